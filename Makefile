@@ -1,0 +1,28 @@
+# Two entry points (see README): `make run` and `make test`. Both set up .venv first.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench clean
+
+# --no-deps: requirements.lock is the whole, pinned set; it leaves out argostranslate's
+# stanza/torch/spacy, which newsdesk never imports (README, "Set-up").
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) sh -c "$$(sed -n 's/^web: //p' Procfile)"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python bench/translate_bench.py
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,48 @@
+"""newsdesk: clean, summarize and translate news articles offline.
+
+``create_app`` is the Flask application factory (gunicorn: ``service:create_app()``).
+Importing this package stays light: Flask, CTranslate2 and the packs load on use.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> "Flask":
+    """Create the newsdesk web app: settings from defaults -> NEWSDESK_* -> ``test_config``.
+
+    Lower-case keys of ``test_config`` are newsdesk settings (see service/config.py);
+    upper-case keys go to Flask's own config (TESTING, ...).
+    """
+    from flask import Flask
+
+    from . import api, langpacks
+    from .config import Settings
+
+    test_config = dict(test_config or {})
+    flask_keys = {key: test_config.pop(key) for key in list(test_config) if key.isupper()}
+    settings = Settings.load(overrides=test_config)
+
+    app = Flask(__name__)
+    app.config.from_mapping(NEWSDESK=settings, JSON_SORT_KEYS=False, **flask_keys)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    if settings.install_on_start:
+        report = langpacks.prepare_packs(settings)
+        app.config["NEWSDESK_STARTUP"] = report
+        log.info(
+            "language packs: %d installed now, %d missing, %d problems",
+            len(report.installed), len(report.missing), len(report.failed),
+        )
+    app.register_blueprint(api.bp)
+    api.register_error_handlers(app)
+    return app

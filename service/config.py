@@ -1,0 +1,134 @@
+"""Define every newsdesk setting once: its name, default and meaning.
+
+Layering follows Flask's tutorial: defaults -> environment (``NEWSDESK_<NAME>``) ->
+explicit overrides (tests, ``create_app(test_config)``). The CLI and the service read
+the same names. ``None`` means "no limit".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InvalidSetting
+
+ENV_PREFIX = "NEWSDESK_"
+ARGOS_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
+
+
+def _default_data_dir() -> Path:
+    # Our own folder, never Argos's ~/.local/share/argos-translate: newsdesk must not
+    # change what another Argos install on the same machine sees.
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "newsdesk"
+
+
+def _setting(default: Any, meaning: str) -> Any:
+    return field(default=default, metadata={"meaning": meaning})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings; build with ``Settings.load()``."""
+
+    packages_dir: Path = _setting(
+        None,
+        "where installed packs live, one folder each (default $XDG_DATA_HOME/newsdesk/packages, "
+        "i.e. ~/.local/share/newsdesk/packages)",
+    )
+    langpacks_dir: Path = _setting(
+        Path("langpacks"),
+        "drop-in folder: its manifest.json names the packs needed, its *.argosmodel files are installed",
+    )
+    install_on_start: bool = _setting(
+        True, "install the drop-in folder's packs when the service starts"
+    )
+    download_missing: bool = _setting(
+        True, "at start-up, download packs the manifest names but nobody installed"
+    )
+    index_url: str = _setting(ARGOS_INDEX_URL, "the Argos package index (index.json)")
+    download_timeout: float = _setting(
+        20.0, "seconds to wait for the package index or a download to answer"
+    )
+    max_pack_bytes: int = _setting(
+        2_000_000_000, "largest uncompressed size accepted for one pack (zip-bomb guard)"
+    )
+    beam_size: int = _setting(4, "beam width for decoding (1 = greedy, fastest)")
+    compute_type: str = _setting(
+        "auto", "CTranslate2 compute type: auto, int8, int8_float32, float32, ..."
+    )
+    inter_threads: int = _setting(1, "CTranslate2 batches decoded in parallel per pack")
+    intra_threads: int = _setting(
+        1, "CTranslate2 threads per batch (0 = CTranslate2's default of 4)"
+    )
+    max_batch_size: int = _setting(
+        64, "sentences per CTranslate2 batch (0 = all sentences of a call in one batch)"
+    )
+    max_input_tokens: int = _setting(
+        250, "longest piece sent to the model; longer sentences are translated in parts"
+    )
+    decoding_ratio: float = _setting(
+        2.0, "output may be at most ratio x input tokens + decoding_extra (runaway guard)"
+    )
+    decoding_extra: int = _setting(10, "tokens added to the ratio-based decoding cap")
+
+    @classmethod
+    def load(
+        cls, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+    ) -> Settings:
+        """Build settings from defaults, then ``NEWSDESK_*`` variables, then ``overrides``."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for spec in dataclasses.fields(cls):
+            variable = ENV_PREFIX + spec.name.upper()
+            if variable in environ:
+                values[spec.name] = _parse(variable, environ[variable], spec.default)
+        for name, value in (overrides or {}).items():
+            if name not in cls.names():
+                raise InvalidSetting(f"unknown setting {name!r}; known: {', '.join(cls.names())}")
+            values[name] = value
+        settings = cls(**values)
+        return dataclasses.replace(
+            settings,
+            packages_dir=Path(settings.packages_dir or _default_data_dir() / "packages").expanduser(),
+            langpacks_dir=Path(settings.langpacks_dir).expanduser(),
+        )
+
+    @classmethod
+    def names(cls) -> list[str]:
+        """List the setting names (lower case, without the prefix)."""
+        return [spec.name for spec in dataclasses.fields(cls)]
+
+    @classmethod
+    def documentation(cls) -> list[tuple[str, Any, str]]:
+        """Return (environment variable, default, meaning) for every setting."""
+        return [
+            (ENV_PREFIX + spec.name.upper(), spec.default, spec.metadata["meaning"])
+            for spec in dataclasses.fields(cls)
+        ]
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _parse(variable: str, raw: str, default: Any) -> Any:
+    """Convert an environment string to the type of the setting's default."""
+    text = raw.strip()
+    if isinstance(default, bool):
+        if text.lower() in _TRUE | _FALSE:
+            return text.lower() in _TRUE
+        raise InvalidSetting(f"{variable}={raw!r}: use one of 1/0, true/false, yes/no, on/off")
+    if isinstance(default, (int, float)):
+        try:
+            return type(default)(text)
+        except ValueError:
+            kind = "a whole number" if isinstance(default, int) else "a number"
+            raise InvalidSetting(f"{variable}={raw!r}: must be {kind}") from None
+    if isinstance(default, Path):
+        return Path(text)
+    return text

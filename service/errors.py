@@ -1,0 +1,40 @@
+"""Define the one error tree that every door (API, web form, CLI) maps to a response.
+
+Each message says what went wrong and how to fix it.
+"""
+
+
+class ServiceError(Exception):
+    """Base of every error newsdesk raises on purpose."""
+
+
+class InvalidInput(ServiceError, ValueError):
+    """The caller's input cannot be used as given."""
+
+
+class InvalidSetting(ServiceError, ValueError):
+    """A setting (environment variable or override) has an unusable value."""
+
+
+class UnsupportedLanguage(ServiceError, LookupError):
+    """A language code newsdesk does not handle."""
+
+
+class LanguagePackMissing(ServiceError, LookupError):
+    """No installed pack (direct or through English) translates this pair."""
+
+
+class BadLanguagePack(ServiceError, ValueError):
+    """A .argosmodel file or an installed pack is unusable; nothing was installed."""
+
+
+class PackChecksumMismatch(BadLanguagePack):
+    """A different file claims to be an installed pack's exact version."""
+
+
+class PackNotFound(ServiceError, LookupError):
+    """A pack named on the command line is neither installed nor in the manifest."""
+
+
+class DownloadFailed(ServiceError, OSError):
+    """The package index or a pack could not be downloaded."""

@@ -1,0 +1,16 @@
+"""Configure gunicorn from the environment (the Procfile's ``web:`` line loads this).
+
+PORT (default 8000) and HOST (default 0.0.0.0) set the address; NEWSDESK_WORKERS,
+NEWSDESK_THREADS and NEWSDESK_TIMEOUT the process model.
+"""
+
+import os
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+# Two cores per machine: two single-threaded CTranslate2 workers use both.
+workers = int(os.environ.get("NEWSDESK_WORKERS", "2"))
+threads = int(os.environ.get("NEWSDESK_THREADS", "2"))
+timeout = int(os.environ.get("NEWSDESK_TIMEOUT", "120"))
+# create_app() runs once in the master: packs are installed once, not once per worker.
+preload_app = True
+accesslog = "-"

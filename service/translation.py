@@ -1,0 +1,258 @@
+"""Translate lists of sentences through installed Argos packs, one batched call per pack.
+
+newsdesk drives CTranslate2 itself instead of calling ``argostranslate.translate``: that
+module imports stanza and torch and splits text with a model it downloads, while we get
+sentences already split and want every sentence of an article in one batch. We do keep
+the pack's own tokenizer and target prefix and Argos's decoding options, so the output
+is what Argos would give for the same sentence.
+
+Loaded packs are cached per pack folder and settings; ``ctranslate2.Translator`` is safe
+to call from several threads at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from . import langpacks
+from .config import Settings
+from .errors import BadLanguagePack, InvalidInput, LanguagePackMissing, UnsupportedLanguage
+
+if TYPE_CHECKING:
+    import ctranslate2
+
+log = logging.getLogger(__name__)
+
+PIVOT_LANGUAGE = "en"
+# Argos's own decoding options (argostranslate/translate.py), so quality matches it.
+ARGOS_LENGTH_PENALTY = 0.2
+
+
+class Tokenizer(Protocol):
+    def encode(self, text: str) -> list[str]: ...
+    def decode(self, pieces: list[str]) -> str: ...
+
+
+@dataclass(frozen=True)
+class LoadedPack:
+    """An installed pack with its model and tokenizer loaded."""
+
+    pack: langpacks.InstalledPack
+    translator: "ctranslate2.Translator"
+    tokenizer: Tokenizer
+
+
+_loaded: dict[tuple, LoadedPack] = {}
+_loading_lock = threading.Lock()
+
+
+def translate(
+    sentences: list[str], source: str, target: str, settings: Settings | None = None
+) -> list[str]:
+    """Translate each sentence from ``source`` to ``target``; one output per input, in order.
+
+    Uses the direct pack when installed, else pivots through English (de->ar is
+    de->en->ar). Raises LanguagePackMissing, saying what to install, when neither works.
+    """
+    settings = settings or Settings.load()
+    if isinstance(sentences, str):
+        raise InvalidInput("translate() takes a list of sentences, not one string")
+    check_language(source)
+    check_language(target)
+    texts = list(sentences)
+    if source == target or not texts:
+        return texts
+    for hop_source, hop_target in plan_route(source, target, settings):
+        texts = translate_with_pack(texts, load_pack(hop_source, hop_target, settings), settings)
+    return texts
+
+
+def check_language(code: str) -> None:
+    """Raise UnsupportedLanguage unless ``code`` looks like an ISO 639-1 code."""
+    if not isinstance(code, str) or not code.isascii() or not code.isalpha() or len(code) not in (2, 3) or not code.islower():
+        raise UnsupportedLanguage(f"{code!r} is not a language code: use ISO 639-1 codes such as 'en', 'de', 'ru', 'ar'")
+
+
+def installed_pairs(settings: Settings) -> set[tuple[str, str]]:
+    """Return the (source, target) pairs with an installed pack."""
+    return {pack.pair for pack in langpacks.installed_packs(settings.packages_dir)}
+
+
+def plan_route(source: str, target: str, settings: Settings) -> list[tuple[str, str]]:
+    """Return the packs to chain: [(source, target)] or [(source, en), (en, target)]."""
+    pairs = installed_pairs(settings)
+    if (source, target) in pairs:
+        return [(source, target)]
+    hops = [(source, PIVOT_LANGUAGE), (PIVOT_LANGUAGE, target)]
+    if PIVOT_LANGUAGE not in (source, target) and all(hop in pairs for hop in hops):
+        return hops
+    raise LanguagePackMissing(_missing_message(source, target, pairs, settings))
+
+
+def _missing_message(source: str, target: str, pairs: set[tuple[str, str]], settings: Settings) -> str:
+    needed = [(source, target)]
+    if PIVOT_LANGUAGE not in (source, target):
+        needed = [hop for hop in [(source, PIVOT_LANGUAGE), (PIVOT_LANGUAGE, target)] if hop not in pairs]
+    names = " and ".join(f"translate-{a}_{b}-*.argosmodel" for a, b in needed)
+    route = "" if PIVOT_LANGUAGE in (source, target) else f" (nor {source}->en->{target})"
+    return (
+        f"no {source}->{target} language pack is installed{route}: put {names} in "
+        f"{settings.langpacks_dir}/ and run `newsdesk langpacks install`, or run "
+        f"`newsdesk langpacks install --download` where the internet is reachable"
+    )
+
+
+def load_pack(source: str, target: str, settings: Settings) -> LoadedPack:
+    """Return the cached, loaded pack for a direct pair, loading it on first use."""
+    pack = langpacks.find_installed(settings.packages_dir, source, target)
+    if pack is None:
+        raise LanguagePackMissing(_missing_message(source, target, set(), settings))
+    # The key holds the install checksum so a reinstalled pack is loaded afresh.
+    key = (str(pack.path), pack.sha256, pack.version, _engine_options(settings))
+    loaded = _loaded.get(key)
+    if loaded is None:
+        with _loading_lock:
+            loaded = _loaded.get(key)
+            if loaded is None:
+                loaded = _load(pack, settings)
+                _forget(pack.path)
+                _loaded[key] = loaded
+    return loaded
+
+
+def _engine_options(settings: Settings) -> tuple:
+    return (settings.compute_type, settings.inter_threads, settings.intra_threads)
+
+
+def _forget(path: Path) -> None:
+    for key in [key for key in _loaded if key[0] == str(path)]:
+        del _loaded[key]
+
+
+def clear_cache() -> None:
+    """Drop every loaded pack (frees their memory)."""
+    with _loading_lock:
+        _loaded.clear()
+
+
+def loaded_pairs() -> list[tuple[str, str]]:
+    """Return the pairs whose packs are loaded now."""
+    return sorted(loaded.pack.pair for loaded in list(_loaded.values()))
+
+
+def _load(pack: langpacks.InstalledPack, settings: Settings) -> LoadedPack:
+    import ctranslate2  # heavy: only when a pack is first used
+
+    log.info("loading %s %s from %s", pack.code, pack.version, pack.path)
+    try:
+        translator = ctranslate2.Translator(
+            str(pack.path / "model"),
+            device="cpu",
+            compute_type=settings.compute_type,
+            inter_threads=settings.inter_threads,
+            intra_threads=settings.intra_threads,
+        )
+    except (RuntimeError, ValueError, OSError) as error:
+        raise BadLanguagePack(
+            f"{pack.code}: its model cannot be loaded ({error}); check it with "
+            "`newsdesk langpacks verify` and reinstall it"
+        ) from None
+    return LoadedPack(pack=pack, translator=translator, tokenizer=_load_tokenizer(pack))
+
+
+def _load_tokenizer(pack: langpacks.InstalledPack) -> Tokenizer:
+    sentencepiece_model = pack.path / "sentencepiece.model"
+    if sentencepiece_model.is_file():
+        return SentencePieceTokenizer(sentencepiece_model)
+    from argostranslate.tokenizer import BPETokenizer  # Moses + BPE packs; no torch
+
+    tokenizer = BPETokenizer(pack.path / "bpe.model", pack.from_code, pack.to_code)
+    tokenizer.lazy_load()  # load now, under the cache lock: its lazy load is not thread-safe
+    return tokenizer
+
+
+class SentencePieceTokenizer:
+    """Encode and decode with a pack's SentencePiece model.
+
+    Argos's own SentencePieceTokenizer.decode also turns every '_' into a space, which
+    corrupts handles, file names and URLs; we decode the pieces only.
+    """
+
+    def __init__(self, model_file: Path):
+        import sentencepiece
+
+        self.processor = sentencepiece.SentencePieceProcessor(model_file=str(model_file))
+
+    def encode(self, text: str) -> list[str]:
+        return self.processor.encode(text, out_type=str)
+
+    def decode(self, pieces: list[str]) -> str:
+        return self.processor.decode_pieces(pieces)
+
+
+def translate_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings) -> list[str]:
+    """Translate all ``texts`` with one pack in one batched CTranslate2 call."""
+    parts, owners = _split_into_parts(texts, loaded.tokenizer, settings.max_input_tokens)
+    outputs = [""] * len(texts)
+    if parts:
+        for owner, part, hypothesis in zip(owners, parts, _decode_batch(parts, loaded, settings)):
+            # A part cut mid-word (a word longer than the limit) continues without a space.
+            joint = " " if outputs[owner] and part[0].startswith("\u2581") else ""
+            outputs[owner] += joint + _clean_output(hypothesis, len(part), loaded, settings)
+    return outputs
+
+
+def _split_into_parts(texts: list[str], tokenizer: Tokenizer, limit: int) -> tuple[list[list[str]], list[int]]:
+    """Tokenize; cut sentences longer than ``limit`` pieces into parts (nothing is dropped)."""
+    parts, owners = [], []
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise InvalidInput(f"sentence {index} is a {type(text).__name__}, not text")
+        for part in _cut(tokenizer.encode(text) if text.strip() else [], max(limit, 1)):
+            parts.append(part)
+            owners.append(index)
+    return parts, owners
+
+
+def _cut(pieces: list[str], limit: int) -> list[list[str]]:
+    """Cut pieces into runs of at most ``limit``, at a word start where there is one."""
+    runs = []
+    while len(pieces) > limit:
+        # SentencePiece marks a word start with U+2581; cutting there keeps words whole.
+        cut = next((i for i in range(limit, 0, -1) if pieces[i].startswith("\u2581")), limit)
+        runs.append(pieces[:cut])
+        pieces = pieces[cut:]
+    return runs + [pieces] if pieces else runs
+
+
+def _decoding_cap(length: int, settings: Settings) -> int:
+    return math.ceil(settings.decoding_ratio * length) + settings.decoding_extra
+
+
+def _decode_batch(parts: list[list[str]], loaded: LoadedPack, settings: Settings) -> list[list[str]]:
+    prefix = loaded.pack.target_prefix
+    options: dict[str, Any] = dict(
+        beam_size=settings.beam_size,
+        max_batch_size=settings.max_batch_size,
+        batch_type="examples",
+        # The cap is per call, from its longest part; _clean_output caps each sentence.
+        max_decoding_length=_decoding_cap(max(map(len, parts)), settings),
+        length_penalty=ARGOS_LENGTH_PENALTY,
+        replace_unknowns=True,
+    )
+    if prefix:
+        options["target_prefix"] = [[prefix]] * len(parts)
+    results = loaded.translator.translate_batch(parts, **options)
+    return [result.hypotheses[0] for result in results]
+
+
+def _clean_output(hypothesis: list[str], input_length: int, loaded: LoadedPack, settings: Settings) -> str:
+    prefix = loaded.pack.target_prefix
+    if prefix and hypothesis[:1] == [prefix]:
+        hypothesis = hypothesis[1:]
+    return loaded.tokenizer.decode(hypothesis[: _decoding_cap(input_length, settings)]).strip()

@@ -1,0 +1,266 @@
+"""Build small but genuine Argos .argosmodel packs in code, for tests and benchmarks.
+
+Real packs cannot be downloaded here, so we make our own the way Argos packs are made:
+a SentencePiece model trained on text, a CTranslate2 Transformer saved from
+``ctranslate2.specs`` with numpy weights, ``metadata.json``, all zipped under one folder.
+
+The test model is a *copy* model, so tests can assert exact translations: it emits a
+tag naming its target language, then the source pieces unchanged:
+    en->de: "Hello world." -> "<de> Hello world."
+How the weights do that (one encoder and one decoder layer, one head):
+- every feature is stored twice, as +x and -x, so each vector has mean 0 and the
+  model's LayerNorms only rescale;
+- token embeddings are one-hot; positions are 11 ±1 bits (2,048 positions). The encoder
+  labels source position j with the bits of j+1, so the decoder query at step t (bits of
+  t) matches exactly one key: source position t-1;
+- cross-attention values carry that source token's one-hot; the output projection reads
+  it back, so step t emits source piece t-1. Self-attention and feed-forward are zero;
+- decoder position 0 also sets a flag that the output projection maps to the language
+  tag; ``add_source_eos`` makes the last copied piece ``</s>``, which ends decoding.
+
+``build_random_pack`` makes a pack of real Transformer-base cost (random weights) for
+benchmarks: its output is noise, its cost per token is a real model's.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+POSITION_BITS = 11
+
+# SentencePiece is trained on this: mixed scripts so that en, de, ru and ar text
+# tokenizes into known pieces.
+CORPUS = """\
+Dock workers in Rotterdam ended a five-day strike on Tuesday after unions accepted a new pay offer.
+According to union spokesman J. de Vries, "the offer meets our main demands." Operators said traffic would be back to normal by Friday.
+The strike forced several shipping lines to divert vessels to Antwerp and Hamburg.
+Hello world. The quick brown fox jumps over the lazy dog 0123456789 times!
+Ships were diverted; cranes stood idle (for most of the week) at the container terminal.
+Die Hafenarbeiter in Rotterdam beendeten am Dienstag einen fünftägigen Streik. Größere Schiffe warten.
+Докеры в Роттердаме прекратили пятидневную забастовку во вторник. Суда ждут в порту.
+أنهى عمال الموانئ في روتردام إضرابا استمر خمسة أيام يوم الثلاثاء. السفن تنتظر في الميناء.
+"""
+
+
+def train_sentencepiece(model_prefix: Path, tags: list[str], vocab_size: int = 400,
+                        lines: list[str] | None = None) -> Path:
+    """Train a SentencePiece model on ``lines`` (default CORPUS); return the .model path."""
+    import sentencepiece
+
+    lines = lines or CORPUS.splitlines() * 4
+    sentencepiece.SentencePieceTrainer.train(
+        sentence_iterator=iter(lines),
+        model_prefix=str(model_prefix),
+        vocab_size=vocab_size,
+        hard_vocab_limit=False,
+        model_type="unigram",
+        character_coverage=1.0,
+        normalization_rule_name="identity",  # keep text as typed, so copies are exact
+        user_defined_symbols=tags,
+        minloglevel=2,
+    )
+    return Path(f"{model_prefix}.model")
+
+
+def sentencepiece_vocabulary(model_file: Path) -> list[str]:
+    import sentencepiece
+
+    processor = sentencepiece.SentencePieceProcessor(model_file=str(model_file))
+    return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+
+
+def save_copy_model(model_dir: Path, vocabulary: list[str], tag: str) -> None:
+    """Save a CTranslate2 model that emits ``tag`` then copies its input (see module doc)."""
+    from ctranslate2.specs import transformer_spec
+
+    size = len(vocabulary)
+    positions = 2**POSITION_BITS
+    features = size + POSITION_BITS + 1
+    width = 2 * features
+    tokens = np.arange(size)
+    bit_features = np.arange(size, size + POSITION_BITS)
+    flag = size + POSITION_BITS
+
+    bits = np.array([[1.0 if (p >> b) & 1 else -1.0 for b in range(POSITION_BITS)] for p in range(positions)])
+    decoder_positions = np.zeros((positions, features))
+    decoder_positions[:, bit_features] = bits
+    decoder_positions[0, flag] = 1.0
+    encoder_positions = np.zeros((positions, features))
+    encoder_positions[:, bit_features] = np.roll(bits, -1, axis=0)
+    embeddings = np.zeros((size, features))
+    embeddings[tokens, tokens] = 1.0
+
+    spec = transformer_spec.TransformerSpec.from_config((1, 1), 1)
+    encoder, decoder = spec.encoder, spec.decoder
+    encoder.embeddings[0].weight = _paired(embeddings)
+    encoder.position_encodings.encodings = _paired(encoder_positions)
+    decoder.embeddings.weight = np.zeros((size, width), np.float32)
+    decoder.position_encodings.encodings = _paired(decoder_positions)
+    for layer in (encoder.layer[0], decoder.layer[0]):
+        _idle(layer, width)
+    _norm(encoder.layer_norm, width)
+    _norm(decoder.layer_norm, width)
+
+    attention = decoder.layer[0].attention
+    _norm(attention.layer_norm, width)
+    select_bits = np.zeros((width, features))
+    select_bits[bit_features, bit_features] = 1.0
+    _linear(attention.linear[0], _reads_plus(select_bits) * 30.0)  # sharp: one key wins
+    copy_tokens = np.zeros((features, features))
+    copy_tokens[tokens, tokens] = 10.0
+    values = _paired(copy_tokens.T).T
+    _linear(attention.linear[1], np.concatenate([_reads_plus(select_bits), _reads_plus(values)]))
+    _linear(attention.linear[2], np.eye(width))
+
+    projection = np.zeros((size, features))
+    projection[tokens, tokens] = 1.0
+    projection[vocabulary.index(tag), flag] = 1000.0
+    _linear(decoder.projection, _reads_plus(projection))
+
+    spec.register_source_vocabulary(vocabulary)
+    spec.register_target_vocabulary(vocabulary)
+    spec.config.add_source_eos = True
+    _save(spec, model_dir)
+
+
+def save_random_model(model_dir: Path, vocabulary: list[str], layers: int = 6, d_model: int = 512,
+                      heads: int = 8, ffn: int = 2048, seed: int = 0) -> None:
+    """Save a Transformer of real cost (pre-norm, sinusoidal positions) with random weights."""
+    from ctranslate2.specs import transformer_spec
+
+    rng = np.random.default_rng(seed)
+    spec = transformer_spec.TransformerSpec.from_config(layers, heads)
+
+    for layer in spec.encoder.layer:
+        _random_layer(layer, d_model, ffn, rng, cross=False)
+    for layer in spec.decoder.layer:
+        _random_layer(layer, d_model, ffn, rng, cross=True)
+    size = len(vocabulary)
+    spec.encoder.embeddings[0].weight = rng.normal(0, 0.05, (size, d_model)).astype(np.float32)
+    spec.decoder.embeddings.weight = rng.normal(0, 0.05, (size, d_model)).astype(np.float32)
+    _norm(spec.encoder.layer_norm, d_model)
+    _norm(spec.decoder.layer_norm, d_model)
+    _linear(spec.decoder.projection, rng.normal(0, 0.05, (size, d_model)))
+    spec.register_source_vocabulary(vocabulary)
+    spec.register_target_vocabulary(vocabulary)
+    _save(spec, model_dir, quantization="int8")  # Argos ships int8 models
+
+
+def build_pack(out_dir: Path, from_code: str, to_code: str, *, version: str = "1.0",
+               target_prefix: str = "", metadata_overrides: dict | None = None) -> Path:
+    """Build ``translate-<from>_<to>-<version>.argosmodel`` with a copy model; return its path."""
+    tag = f"<{to_code}>"
+    extra = [target_prefix] if target_prefix else []
+
+    def save(model_dir: Path, sentencepiece_model: Path) -> None:
+        save_copy_model(model_dir, sentencepiece_vocabulary(sentencepiece_model), tag)
+
+    return _zip_pack(out_dir, from_code, to_code, version, save,
+                     {"target_prefix": target_prefix, **(metadata_overrides or {})},
+                     lambda prefix: train_sentencepiece(prefix, [tag] + extra))
+
+
+def build_random_pack(out_dir: Path, from_code: str, to_code: str, corpus: list[str], *,
+                      vocab_size: int = 16000, pieces: int = 8000, **model) -> Path:
+    """Build a pack of Transformer-base cost (random weights) for benchmarks.
+
+    SentencePiece learns up to ``pieces`` pieces from ``corpus`` (real text gives real
+    piece counts); the model's vocabulary is padded to ``vocab_size``.
+    """
+
+    def save(model_dir: Path, sentencepiece_model: Path) -> None:
+        vocabulary = sentencepiece_vocabulary(sentencepiece_model)
+        vocabulary += [f"<extra{i}>" for i in range(vocab_size - len(vocabulary))]
+        save_random_model(model_dir, vocabulary, **model)
+
+    return _zip_pack(out_dir, from_code, to_code, "1.0", save, {},
+                     lambda prefix: train_sentencepiece(prefix, [], vocab_size=pieces, lines=corpus))
+
+
+def _zip_pack(out_dir, from_code, to_code, version, save_model, metadata_extra, train) -> Path:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    folder_name = f"translate-{from_code}_{to_code}-{version.replace('.', '_')}"
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / folder_name
+        folder.mkdir()
+        sentencepiece_model = train(Path(scratch) / "sp")
+        shutil.copy(sentencepiece_model, folder / "sentencepiece.model")
+        save_model(folder / "model", folder / "sentencepiece.model")
+        metadata = {
+            "package_version": version,
+            "argos_version": "1.9",
+            "from_code": from_code,
+            "from_name": from_code,
+            "to_code": to_code,
+            "to_name": to_code,
+            "type": "translate",
+            **metadata_extra,
+        }
+        (folder / "metadata.json").write_text(json.dumps(metadata, indent=2))
+        (folder / "README.md").write_text(f"Generated {from_code}->{to_code} test pack.\n")
+        archive = out_dir / f"{folder_name}.argosmodel"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(folder.rglob("*")):
+                zf.write(path, path.relative_to(scratch).as_posix())
+    return archive
+
+
+def _paired(matrix: np.ndarray) -> np.ndarray:
+    """Features -> [x, -x]: every vector then has mean 0, so LayerNorm only rescales it."""
+    return np.concatenate([matrix, -matrix], axis=-1).astype(np.float32)
+
+
+def _reads_plus(matrix: np.ndarray) -> np.ndarray:
+    """An (out x features) map -> (out x 2*features) that reads only the +x half."""
+    return np.concatenate([matrix, np.zeros_like(matrix)], axis=1).astype(np.float32)
+
+
+def _norm(spec, width: int) -> None:
+    spec.gamma = np.ones(width, np.float32)
+    spec.beta = np.zeros(width, np.float32)
+
+
+def _linear(spec, weight) -> None:
+    spec.weight = np.asarray(weight, np.float32)
+    spec.bias = np.zeros(spec.weight.shape[0], np.float32)
+
+
+def _idle(layer, width: int) -> None:
+    """Zero a layer's self-attention and feed-forward: it passes its input through."""
+    _norm(layer.self_attention.layer_norm, width)
+    _linear(layer.self_attention.linear[0], np.zeros((3 * width, width)))
+    _linear(layer.self_attention.linear[1], np.zeros((width, width)))
+    _norm(layer.ffn.layer_norm, width)
+    _linear(layer.ffn.linear_0, np.zeros((2, width)))
+    _linear(layer.ffn.linear_1, np.zeros((width, 2)))
+
+
+def _random_layer(layer, width: int, ffn: int, rng, cross: bool) -> None:
+    def random(shape):
+        return rng.normal(0, 1 / np.sqrt(shape[1]), shape)
+
+    _norm(layer.self_attention.layer_norm, width)
+    _linear(layer.self_attention.linear[0], random((3 * width, width)))
+    _linear(layer.self_attention.linear[1], random((width, width)))
+    if cross:
+        _norm(layer.attention.layer_norm, width)
+        _linear(layer.attention.linear[0], random((width, width)))
+        _linear(layer.attention.linear[1], random((2 * width, width)))
+        _linear(layer.attention.linear[2], random((width, width)))
+    _norm(layer.ffn.layer_norm, width)
+    _linear(layer.ffn.linear_0, random((ffn, width)))
+    _linear(layer.ffn.linear_1, random((width, ffn)))
+
+
+def _save(spec, model_dir: Path, quantization: str | None = None) -> None:
+    spec.validate()
+    spec.optimize(quantization=quantization)
+    Path(model_dir).mkdir(parents=True, exist_ok=True)
+    spec.save(str(model_dir))

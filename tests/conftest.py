@@ -1,0 +1,148 @@
+"""Fixtures: generated language packs (built once per run), settings in a temp folder,
+a local HTTP server standing in for the Argos index, the app and its client."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from service import translation
+from service.config import Settings
+from tests.argospack import build_pack
+
+REPO = Path(__file__).resolve().parent.parent
+MANIFEST = REPO / "langpacks" / "manifest.json"
+MAIN_PAIRS = [("en", "ar"), ("en", "de"), ("en", "ru"), ("ar", "en"), ("de", "en"), ("ru", "en")]
+# Nothing listens on port 9 (discard) of the loopback: an "offline" index.
+OFFLINE_INDEX = "http://127.0.0.1:9/index.json"
+
+
+@pytest.fixture(scope="session")
+def packs(tmp_path_factory) -> dict[str, Path]:
+    """Genuine .argosmodel files for the six manifest pairs and a few extra cases."""
+    folder = tmp_path_factory.mktemp("packs")
+    built = {f"{a}_{b}": build_pack(folder, a, b) for a, b in MAIN_PAIRS}
+    built["de_ar"] = build_pack(folder, "de", "ar")
+    built["en_fr_prefix"] = build_pack(folder / "prefix", "en", "fr", target_prefix="__fr__")
+    built["en_de_v2"] = build_pack(folder / "v2", "en", "de", version="2.0")
+    built["en_de_other"] = build_pack(folder / "other", "en", "de", metadata_overrides={"to_name": "Deutsch"})
+    return built
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch, tmp_path):
+    """Keep every test off the user's folders and off the network."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
+    monkeypatch.setenv("NEWSDESK_DOWNLOAD_MISSING", "0")
+    monkeypatch.setenv("NEWSDESK_INDEX_URL", OFFLINE_INDEX)
+    monkeypatch.delenv("NEWSDESK_PACKAGES_DIR", raising=False)
+    monkeypatch.delenv("NEWSDESK_LANGPACKS_DIR", raising=False)
+    yield
+    translation.clear_cache()
+
+
+@pytest.fixture
+def langpacks_dir(tmp_path) -> Path:
+    """A drop-in folder holding a copy of the project's manifest."""
+    folder = tmp_path / "langpacks"
+    folder.mkdir()
+    shutil.copy(MANIFEST, folder / "manifest.json")
+    return folder
+
+
+@pytest.fixture
+def settings(tmp_path, langpacks_dir) -> Settings:
+    return Settings.load(
+        environ={},
+        overrides={
+            "packages_dir": tmp_path / "packages",
+            "langpacks_dir": langpacks_dir,
+            "download_missing": False,
+            "index_url": OFFLINE_INDEX,
+            "download_timeout": 5.0,
+        },
+    )
+
+
+@pytest.fixture
+def install(settings, packs):
+    """Install generated packs by name: install("en_de", "de_en")."""
+    from service import langpacks
+
+    def install_packs(*names: str) -> None:
+        for name in names:
+            langpacks.install_archive(packs[name], settings)
+
+    return install_packs
+
+
+@dataclass
+class PackServer:
+    """A local stand-in for the Argos index and its file host, on 127.0.0.1."""
+
+    base_url: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    honour_range: bool = True
+    cut_after: int | None = None  # send only this many bytes of a file, then hang up
+    requests: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def url(self, name: str) -> str:
+        return f"{self.base_url}/{name}"
+
+    def publish_index(self, entries: list[dict]) -> str:
+        self.files["index.json"] = json.dumps(entries).encode()
+        return self.url("index.json")
+
+
+@pytest.fixture
+def pack_server():
+    state = PackServer(base_url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            name = self.path.lstrip("/")
+            state.requests.append((name, self.headers.get("Range")))
+            body = state.files.get(name)
+            if body is None:
+                self.send_error(404, "Not Found")
+                return
+            start = 0
+            if state.honour_range and self.headers.get("Range"):
+                start = int(self.headers["Range"].removeprefix("bytes=").rstrip("-"))
+                if start >= len(body):
+                    self.send_error(416, "Range Not Satisfiable")
+                    return
+                self.send_response(206)
+            else:
+                self.send_response(200)
+            self.send_header("Content-Length", str(len(body) - start))
+            self.end_headers()
+            chunk = body[start:]
+            if state.cut_after is not None:
+                chunk = chunk[: state.cut_after]
+            self.wfile.write(chunk)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def index_entry(code: str, version: str, links: list[str]) -> dict:
+    """An entry shaped like argospm-index's index.json."""
+    source, target = code.removeprefix("translate-").split("_")
+    return {"code": code, "package_version": version, "argos_version": "1.9", "from_code": source,
+            "to_code": target, "from_name": source, "to_name": target, "links": links}

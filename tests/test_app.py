@@ -1,0 +1,116 @@
+"""The web app's start-up (pack install, missing packs), health and readiness."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from service import create_app
+from tests.conftest import MAIN_PAIRS, REPO
+
+
+def app_for(settings, **extra):
+    return create_app({"TESTING": True, "packages_dir": settings.packages_dir,
+                       "langpacks_dir": settings.langpacks_dir, "download_missing": False,
+                       "index_url": settings.index_url, **extra})
+
+
+def test_health_answers_ok(settings):
+    response = app_for(settings).test_client().get("/health")
+    assert (response.status_code, response.json) == (200, {"status": "ok"})
+
+
+def test_start_up_installs_drop_ins_and_is_ready_when_all_packs_are_there(settings, packs):
+    for source, target in MAIN_PAIRS:
+        shutil.copy(packs[f"{source}_{target}"], settings.langpacks_dir)
+    app = app_for(settings)
+    assert app.config["NEWSDESK_STARTUP"].installed == (
+        "translate-ar_en 1.0", "translate-de_en 1.0", "translate-en_ar 1.0",
+        "translate-en_de 1.0", "translate-en_ru 1.0", "translate-ru_en 1.0")
+    response = app.test_client().get("/ready")
+    assert response.status_code == 200
+    assert response.json == {"status": "ready", "packs": [
+        "translate-ar_en", "translate-de_en", "translate-en_ar", "translate-en_de", "translate-en_ru", "translate-ru_en"]}
+
+
+def test_without_packs_it_starts_anyway_and_ready_says_what_is_missing(settings, packs, caplog):
+    shutil.copy(packs["en_de"], settings.langpacks_dir)
+    app = app_for(settings)
+    response = app.test_client().get("/ready")
+    assert response.status_code == 503
+    body = response.json
+    assert body["error"] == ("missing language packs: translate-en_ar, translate-en_ru, translate-ar_en, "
+                             "translate-de_en, translate-ru_en")
+    assert body["missing"][0] == {
+        "code": "translate-en_ar", "pair": "en->ar",
+        "fix": (f"copy translate-en_ar-1_0.argosmodel (from https://argos-net.com/v1/translate-en_ar-1_0.argosmodel) "
+                f"into {settings.langpacks_dir}/ and run `newsdesk langpacks install`, or run "
+                "`newsdesk langpacks install --download translate-en_ar` where the internet is reachable")}
+    assert "missing en->ar pack (translate-en_ar)" in caplog.text
+
+
+def test_unknown_paths_and_methods_answer_json(settings):
+    client = app_for(settings).test_client()
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404
+    assert missing.json["error"].startswith("The requested URL was not found on the server.")
+    wrong = client.post("/health")
+    assert wrong.status_code == 405
+    assert wrong.json == {"error": "The method is not allowed for the requested URL."}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_the_procfile_web_command_serves_with_gunicorn(settings, packs, tmp_path):
+    """Run the Procfile's web: line as a platform would, on 127.0.0.1, and ask it."""
+    for source, target in MAIN_PAIRS:
+        shutil.copy(packs[f"{source}_{target}"], settings.langpacks_dir)
+    command = next(line for line in (REPO / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    port = _free_port()
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "PORT": str(port),
+           "HOST": "127.0.0.1", "HOME": str(tmp_path), "NEWSDESK_WORKERS": "1",
+           "NEWSDESK_PACKAGES_DIR": str(settings.packages_dir), "NEWSDESK_LANGPACKS_DIR": str(settings.langpacks_dir),
+           "NEWSDESK_DOWNLOAD_MISSING": "0"}
+    server = subprocess.Popen(["sh", "-c", command.removeprefix("web:").strip()], cwd=REPO, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, body = _get(f"http://127.0.0.1:{port}/health")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None, server.stderr.read().decode()
+                assert time.monotonic() < deadline, "gunicorn did not answer within 30 s"
+                time.sleep(0.2)
+        assert (status, body) == (200, b'{"status":"ok"}\n')
+        status, _ = _get(f"http://127.0.0.1:{port}/ready")
+        assert status == 200
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    log = server.stderr.read().decode()
+    assert "language packs: 6 installed now, 0 missing, 0 problems" in log
+    assert "Traceback" not in log

@@ -1,0 +1,203 @@
+"""The `newsdesk` command: exit codes and exact output."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from service.cli import main
+from tests.conftest import index_entry
+
+
+@pytest.fixture
+def run(settings, monkeypatch, capsys):
+    """Run `newsdesk ARGS` in-process against the test settings; return (code, out, err)."""
+    monkeypatch.setenv("NEWSDESK_PACKAGES_DIR", str(settings.packages_dir))
+    monkeypatch.setenv("NEWSDESK_LANGPACKS_DIR", str(settings.langpacks_dir))
+
+    def run_cli(*args: str) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run_cli
+
+
+def test_list_shows_missing_and_installed_packs(run, install, packs, settings):
+    install("en_de", "en_fr_prefix")
+    code, out, err = run("langpacks", "list")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].split() == ["code", "pair", "status", "version", "size", "source"]
+    assert lines[1].split() == ["translate-en_ar", "en->ar", "missing", "1.0", "-",
+                                "https://argos-net.com/v1/translate-en_ar-1_0.argosmodel"]
+    assert lines[2].split()[:4] == ["translate-en_de", "en->de", "installed", "1.0"]
+    assert lines[2].split()[-1] == str(packs["en_de"].resolve())
+    assert lines[7].split()[:6] == ["translate-en_fr", "en->fr", "installed", "(not", "in", "manifest)"]
+    assert lines[-1] == (f"5 missing: copy the files into {settings.langpacks_dir}/ and run `newsdesk langpacks install`, "
+                         "or run `newsdesk langpacks install --download`.")
+
+
+def test_list_json_is_machine_readable(run, install):
+    import json
+
+    install("en_de")
+    code, out, _ = run("langpacks", "list", "--json")
+    rows = json.loads(out)
+    assert code == 0
+    assert [(r["code"], r["status"]) for r in rows] == [
+        ("translate-en_ar", "missing"), ("translate-en_de", "installed"), ("translate-en_ru", "missing"),
+        ("translate-ar_en", "missing"), ("translate-de_en", "missing"), ("translate-ru_en", "missing")]
+
+
+def test_install_files_then_again_is_idempotent(run, packs, settings):
+    code, out, err = run("langpacks", "install", packs["en_de"], packs["ru_en"])
+    assert (code, err) == (0, "")
+    assert out == (f"installed: translate-en_de 1.0 (en->de) in {settings.packages_dir}/translate-en_de\n"
+                   f"installed: translate-ru_en 1.0 (ru->en) in {settings.packages_dir}/translate-ru_en\n")
+    code, out, _ = run("langpacks", "install", packs["en_de"])
+    assert (code, out) == (0, f"unchanged: translate-en_de 1.0 (en->de) in {settings.packages_dir}/translate-en_de\n")
+
+
+def test_install_a_bad_file_fails_with_its_name(run, tmp_path):
+    bad = tmp_path / "translate-en_de-1_0.argosmodel"
+    bad.write_text("<html>404</html>")
+    assert run("langpacks", "install", bad) == (
+        1, "", "error: translate-en_de-1_0.argosmodel: not a zip archive, so not an Argos .argosmodel pack\n")
+
+
+def test_install_without_files_takes_the_drop_in_folder(run, packs, settings):
+    assert run("langpacks", "install") == (0, f"no .argosmodel files in {settings.langpacks_dir}/ to install\n", "")
+    (settings.langpacks_dir / packs["de_en"].name).write_bytes(packs["de_en"].read_bytes())
+    (settings.langpacks_dir / "junk.argosmodel").write_bytes(b"junk")
+    code, out, err = run("langpacks", "install")
+    assert code == 1
+    assert out == f"installed: translate-de_en 1.0 (de->en) in {settings.packages_dir}/translate-de_en\n"
+    assert err == "error: junk.argosmodel: not a zip archive, so not an Argos .argosmodel pack\n"
+
+
+def test_install_a_different_file_for_an_installed_version_needs_force(run, packs, settings):
+    run("langpacks", "install", packs["en_de"])
+    code, _, err = run("langpacks", "install", packs["en_de_other"])
+    assert code == 1
+    assert err.startswith("error: translate-en_de-1_0.argosmodel: translate-en_de 1.0 is already installed from a different file")
+    code, out, _ = run("langpacks", "install", "--force", packs["en_de_other"])
+    assert (code, out) == (0, f"replaced: translate-en_de 1.0 (en->de) in {settings.packages_dir}/translate-en_de\n")
+
+
+def test_download_offline_fails_fast_and_says_what_to_copy_where(run, settings):
+    code, out, err = run("langpacks", "install", "--download", "en_de", "translate-ru_en")
+    assert (code, out) == (1, "")
+    assert err == (
+        "error: could not read the Argos package index at http://127.0.0.1:9/index.json: [Errno 111] Connection refused.\n"
+        "Offline? On a machine with internet access download\n"
+        "  https://argos-net.com/v1/translate-en_de-1_0.argosmodel\n"
+        "  https://argos-net.com/v1/translate-ru_en-1_9.argosmodel\n"
+        f"then copy the files into {settings.langpacks_dir.resolve()}/ and run `newsdesk langpacks install`.\n"
+    )
+
+
+def test_download_of_an_unknown_pack_is_a_usage_error(run):
+    code, _, err = run("langpacks", "install", "--download", "en_xx")
+    assert code == 2
+    assert err == ("error: 'en_xx' is not in the pack manifest; known packs: translate-en_ar, translate-en_de, "
+                   "translate-en_ru, translate-ar_en, translate-de_en, translate-ru_en\n")
+
+
+def test_download_with_a_progress_bar_then_installs(run, packs, pack_server, monkeypatch, settings):
+    pack_server.files["en_de.argosmodel"] = packs["en_de"].read_bytes()
+    monkeypatch.setenv("NEWSDESK_INDEX_URL", pack_server.publish_index(
+        [index_entry("translate-en_de", "1.0", [pack_server.url("en_de.argosmodel")])]))
+    code, out, err = run("langpacks", "install", "--download", "translate-en_de")
+    assert code == 0
+    assert out == f"installed: translate-en_de 1.0 (en->de) in {settings.packages_dir}/translate-en_de\n"
+    assert "translate-en_de-1_0.argosmodel: 100%" in err  # tqdm's bar on stderr
+
+
+def test_download_when_nothing_is_missing(run, install):
+    install(*["en_ar", "en_de", "en_ru", "ar_en", "de_en", "ru_en"])
+    assert run("langpacks", "install", "--download") == (0, "every pack in the manifest is installed\n", "")
+
+
+def test_verify_reports_broken_packs_with_exit_1(run, install, settings):
+    install("en_de", "en_ru")
+    assert run("langpacks", "verify") == (0, "translate-en_de: ok\ntranslate-en_ru: ok\n", "")
+    (settings.packages_dir / "translate-en_ru" / "model" / "model.bin").write_bytes(b"")
+    assert run("langpacks", "verify") == (
+        1,
+        "translate-en_de: ok\ntranslate-en_ru: BROKEN\n  model/model.bin changed since it was installed (checksum differs)\n",
+        "reinstall broken packs with `newsdesk langpacks install --force FILE`\n",
+    )
+
+
+def test_remove(run, install):
+    install("en_de")
+    assert run("langpacks", "remove", "en_de") == (0, "removed: translate-en_de 1.0\n", "")
+    assert run("langpacks", "remove", "en_de") == (
+        1, "", "error: no installed pack 'en_de': `newsdesk langpacks list` shows what is installed\n")
+
+
+def test_translate_a_file_line_by_line(run, install, tmp_path):
+    install("en_de")
+    source = tmp_path / "article.txt"
+    source.write_text("Hello world.\nShips wait.\n", encoding="utf-8")
+    assert run("translate", "-s", "en", "-t", "de", source) == (0, "<de> Hello world.\n<de> Ships wait.\n", "")
+
+
+def test_translate_without_a_pack_fails_with_the_fix(run, tmp_path, settings):
+    source = tmp_path / "article.txt"
+    source.write_text("Hello.\n")
+    code, out, err = run("translate", "-s", "en", "-t", "ru", source)
+    assert (code, out) == (1, "")
+    assert err == (f"error: no en->ru language pack is installed: put translate-en_ru-*.argosmodel in "
+                   f"{settings.langpacks_dir}/ and run `newsdesk langpacks install`, or run "
+                   "`newsdesk langpacks install --download` where the internet is reachable\n")
+
+
+def test_translate_with_a_bad_language_code_is_a_usage_error(run, tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text("Hello.\n")
+    assert run("translate", "-s", "english", "-t", "de", source) == (
+        2, "", "error: 'english' is not a language code: use ISO 639-1 codes such as 'en', 'de', 'ru', 'ar'\n")
+
+
+def test_a_bad_setting_is_reported_not_raised(run, monkeypatch):
+    monkeypatch.setenv("NEWSDESK_BEAM_SIZE", "four")
+    assert run("langpacks", "list") == (1, "", "error: NEWSDESK_BEAM_SIZE='four': must be a whole number\n")
+
+
+def test_unknown_command_is_a_usage_error(run):
+    code, _, err = run("frobnicate")
+    assert code == 2
+    assert "No such command 'frobnicate'" in err
+
+
+def test_settings_lists_every_variable(run):
+    code, out, _ = run("settings")
+    assert code == 0
+    assert "NEWSDESK_PACKAGES_DIR=" in out
+    assert "NEWSDESK_BEAM_SIZE=4\n    beam width for decoding (1 = greedy, fastest)\n" in out
+
+
+HEAVY = {"torch", "stanza", "spacy", "minisbd", "argostranslate", "ctranslate2"}
+
+
+@pytest.mark.parametrize("code", [
+    "import service",
+    "import service.cli as c; c.main(['--help'])",
+    "import service.cli as c; c.main(['langpacks', 'list'])",
+], ids=["import", "help", "langpacks-list"])
+def test_start_up_imports_no_model_libraries(code, tmp_path):
+    check = f"{code}\nimport sys; print(sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(HEAVY)!r})))"
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
+                          env={"HOME": str(tmp_path), "NEWSDESK_LANGPACKS_DIR": "langpacks"}, cwd=str(_repo()))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
+def _repo():
+    from tests.conftest import REPO
+
+    return REPO

@@ -1,0 +1,51 @@
+"""Settings: defaults -> NEWSDESK_* environment -> overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from service.config import Settings
+from service.errors import InvalidSetting
+
+
+def test_defaults_keep_packs_out_of_the_global_argos_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    settings = Settings.load(environ={})
+    assert settings.packages_dir == tmp_path / "data" / "newsdesk" / "packages"
+    assert "argos-translate" not in str(settings.packages_dir)
+    assert (settings.langpacks_dir, settings.beam_size, settings.download_missing) == (Path("langpacks"), 4, True)
+
+
+def test_environment_then_overrides():
+    environ = {"NEWSDESK_BEAM_SIZE": "1", "NEWSDESK_DOWNLOAD_MISSING": "off",
+               "NEWSDESK_PACKAGES_DIR": "~/packs", "NEWSDESK_DECODING_RATIO": "1.5"}
+    settings = Settings.load(environ=environ, overrides={"beam_size": 2})
+    assert settings.beam_size == 2
+    assert settings.download_missing is False
+    assert settings.packages_dir == Path("~/packs").expanduser()
+    assert settings.decoding_ratio == 1.5
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("NEWSDESK_BEAM_SIZE", "four", "NEWSDESK_BEAM_SIZE='four': must be a whole number"),
+    ("NEWSDESK_DECODING_RATIO", "x", "NEWSDESK_DECODING_RATIO='x': must be a number"),
+    ("NEWSDESK_INSTALL_ON_START", "maybe", "NEWSDESK_INSTALL_ON_START='maybe': use one of 1/0, true/false, yes/no, on/off"),
+], ids=["int", "float", "bool"])
+def test_a_bad_environment_value_names_the_variable(variable, value, message):
+    with pytest.raises(InvalidSetting) as caught:
+        Settings.load(environ={variable: value})
+    assert str(caught.value) == message
+
+
+def test_an_unknown_override_is_refused():
+    with pytest.raises(InvalidSetting, match="^unknown setting 'beam'; known: packages_dir, "):
+        Settings.load(environ={}, overrides={"beam": 1})
+
+
+def test_every_setting_is_documented_once():
+    documented = [variable for variable, _, meaning in Settings.documentation() if meaning]
+    assert documented == [f"NEWSDESK_{name.upper()}" for name in Settings.names()]
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert [variable for variable in documented if f"`{variable}`" not in readme] == []

@@ -1,0 +1,212 @@
+"""The translation engine, through genuine generated packs (copy models: "<de> " + input)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from service import langpacks, translation
+from service.errors import InvalidInput, LanguagePackMissing, UnsupportedLanguage
+
+ARTICLE = [
+    "Dock workers in Rotterdam ended a five-day strike on Tuesday after unions accepted a new pay offer.",
+    'According to union spokesman J. de Vries, "the offer meets our main demands."',
+    "Operators said traffic would be back to normal by Friday.",
+]
+
+
+def with_settings(settings, **changes):
+    return dataclasses.replace(settings, **changes)
+
+
+def test_translates_every_sentence_in_order(settings, install):
+    install("en_de")
+    assert translation.translate(ARTICLE, "en", "de", settings) == [f"<de> {s}" for s in ARTICLE]
+
+
+def test_each_pack_gives_its_own_output(settings, install):
+    install("en_de", "en_ru", "en_ar")
+    outputs = {target: translation.translate(["Hello world."], "en", target, settings) for target in ("de", "ru", "ar")}
+    assert outputs == {"de": ["<de> Hello world."], "ru": ["<ru> Hello world."], "ar": ["<ar> Hello world."]}
+
+
+def test_empty_and_blank_sentences_keep_their_place(settings, install):
+    install("en_de")
+    assert translation.translate(["", "Hello world.", "   ", "Ships wait."], "en", "de", settings) == [
+        "", "<de> Hello world.", "", "<de> Ships wait."]
+
+
+def test_non_latin_sources_translate_through_their_packs(settings, install):
+    install("ru_en", "ar_en")
+    assert translation.translate(["Суда ждут в порту."], "ru", "en", settings) == ["<en> Суда ждут в порту."]
+    assert translation.translate(["السفن تنتظر في الميناء."], "ar", "en", settings) == ["<en> السفن تنتظر في الميناء."]
+
+
+def test_pivots_through_english_when_no_direct_pack_exists(settings, install):
+    install("de_en", "en_ar")
+    assert translation.plan_route("de", "ar", settings) == [("de", "en"), ("en", "ar")]
+    assert translation.translate(["Guten Tag.", "Schiffe warten."], "de", "ar", settings) == [
+        "<ar> <en> Guten Tag.", "<ar> <en> Schiffe warten."]
+
+
+def test_a_direct_pack_beats_the_pivot(settings, install):
+    install("de_en", "en_ar", "de_ar")
+    assert translation.plan_route("de", "ar", settings) == [("de", "ar")]
+    assert translation.translate(["Guten Tag."], "de", "ar", settings) == ["<ar> Guten Tag."]
+
+
+def test_a_missing_pair_says_exactly_how_to_fix_it(settings):
+    with pytest.raises(LanguagePackMissing) as caught:
+        translation.translate(["Hello."], "en", "de", settings)
+    assert str(caught.value) == (
+        f"no en->de language pack is installed: put translate-en_de-*.argosmodel in {settings.langpacks_dir}/ "
+        "and run `newsdesk langpacks install`, or run `newsdesk langpacks install --download` where the internet is reachable"
+    )
+
+
+def test_a_missing_pivot_hop_is_named(settings, install):
+    install("de_en")
+    with pytest.raises(LanguagePackMissing) as caught:
+        translation.translate(["Hallo."], "de", "ru", settings)
+    assert str(caught.value) == (
+        f"no de->ru language pack is installed (nor de->en->ru): put translate-en_ru-*.argosmodel in "
+        f"{settings.langpacks_dir}/ and run `newsdesk langpacks install`, or run "
+        "`newsdesk langpacks install --download` where the internet is reachable"
+    )
+
+
+def test_same_language_returns_the_input(settings):
+    assert translation.translate(["Hello."], "en", "en", settings) == ["Hello."]
+
+
+@pytest.mark.parametrize("code", ["EN", "english", "e", "", "d3", None])
+def test_a_bad_language_code_is_refused(settings, code):
+    with pytest.raises(UnsupportedLanguage) as caught:
+        translation.translate(["Hello."], code, "de", settings)
+    assert str(caught.value) == f"{code!r} is not a language code: use ISO 639-1 codes such as 'en', 'de', 'ru', 'ar'"
+
+
+def test_one_string_instead_of_a_list_is_refused(settings):
+    with pytest.raises(InvalidInput, match="^translate\\(\\) takes a list of sentences, not one string$"):
+        translation.translate("Hello.", "en", "de", settings)
+
+
+def test_a_target_prefix_pack_gets_the_prefix_and_loses_it_in_the_output(settings, install):
+    install("en_fr_prefix")
+    # The prefix is forced as the first output piece, so the copy model emits no tag.
+    assert translation.translate(["Hello world_x."], "en", "fr", settings) == ["Hello world_x."]
+
+
+def test_underscores_survive_decoding(settings, install):
+    # argostranslate's own decode turns "_" into " "; ours must not.
+    install("en_de")
+    assert translation.translate(["file_name.txt @user_1"], "en", "de", settings) == ["<de> file_name.txt @user_1"]
+
+
+def test_a_long_sentence_is_translated_in_parts_and_nothing_is_lost(settings, install):
+    install("en_de")
+    short_parts = with_settings(settings, max_input_tokens=12)
+    [output] = translation.translate([ARTICLE[0]], "en", "de", short_parts)
+    assert output.count("<de>") > 1
+    assert output.replace("<de> ", "") == ARTICLE[0]
+
+
+def test_decoding_is_capped_relative_to_the_input(settings, install):
+    install("en_de")
+    tokenizer = translation.load_pack("en", "de", settings).tokenizer
+    pieces = tokenizer.encode("Hello world.")
+    capped = with_settings(settings, decoding_ratio=0.5, decoding_extra=0)
+    [output] = translation.translate(["Hello world."], "en", "de", capped)
+    kept = math.ceil(0.5 * len(pieces))  # the tag, then kept - 1 copied pieces
+    assert output == "<de> " + tokenizer.decode(pieces[: kept - 1])
+    assert len(output) < len("<de> Hello world.")
+
+
+@pytest.mark.parametrize("beam_size", [1, 4])
+@pytest.mark.parametrize("max_batch_size", [0, 2])
+def test_beam_and_batch_settings_do_not_change_the_copy(settings, install, beam_size, max_batch_size):
+    install("en_de")
+    tuned = with_settings(settings, beam_size=beam_size, max_batch_size=max_batch_size)
+    assert translation.translate(ARTICLE, "en", "de", tuned) == [f"<de> {s}" for s in ARTICLE]
+
+
+def test_the_whole_list_goes_to_the_model_in_one_call(settings, install, monkeypatch):
+    install("en_de")
+    loaded = translation.load_pack("en", "de", settings)
+    calls = []
+    real = loaded.translator.translate_batch
+
+    class Spy:
+        def translate_batch(self, batch, **options):
+            calls.append((len(batch), options["beam_size"]))
+            return real(batch, **options)
+
+    monkeypatch.setattr(translation, "load_pack", lambda *args: dataclasses.replace(loaded, translator=Spy()))
+    translation.translate(ARTICLE * 7, "en", "de", settings)
+    assert calls == [(21, 4)]
+
+
+def test_a_loaded_pack_is_reused(settings, install, monkeypatch):
+    install("en_de")
+    loads = []
+    real_load = translation._load
+    monkeypatch.setattr(translation, "_load", lambda pack, s: loads.append(pack.code) or real_load(pack, s))
+    for _ in range(3):
+        translation.translate(["Hello world."], "en", "de", settings)
+    assert loads == ["translate-en_de"]
+    assert translation.loaded_pairs() == [("en", "de")]
+
+
+def test_a_reinstalled_pack_is_loaded_afresh(settings, install, packs, monkeypatch):
+    install("en_de")
+    translation.translate(["Hello."], "en", "de", settings)
+    langpacks.install_archive(packs["en_de_v2"], settings)
+    loads = []
+    real_load = translation._load
+    monkeypatch.setattr(translation, "_load", lambda pack, s: loads.append(pack.version) or real_load(pack, s))
+    assert translation.translate(["Hello."], "en", "de", settings) == ["<de> Hello."]
+    assert loads == ["2.0"]
+    assert translation.loaded_pairs() == [("en", "de")]
+
+
+def test_threads_share_one_loaded_pack_safely(settings, install):
+    install("en_de", "en_ru")
+    results, errors = {}, []
+
+    def work(number: int) -> None:
+        target = "de" if number % 2 else "ru"
+        sentences = [f"Ships wait {number} times.", *ARTICLE]
+        try:
+            results[number] = (target, translation.translate(sentences, "en", target, settings))
+        except Exception as error:  # collected, then asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    for number, (target, output) in results.items():
+        assert output == [f"<{target}> Ships wait {number} times."] + [f"<{target}> {s}" for s in ARTICLE]
+    assert translation.loaded_pairs() == [("en", "de"), ("en", "ru")]
+
+
+def test_cli_install_then_python_translate_as_a_user_would(tmp_path, packs):
+    """The issue's check: `newsdesk langpacks install FILE`, then translate() in Python."""
+    env = {"PATH": str(Path(sys.executable).parent), "HOME": str(tmp_path),
+           "NEWSDESK_PACKAGES_DIR": str(tmp_path / "packages")}
+    newsdesk = Path(sys.executable).parent / "newsdesk"
+    installed = subprocess.run([newsdesk, "langpacks", "install", packs["en_de"]], env=env,
+                               capture_output=True, text=True, cwd=tmp_path)
+    assert installed.returncode == 0, installed.stderr
+    assert installed.stdout == f"installed: translate-en_de 1.0 (en->de) in {tmp_path}/packages/translate-en_de\n"
+    script = "from service.translation import translate; print(translate(['Hello world.'], 'en', 'de'))"
+    translated = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert (translated.returncode, translated.stdout) == (0, "['<de> Hello world.']\n"), translated.stderr
