@@ -26,6 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> "Flask":
 
     from . import api, langpacks
     from .config import Settings
+    from .errors import ServiceError
 
     test_config = dict(test_config or {})
     flask_keys = {key: test_config.pop(key) for key in list(test_config) if key.isupper()}
@@ -37,12 +38,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> "Flask":
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     if settings.install_on_start:
-        report = langpacks.prepare_packs(settings)
-        app.config["NEWSDESK_STARTUP"] = report
-        log.info(
-            "language packs: %d installed now, %d missing, %d problems",
-            len(report.installed), len(report.missing), len(report.failed),
-        )
+        try:
+            report = langpacks.prepare_packs(settings)
+        except ServiceError as error:  # e.g. no manifest: serve the packs already installed
+            log.error("could not prepare language packs: %s", error)
+        else:
+            app.config["NEWSDESK_STARTUP"] = report
+            log.info(
+                "language packs: %d installed now, %d missing, %d problems",
+                len(report.installed), len(report.missing), len(report.failed),
+            )
     app.register_blueprint(api.bp)
     api.register_error_handlers(app)
     return app

@@ -57,7 +57,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):
-        status = next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 500)
+        # Anything else of ours (say, no pack manifest) means the server is not set up.
+        status = next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 503)
         return jsonify(error=str(error)), status
 
     @app.errorhandler(HTTPException)

@@ -153,17 +153,23 @@ def save_random_model(model_dir: Path, vocabulary: list[str], layers: int = 6, d
 
 
 def build_pack(out_dir: Path, from_code: str, to_code: str, *, version: str = "1.0",
-               target_prefix: str = "", metadata_overrides: dict | None = None) -> Path:
-    """Build ``translate-<from>_<to>-<version>.argosmodel`` with a copy model; return its path."""
+               target_prefix: str = "", metadata_overrides: dict | None = None, tokenizer: str = "sentencepiece") -> Path:
+    """Build ``translate-<from>_<to>-<version>.argosmodel`` with a copy model; return its path.
+
+    ``tokenizer`` is "sentencepiece" (most Argos packs) or "bpe" (Moses + BPE packs).
+    """
     tag = f"<{to_code}>"
-    extra = [target_prefix] if target_prefix else []
+    tags = [tag] + ([target_prefix] if target_prefix else [])
+    if tokenizer == "bpe":
+        def make_tokenizer(folder: Path) -> list[str]:
+            return _write_bpe(folder, from_code, to_code, tags)
+    else:
+        def make_tokenizer(folder: Path) -> list[str]:
+            return _write_sentencepiece(folder, train_sentencepiece(folder.parent / "sp", tags))
 
-    def save(model_dir: Path, sentencepiece_model: Path) -> None:
-        save_copy_model(model_dir, sentencepiece_vocabulary(sentencepiece_model), tag)
-
-    return _zip_pack(out_dir, from_code, to_code, version, save,
-                     {"target_prefix": target_prefix, **(metadata_overrides or {})},
-                     lambda prefix: train_sentencepiece(prefix, [tag] + extra))
+    return _zip_pack(out_dir, from_code, to_code, version, make_tokenizer,
+                     lambda model_dir, vocabulary: save_copy_model(model_dir, vocabulary, tag),
+                     {"target_prefix": target_prefix, **(metadata_overrides or {})})
 
 
 def build_random_pack(out_dir: Path, from_code: str, to_code: str, corpus: list[str], *,
@@ -174,25 +180,38 @@ def build_random_pack(out_dir: Path, from_code: str, to_code: str, corpus: list[
     piece counts); the model's vocabulary is padded to ``vocab_size``.
     """
 
-    def save(model_dir: Path, sentencepiece_model: Path) -> None:
-        vocabulary = sentencepiece_vocabulary(sentencepiece_model)
-        vocabulary += [f"<extra{i}>" for i in range(vocab_size - len(vocabulary))]
-        save_random_model(model_dir, vocabulary, **model)
+    def make_tokenizer(folder: Path) -> list[str]:
+        model = train_sentencepiece(folder.parent / "sp", [], vocab_size=pieces, lines=corpus)
+        vocabulary = _write_sentencepiece(folder, model)
+        return vocabulary + [f"<extra{i}>" for i in range(vocab_size - len(vocabulary))]
 
-    return _zip_pack(out_dir, from_code, to_code, "1.0", save, {},
-                     lambda prefix: train_sentencepiece(prefix, [], vocab_size=pieces, lines=corpus))
+    return _zip_pack(out_dir, from_code, to_code, "1.0", make_tokenizer,
+                     lambda model_dir, vocabulary: save_random_model(model_dir, vocabulary, **model), {})
 
 
-def _zip_pack(out_dir, from_code, to_code, version, save_model, metadata_extra, train) -> Path:
+def _write_sentencepiece(folder: Path, model: Path) -> list[str]:
+    shutil.copy(model, folder / "sentencepiece.model")
+    return sentencepiece_vocabulary(folder / "sentencepiece.model")
+
+
+def _write_bpe(folder: Path, from_code: str, to_code: str, tags: list[str]) -> list[str]:
+    """Write a small subword-nmt codes file; the vocabulary is what it makes of CORPUS."""
+    from argostranslate.tokenizer import BPETokenizer
+
+    (folder / "bpe.model").write_text("#version: 0.2\nt h\nth e</w>\ne r\ni n\no n\n", encoding="utf-8")
+    tokenizer = BPETokenizer(folder / "bpe.model", from_code, to_code)
+    seen = {piece for line in CORPUS.splitlines() for piece in tokenizer.encode(line)}
+    return ["<unk>", "<s>", "</s>", *tags, *sorted(seen)]
+
+
+def _zip_pack(out_dir, from_code, to_code, version, make_tokenizer, save_model, metadata_extra) -> Path:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     folder_name = f"translate-{from_code}_{to_code}-{version.replace('.', '_')}"
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / folder_name
         folder.mkdir()
-        sentencepiece_model = train(Path(scratch) / "sp")
-        shutil.copy(sentencepiece_model, folder / "sentencepiece.model")
-        save_model(folder / "model", folder / "sentencepiece.model")
+        save_model(folder / "model", make_tokenizer(folder))
         metadata = {
             "package_version": version,
             "argos_version": "1.9",

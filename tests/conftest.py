@@ -31,6 +31,7 @@ def packs(tmp_path_factory) -> dict[str, Path]:
     built["de_ar"] = build_pack(folder, "de", "ar")
     built["en_fr_prefix"] = build_pack(folder / "prefix", "en", "fr", target_prefix="__fr__")
     built["en_de_v2"] = build_pack(folder / "v2", "en", "de", version="2.0")
+    built["en_de_bpe"] = build_pack(folder / "bpe", "en", "de", tokenizer="bpe")
     built["en_de_other"] = build_pack(folder / "other", "en", "de", metadata_overrides={"to_name": "Deutsch"})
     return built
 

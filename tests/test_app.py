@@ -59,6 +59,15 @@ def test_without_packs_it_starts_anyway_and_ready_says_what_is_missing(settings,
     assert "missing en->ar pack (translate-en_ar)" in caplog.text
 
 
+def test_without_a_manifest_it_starts_and_ready_explains(settings, tmp_path, caplog):
+    app = app_for(settings, langpacks_dir=tmp_path / "elsewhere")
+    response = app.test_client().get("/ready")
+    message = (f"no pack manifest at {tmp_path}/elsewhere/manifest.json: run newsdesk from the project folder "
+               "or set NEWSDESK_LANGPACKS_DIR to the folder holding manifest.json")
+    assert (response.status_code, response.json) == (503, {"error": message})
+    assert f"could not prepare language packs: {message}" in caplog.text
+
+
 def test_unknown_paths_and_methods_answer_json(settings):
     client = app_for(settings).test_client()
     missing = client.get("/no/such/page")

@@ -103,6 +103,13 @@ def test_a_target_prefix_pack_gets_the_prefix_and_loses_it_in_the_output(setting
     assert translation.translate(["Hello world_x."], "en", "fr", settings) == ["Hello world_x."]
 
 
+def test_a_bpe_pack_tokenizes_with_moses_and_bpe(settings, packs):
+    langpacks.install_archive(packs["en_de_bpe"], settings)
+    assert (settings.packages_dir / "translate-en_de" / "bpe.model").is_file()
+    assert translation.translate(["Hello world.", "The other strikers are in Rotterdam."], "en", "de", settings) == [
+        "<de> Hello world.", "<de> The other strikers are in Rotterdam."]
+
+
 def test_underscores_survive_decoding(settings, install):
     # argostranslate's own decode turns "_" into " "; ours must not.
     install("en_de")
