@@ -22,7 +22,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r bench/requirements.txt
 	$(BIN)/python bench/translate_bench.py
+	$(BIN)/python bench/quality_bench.py
 
 clean:
 	rm -rf $(VENV)

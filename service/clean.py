@@ -80,7 +80,7 @@ _BOILERPLATE = re.compile(
     r"|data protection|terms of (?:use|service)|all rights reserved|copyright|©|share (?:this|on|or comment)"
     r"|follow us|read more|more (?:about|from|in|on) |related (?:topics|subjects|stories|articles)|most (?:viewed|popular|read)"
     r"|advertisement|sponsored|click here|download (?:the|our) app|comments?(?: policy)?$|join the conversation"
-    r"|view image|fullscreen|toggle caption|next image|previous image|email link|copy link|print$|bookmark"
+    r"|^share$|view image|fullscreen|toggle caption|next image|previous image|email link|copy link|print$|bookmark"
     r"|report an? (?:editorial|technical)|editorial code|audios? and videos|wrong language|choose from \d+ languages"
     r"|enter your email|free weekly|you'?ve successfully|watch (?:now|live)|listen\b|min read|reuse this content"
     r"|explore more on these topics|values your comments|the independent|get the latest)\b",
@@ -341,8 +341,8 @@ def _header(lines: list[_Line], start: int) -> tuple[str, str, str, tuple[str, .
             byline.insert(0, line.text)
         elif stack and not _extends_stack(line, stack):
             break
-        elif not stack and (_is_furniture(line) or line.words < 3 or _looks_like_name(line.text)):
-            continue
+        elif not stack and (_is_furniture(line) or line.words < (1 if index == 0 else 3) or _looks_like_name(line.text)):
+            continue  # the first line of a paste is its title even when short ("Hafenstreik beendet")
         else:
             stack.insert(0, line)
     if not stack:

@@ -197,6 +197,106 @@ def translate_command(settings: Settings, source: str, target: str, file) -> Non
         click.echo(line)
 
 
+def _read_input(name: str) -> str:
+    from .documents import html_to_text, read_article
+
+    if name == "-":
+        text = sys.stdin.read()
+        return html_to_text(text) if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")) else text
+    return read_article(Path(name))
+
+
+def _targets(value: str) -> tuple[str, ...]:
+    return tuple(code.strip() for code in value.split(",") if code.strip())
+
+
+@cli.command("process")
+@click.argument("files", nargs=-1, required=True)
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the results (default: next to each input).")
+@click.option("--to", "targets", default="ar,de,ru", show_default=True, help="Target languages, comma-separated.")
+@click.option("--summary", "length", default="5", show_default=True, help="Summary length: sentences (5) or share (20%).")
+@click.option("--method", default="news", show_default=True, help="Summary method: news, lexrank, lsa, luhn, textrank, edmundson, sumbasic, kl.")
+@click.option("--source", default="auto", show_default=True, help="Language of the articles (auto = detect).")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "html"]), default="markdown",
+              show_default=True, help="Format of the per-language files.")
+@click.pass_obj
+def process_command(settings: Settings, files, output_dir, targets, length, method, source, output_format) -> None:
+    """Clean, summarize and translate article FILES (.txt, .md, .html; - for stdin).
+
+    Writes ARTICLE.<lang>.<ext> per target language and ARTICLE.newsdesk.json with
+    everything. A file that fails is reported; the others still complete (exit 1).
+    """
+    from tqdm import tqdm
+
+    from .pipeline import process
+
+    targets = _targets(targets)
+    failures = 0
+    # tqdm shows a bar only on a terminal (disable=None), so logs and pipes stay clean.
+    for name in tqdm(files, desc="articles", unit="file", disable=None if len(files) > 1 else True, file=sys.stderr):
+        try:
+            result = process(_read_input(name), targets, length, method, source, settings)
+            if name == "-":
+                _print_result(result, targets, output_format)
+            else:
+                for written in _write_outputs(result, Path(name), output_dir, targets, output_format, files):
+                    click.echo(written)
+        except ServiceError as error:
+            failures += 1
+            click.echo(f"error: {name}: {error}", err=True)
+    if failures:
+        click.echo(f"{failures} of {len(files)} files failed", err=True)
+        raise click.exceptions.Exit(EXIT_FAILURE)
+
+
+def _print_result(result, targets, output_format) -> None:
+    from . import render
+
+    if output_format == "json":
+        click.echo(render.to_json(result), nl=False)
+        return
+    for language in targets:
+        click.echo(render.RENDERERS[output_format](result, language))
+
+
+def _write_outputs(result, source: Path, output_dir, targets, output_format, inputs) -> list[Path]:
+    from . import render
+
+    folder = output_dir or source.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    protected = {Path(name).resolve() for name in inputs if name != "-"}
+    planned = [(folder / f"{source.stem}.{language}.{render.FORMATS[output_format]}",
+                render.RENDERERS[output_format](result, language)) for language in targets]
+    planned.append((folder / f"{source.stem}.newsdesk.json", render.to_json(result)))
+    for path, _ in planned:
+        if path.resolve() in protected:
+            raise InvalidInput(f"writing {path.name} would overwrite an input; choose another folder with -o")
+    for path, content in planned:
+        path.write_text(content, encoding="utf-8")
+    return [path for path, _ in planned]
+
+
+@cli.command("summarize")
+@click.argument("file", default="-")
+@click.option("--summary", "length", default="5", show_default=True, help="Sentences (5) or share (20%).")
+@click.option("--method", default="news", show_default=True, help="Summary method.")
+@click.option("--source", default="auto", show_default=True, help="Language of the article (auto = detect).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (title, summary sentences and indices).")
+def summarize_command(file, length, method, source, as_json) -> None:
+    """Print the summary of an article FILE (or stdin); needs no language pack."""
+    from .pipeline import summarize_article
+
+    result = summarize_article(_read_input(file), length, method, source)
+    if as_json:
+        payload = {"title": result.article.title, "language": result.source, "method": result.method,
+                   "indices": list(result.summary), "summary": result.summary_sentences}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for sentence in result.summary_sentences:
+        click.echo(sentence)
+
+
 @cli.command("settings")
 @click.pass_obj
 def show_settings(settings: Settings) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -41,8 +44,6 @@ def test_list_shows_missing_and_installed_packs(run, install, packs, settings):
 
 
 def test_list_json_is_machine_readable(run, install):
-    import json
-
     install("en_de")
     code, out, _ = run("langpacks", "list", "--json")
     rows = json.loads(out)
@@ -201,3 +202,126 @@ def _repo():
     from tests.conftest import REPO
 
     return REPO
+
+
+# --- process and summarize --------------------------------------------------------
+
+HARBOUR = Path(__file__).parent / "data" / "harbour_strike.txt"
+
+
+def test_process_writes_one_file_per_language_and_a_json(run, install, tmp_path):
+    install("en_de", "en_ru")
+    article = tmp_path / "article.txt"
+    article.write_text(HARBOUR.read_text(), encoding="utf-8")
+    code, out, err = run("process", article, "--to", "de,ru", "--summary", "2")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [str(tmp_path / "article.de.md"), str(tmp_path / "article.ru.md"),
+                                str(tmp_path / "article.newsdesk.json")]
+    assert (tmp_path / "article.de.md").read_text() == DE_MARKDOWN
+    everything = json.loads((tmp_path / "article.newsdesk.json").read_text())
+    assert everything["source"]["language"] == "en"
+    assert everything["summary"]["indices"] == [0, 2]
+    assert everything["translations"]["ru"]["pairs"][0] == {
+        "source": "Dock workers in Rotterdam ended a five-day strike on Tuesday after unions accepted a new pay offer from port operators.",
+        "target": "<ru> Dock workers in Rotterdam ended a five-day strike on Tuesday after unions accepted a new pay offer from port operators."}
+    assert article.read_text() == HARBOUR.read_text()  # the input is untouched
+
+
+DE_MARKDOWN = """# <de> Harbour strike ends
+
+*March 3, 2024 · Author: Anna Example (Reuters, dpa) · Editor: Ben Example*
+
+## Summary
+
+- <de> Dock workers in Rotterdam ended a five-day strike on Tuesday after unions accepted a new pay offer from port operators.
+- <de> Operators said traffic would be back to normal by Friday.
+
+<de> Dock workers in Rotterdam ended a five-day strike on Tuesday after unions accepted a new pay offer from port operators.
+
+<de> According to union spokesman J. de Vries, "the offer meets our main demands." <de> Operators said traffic would be back to normal by Friday.
+
+### <de> Ships diverted to Antwerp
+
+<de> The strike forced several shipping lines to divert vessels to Antwerp and Hamburg.
+"""
+
+
+@pytest.mark.parametrize("output_format, suffix, expected", [
+    ("text", "txt", "<de> Harbour strike ends\n\nSummary:\n- <de> Dock workers"),
+    ("html", "html", '<!doctype html>\n<html lang="de" dir="ltr">'),
+    ("json", "json", '{\n  "source": {\n    "language": "en"'),
+], ids=["text", "html", "json"])
+def test_process_formats(run, install, tmp_path, output_format, suffix, expected):
+    install("en_de")
+    code, _, _ = run("process", HARBOUR, "--to", "de", "--format", output_format, "-o", tmp_path)
+    assert code == 0
+    assert (tmp_path / f"harbour_strike.de.{suffix}").read_text().startswith(expected)
+
+
+def test_html_output_escapes_the_article_and_sets_direction(run, install, tmp_path):
+    install("en_ar")
+    article = tmp_path / "a.txt"
+    article.write_text("Harbour news\n\nThe port said <script>alert(1)</script> was found in a crate on the quay today.\n"
+                       "Officials said the crate was opened by the customs service on Tuesday morning in Rotterdam.\n")
+    assert run("process", article, "--to", "ar", "--format", "html")[0] == 0
+    page = (tmp_path / "a.ar.html").read_text()
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_process_stdin_to_stdout(run, install, monkeypatch):
+    install("en_de")
+    monkeypatch.setattr("sys.stdin", io.StringIO(HARBOUR.read_text()))
+    code, out, _ = run("process", "-", "--to", "de", "--format", "text", "--summary", "1")
+    assert code == 0
+    assert out.startswith("<de> Harbour strike ends\n\nSummary:\n- <de> Dock workers in Rotterdam ended")
+
+
+def test_one_failing_file_does_not_stop_the_others(run, install, tmp_path):
+    install("en_de")
+    good, empty, missing = tmp_path / "good.txt", tmp_path / "empty.txt", tmp_path / "missing.txt"
+    good.write_text(HARBOUR.read_text())
+    empty.write_text("   \n")
+    code, out, err = run("process", empty, good, missing, "--to", "de")
+    assert code == 1
+    assert out.splitlines() == [str(tmp_path / "good.de.md"), str(tmp_path / "good.newsdesk.json")]
+    assert err.splitlines() == [
+        f"error: {empty}: the article is empty: paste or upload the text of a news article",
+        f"error: {missing}: {missing}: cannot read it (No such file or directory)",
+        "2 of 3 files failed",
+    ]
+
+
+def test_process_never_overwrites_an_input(run, install, tmp_path):
+    install("en_de")
+    article = tmp_path / "story.txt"
+    article.write_text(HARBOUR.read_text())
+    clash = tmp_path / "story.de.txt"
+    clash.write_text("my own notes")
+    code, _, err = run("process", article, clash, "--to", "de", "--format", "text")
+    assert code == 1
+    assert f"error: {article}: writing story.de.txt would overwrite an input; choose another folder with -o" in err
+    assert clash.read_text() == "my own notes"
+
+
+def test_process_names_every_missing_pack(run, tmp_path):
+    code, _, err = run("process", HARBOUR, "--to", "ar,ru", "-o", tmp_path)
+    assert code == 1
+    assert "no en->ar language pack is installed" in err and "no en->ru language pack is installed" in err
+
+
+def test_summarize_needs_no_pack(run):
+    assert run("summarize", HARBOUR, "--summary", "2") == (0, (
+        "Dock workers in Rotterdam ended a five-day strike on Tuesday after unions accepted a new pay offer from port operators.\n"
+        "Operators said traffic would be back to normal by Friday.\n"), "")
+
+
+def test_summarize_json_and_bad_method(run):
+    code, out, _ = run("summarize", HARBOUR, "--summary", "1", "--json")
+    assert code == 0
+    assert json.loads(out) == {"title": "Harbour strike ends", "language": "en", "method": "news", "indices": [0],
+                               "summary": ["Dock workers in Rotterdam ended a five-day strike on Tuesday after unions "
+                                           "accepted a new pay offer from port operators."]}
+    code, _, err = run("summarize", HARBOUR, "--method", "best")
+    assert (code, err) == (2, "error: unknown summary method 'best'; use one of: news, lexrank, lsa, luhn, textrank, "
+                              "edmundson, sumbasic, kl\n")

@@ -1,0 +1,80 @@
+"""Read articles from .txt, .md and .html files (or bytes) into plain text, one block a line.
+
+HTML goes through lxml, which repairs broken markup the way browsers do; scripts,
+styles, forms and embedded frames are dropped, every block element ends a line, and
+the result then goes through the same cleaning as pasted text (service/clean.py).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import InvalidInput
+
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+_DROP_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "form",
+              "button", "select", "input", "textarea", "head")
+_BLOCK_TAGS = ("p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "li", "ul", "ol",
+               "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "figure", "table", "tr", "td",
+               "th", "dt", "dd", "pre", "br", "hr", "address", "time")
+
+
+def read_article(path: Path) -> str:
+    """Return the text of an article file, by its suffix."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InvalidInput(f"{path.name}: newsdesk reads {', '.join(SUFFIXES)} files; save the article as one of those")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InvalidInput(f"{path}: cannot read it ({error.strerror})") from None
+    if suffix in (".html", ".htm"):
+        return html_to_text(data)
+    text = decode_text(data, path.name)
+    return markdown_to_text(text) if suffix in (".md", ".markdown") else text
+
+
+def decode_text(data: bytes, name: str = "the upload") -> str:
+    """Decode UTF-8 text (with or without a BOM); say how to fix anything else."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{name} is not UTF-8 text: save it as UTF-8 and try again") from None
+
+
+def html_to_text(html: str | bytes) -> str:
+    """Extract the readable text of an HTML page, one block element per line."""
+    import lxml.html  # on use only: most calls are plain text
+
+    if not (html.strip() if isinstance(html, str) else html.strip()):
+        return ""
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError) as error:
+        raise InvalidInput(f"the HTML could not be read ({error})") from None
+    for element in root.xpath("|".join(f"//{tag}" for tag in _DROP_TAGS)):
+        element.drop_tree()
+    for element in root.iter(*_BLOCK_TAGS):
+        element.tail = "\n" + (element.tail or "")
+        if element.tag not in ("br", "hr"):
+            element.text = "\n" + (element.text or "")
+    lines = (" ".join(line.split()) for line in root.text_content().split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.MULTILINE)
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+_MD_LIST = re.compile(r"^[ \t]*(?:[-*+]|\d+\.)[ \t]+", re.MULTILINE)
+
+
+def markdown_to_text(markdown: str) -> str:
+    """Strip Markdown syntax (headings, emphasis, links, images) and keep the words."""
+    text = _MD_IMAGE.sub("", markdown)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_HEADING.sub("", text)
+    text = _MD_LIST.sub("", text)
+    return _MD_EMPHASIS.sub(r"\2", text)

@@ -1,0 +1,200 @@
+"""Process one article: clean -> sentences -> summary -> translations. The one call.
+
+``process`` returns a frozen Result that the CLI, the API and the web form render.
+Every sentence is translated once per language, and the summary's translation is
+picked from those sentences, so it always matches the full text.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+from . import translation
+from .clean import Article, clean
+from .config import Settings
+from .errors import InvalidInput, LanguagePackMissing
+from .language import detect_language
+from .sentences import split_sentences
+from .summary import DEFAULT_METHOD, summarize
+from .translation import check_language
+
+DEFAULT_TARGETS = ("ar", "de", "ru")
+PIVOT = translation.PIVOT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class Translation:
+    """An article in one target language, aligned with the source."""
+
+    language: str
+    title: str
+    teaser: str
+    headings: tuple[str, ...]
+    sentences: tuple[str, ...]
+    summary: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything newsdesk makes of one article."""
+
+    article: Article
+    source: str
+    source_confidence: float | None  # None when the caller named the language
+    sentences: tuple[str, ...]  # the body's sentences, in order
+    paragraph_index: tuple[int, ...]  # for each sentence, its block in article.blocks
+    summary: tuple[int, ...]  # indices into sentences, ascending
+    method: str
+    translations: Mapping[str, Translation] = field(default_factory=lambda: MappingProxyType({}))
+    timings: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def summary_sentences(self) -> list[str]:
+        return [self.sentences[index] for index in self.summary]
+
+    def pairs(self, language: str) -> list[tuple[str, str]]:
+        """(source sentence, translated sentence) for every body sentence."""
+        return list(zip(self.sentences, self.translations[language].sentences))
+
+
+def process(
+    text: str,
+    targets: tuple[str, ...] | list[str] = DEFAULT_TARGETS,
+    summary: int | str = 5,
+    method: str = DEFAULT_METHOD,
+    source: str = "auto",
+    settings: Settings | None = None,
+) -> Result:
+    """Clean, split, summarize and translate one article into every target language."""
+    settings = settings or Settings.load()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("the article is empty: paste or upload the text of a news article")
+    targets = _check_targets(targets)
+    article = clean(text)
+    timings["clean"] = _lap(started)
+
+    language, confidence = _source_language(article, text, source)
+    _check_packs(language, targets, settings)
+    sentences, paragraph_index = _split(article, language)
+    timings["sentences"] = _lap(started) - timings["clean"]
+
+    mark = time.perf_counter()
+    chosen = summarize(sentences, language, summary, method, title=article.title or None) if sentences else []
+    timings["summary"] = _lap(mark)
+
+    translations = _translate_all(article, sentences, chosen, language, targets, settings, timings)
+    timings["total"] = _lap(started)
+    return Result(
+        article=article,
+        source=language,
+        source_confidence=confidence,
+        sentences=tuple(sentences),
+        paragraph_index=tuple(paragraph_index),
+        summary=tuple(chosen),
+        method=method,
+        translations=MappingProxyType(translations),
+        timings=MappingProxyType({name: round(seconds, 4) for name, seconds in timings.items()}),
+    )
+
+
+def summarize_article(text: str, summary: int | str = 5, method: str = DEFAULT_METHOD, source: str = "auto") -> Result:
+    """Clean, split and summarize, with no translation (needs no language pack)."""
+    return process(text, targets=(), summary=summary, method=method, source=source)
+
+
+def _lap(since: float) -> float:
+    return time.perf_counter() - since
+
+
+def _check_targets(targets) -> tuple[str, ...]:
+    if isinstance(targets, str):
+        targets = [code.strip() for code in targets.split(",") if code.strip()]
+    unique = tuple(dict.fromkeys(targets))
+    for code in unique:
+        check_language(code)
+    return unique
+
+
+def _source_language(article: Article, text: str, source: str) -> tuple[str, float | None]:
+    if source != "auto":
+        check_language(source)
+        return source, None
+    sample = " ".join([article.title, article.teaser, *article.paragraphs]).strip() or text
+    detection = detect_language(sample)
+    return detection.code, detection.confidence
+
+
+def _check_packs(source: str, targets: tuple[str, ...], settings: Settings) -> None:
+    """Fail before any work when a target cannot be reached; name every missing one."""
+    problems = []
+    for target in targets:
+        if target == source:
+            continue
+        try:
+            translation.plan_route(source, target, settings)
+        except LanguagePackMissing as error:
+            problems.append(str(error))
+    if problems:
+        raise LanguagePackMissing("; ".join(problems))
+
+
+def _split(article: Article, language: str) -> tuple[list[str], list[int]]:
+    sentences, owners = [], []
+    for index, block in enumerate(article.blocks):
+        if block.kind != "paragraph":
+            continue
+        for sentence in split_sentences(block.text, language):
+            sentences.append(sentence)
+            owners.append(index)
+    return sentences, owners
+
+
+def _translate_all(article, sentences, chosen, source, targets, settings, timings) -> dict[str, Translation]:
+    segments = [article.title, article.teaser, *article.headings, *sentences]
+    if not targets:
+        return {}
+    english = None
+    if source != PIVOT and any(_needs_pivot(source, target, settings) for target in targets):
+        mark = time.perf_counter()
+        english = translation.translate(segments, source, PIVOT, settings)  # shared by every pivot
+        timings[f"translate_{source}_{PIVOT}"] = _lap(mark)
+
+    def one(target: str) -> tuple[str, list[str], float]:
+        mark = time.perf_counter()
+        if target == source:
+            output = list(segments)
+        elif target == PIVOT and english is not None:
+            output = english
+        elif english is not None and _needs_pivot(source, target, settings):
+            output = translation.translate(english, PIVOT, target, settings)
+        else:
+            output = translation.translate(segments, source, target, settings)
+        return target, output, _lap(mark)
+
+    # CTranslate2 releases the GIL: one thread per language keeps both cores busy.
+    with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
+        done = list(pool.map(one, targets))
+    results = {}
+    headings = len(article.headings)
+    for target, output, seconds in done:
+        timings[f"translate_{target}"] = seconds
+        body = output[2 + headings :]
+        results[target] = Translation(
+            language=target,
+            title=output[0],
+            teaser=output[1],
+            headings=tuple(output[2 : 2 + headings]),
+            sentences=tuple(body),
+            summary=tuple(body[index] for index in chosen),
+        )
+    return results
+
+
+def _needs_pivot(source: str, target: str, settings: Settings) -> bool:
+    return target != source and len(translation.plan_route(source, target, settings)) == 2

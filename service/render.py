@@ -1,0 +1,114 @@
+"""Render a pipeline Result as text, Markdown, HTML or JSON."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from .pipeline import Result
+
+FORMATS = {"text": "txt", "markdown": "md", "json": "json", "html": "html"}
+LANGUAGE_NAMES = {"en": "English", "de": "German", "ru": "Russian", "ar": "Arabic", "fr": "French",
+                  "es": "Spanish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "pl": "Polish",
+                  "uk": "Ukrainian", "tr": "Turkish"}
+RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
+
+
+def to_dict(result: Result, language: str | None = None) -> dict:
+    """Everything in a Result (or, given ``language``, with that translation only) as JSON data."""
+    article = result.article
+    return {
+        "source": {"language": result.source, "confidence": result.source_confidence},
+        "article": {
+            "title": article.title,
+            "date": article.date,
+            "byline": list(article.byline),
+            "teaser": article.teaser,
+            "blocks": [{"kind": block.kind, "text": block.text} for block in article.blocks],
+        },
+        "sentences": list(result.sentences),
+        "summary": {"method": result.method, "indices": list(result.summary), "sentences": result.summary_sentences},
+        "translations": {
+            code: {
+                "title": item.title,
+                "teaser": item.teaser,
+                "headings": list(item.headings),
+                "sentences": list(item.sentences),
+                "summary": list(item.summary),
+                "pairs": [{"source": s, "target": t} for s, t in result.pairs(code)],
+            }
+            for code, item in result.translations.items()
+            if language is None or code == language
+        },
+        "timings": dict(result.timings),
+    }
+
+
+def to_json(result: Result, language: str | None = None) -> str:
+    return json.dumps(to_dict(result, language), ensure_ascii=False, indent=2) + "\n"
+
+
+def _language_view(result: Result, language: str | None) -> dict:
+    """Title, teaser, summary and blocks in ``language`` (None: the source)."""
+    article = result.article
+    if language is None or language == result.source and language not in result.translations:
+        sentences, headings = list(result.sentences), list(article.headings)
+        title, teaser, summary = article.title, article.teaser, result.summary_sentences
+    else:
+        item = result.translations[language]
+        sentences, headings = list(item.sentences), list(item.headings)
+        title, teaser, summary = item.title, item.teaser, list(item.summary)
+    blocks, heading_iter = [], iter(headings)
+    for index, block in enumerate(article.blocks):
+        if block.kind == "heading":
+            blocks.append(("heading", next(heading_iter)))
+        else:
+            blocks.append(("paragraph", " ".join(s for s, owner in zip(sentences, result.paragraph_index) if owner == index)))
+    return {"title": title, "teaser": teaser, "summary": summary, "blocks": blocks,
+            "byline": list(article.byline), "date": article.date}
+
+
+def to_text(result: Result, language: str | None = None) -> str:
+    view = _language_view(result, language)
+    lines = [view["title"], ""] if view["title"] else []
+    lines += ["Summary:", *[f"- {s}" for s in view["summary"]], ""]
+    if view["teaser"]:
+        lines += [view["teaser"], ""]
+    for _kind, text in view["blocks"]:
+        lines += [text, ""]
+    lines += view["byline"]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_markdown(result: Result, language: str | None = None) -> str:
+    view = _language_view(result, language)
+    lines = [f"# {view['title']}", ""] if view["title"] else []
+    meta = " · ".join(filter(None, [view["date"], *view["byline"]]))
+    if meta:
+        lines += [f"*{meta}*", ""]
+    lines += ["## Summary", "", *[f"- {s}" for s in view["summary"]], ""]
+    if view["teaser"]:
+        lines += [f"**{view['teaser']}**", ""]
+    for kind, text in view["blocks"]:
+        lines += [f"### {text}" if kind == "heading" else text, ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_html(result: Result, language: str | None = None) -> str:
+    view = _language_view(result, language)
+    code = language or result.source
+    direction = "rtl" if code in RTL_LANGUAGES else "ltr"
+    e = html.escape
+    parts = [
+        f'<!doctype html>\n<html lang="{e(code)}" dir="{direction}">\n<head><meta charset="utf-8">'
+        f"<title>{e(view['title'] or 'Article')}</title></head>\n<body>",
+        f"<h1>{e(view['title'])}</h1>" if view["title"] else "",
+        "<h2>Summary</h2>\n<ul>" + "".join(f"<li>{e(s)}</li>" for s in view["summary"]) + "</ul>",
+        f"<p><strong>{e(view['teaser'])}</strong></p>" if view["teaser"] else "",
+    ]
+    parts += [f"<h3>{e(text)}</h3>" if kind == "heading" else f"<p>{e(text)}</p>" for kind, text in view["blocks"]]
+    parts.append("</body>\n</html>\n")
+    return "\n".join(part for part in parts if part)
+
+
+RENDERERS = {"text": to_text, "markdown": to_markdown, "html": to_html, "json": to_json}
