@@ -101,6 +101,42 @@ def compare(settings: Settings, sentences: list[str], rounds: int) -> None:
     print(f"  input pieces: {sum(map(len, tokens))}, output pieces: {sum(len(h) for h in raw_output)}")
 
 
+def pipeline_vs_raw(corpus: list[str], rounds: int) -> None:
+    """process() on one article into ar, de, ru against raw CTranslate2, one batch per language."""
+    from service.pipeline import process
+
+    settings = None
+    for target in ("ar", "de", "ru"):
+        archive = OUT / f"translate-en_{target}-1_0.argosmodel"
+        if not archive.exists():
+            build_random_pack(OUT, "en", target, corpus, seed=len(target) + ord(target[0]))
+        settings = Settings.load(overrides={"packages_dir": OUT / "packages", "langpacks_dir": REPO / "langpacks",
+                                            "beam_size": 4, "download_missing": False,
+                                            "decoding_ratio": 1.0, "decoding_extra": 0})
+        langpacks.install_archive(archive, settings)
+    paragraphs = [" ".join(corpus[i : i + 3]) for i in range(20, 38, 3)]  # 18 sentences, 6 paragraphs
+    article = "Port strike ends in Rotterdam\n\n" + "\n\n".join(paragraphs)
+    result = process(article, ["ar", "de", "ru"], settings=settings, source="en")
+    segments = [result.article.title, result.article.teaser, *result.article.headings, *result.sentences]
+    packs = {t: translation.load_pack("en", t, settings) for t in ("ar", "de", "ru")}
+    tokens = {t: [packs[t].tokenizer.encode(s) for s in segments if s.strip()] for t in packs}
+
+    def raw_all() -> None:
+        for target, loaded in packs.items():
+            raw_call(loaded, tokens[target], settings)
+
+    raw_times, ours_times = [], []
+    for round_number in range(rounds):
+        steps = [("raw", raw_all), ("ours", lambda: process(article, ["ar", "de", "ru"], settings=settings, source="en"))]
+        for name, function in steps if round_number % 2 == 0 else reversed(steps):
+            (raw_times if name == "raw" else ours_times).append(timed(function))
+    print(f"\nfull job: clean + split + summarize + translate {len(result.sentences)} sentences into ar, de, ru "
+          f"(beam 4, {rounds} rounds):")
+    print(f"  raw ctranslate2, 3 batches in turn : {summary(raw_times)}")
+    print(f"  pipeline.process (3 threads)       : {summary(ours_times)}")
+    print(f"  ratio of medians {statistics.median(ours_times) / statistics.median(raw_times):.3f}")
+
+
 def start_up(runs: int = 5) -> None:
     """Time `import service` and `newsdesk --help` in fresh interpreters, and -X importtime."""
     python = sys.executable
@@ -136,6 +172,7 @@ def main() -> None:
         print(f"\ntranslate {len(sentences)} sentences en->de, beam {beam}, "
               f"intra_threads {settings.intra_threads}, {args.rounds} rounds:")
         compare(settings, sentences, args.rounds)
+    pipeline_vs_raw(corpus, args.rounds)
     print("\nstart-up:")
     start_up()
 

@@ -173,7 +173,7 @@ def build_pack(out_dir: Path, from_code: str, to_code: str, *, version: str = "1
 
 
 def build_random_pack(out_dir: Path, from_code: str, to_code: str, corpus: list[str], *,
-                      vocab_size: int = 16000, pieces: int = 8000, **model) -> Path:
+                      vocab_size: int = 16000, pieces: int = 8000, **model) -> Path:  # model: see save_random_model
     """Build a pack of Transformer-base cost (random weights) for benchmarks.
 
     SentencePiece learns up to ``pieces`` pieces from ``corpus`` (real text gives real
