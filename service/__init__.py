@@ -24,7 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> "Flask":
     """
     from flask import Flask
 
-    from . import api, langpacks
+    from . import api, langpacks, libre
     from .config import Settings
     from .errors import ServiceError
 
@@ -33,7 +33,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> "Flask":
     settings = Settings.load(overrides=test_config)
 
     app = Flask(__name__)
-    app.config.from_mapping(NEWSDESK=settings, JSON_SORT_KEYS=False, **flask_keys)
+    # MAX_CONTENT_LENGTH: werkzeug refuses a larger body (413) before reading it.
+    app.config.from_mapping(NEWSDESK=settings, MAX_CONTENT_LENGTH=settings.max_request_bytes, **flask_keys)
+    app.json.sort_keys = False
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -49,5 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> "Flask":
                 len(report.installed), len(report.missing), len(report.failed),
             )
     app.register_blueprint(api.bp)
+    app.register_blueprint(api.health)
+    app.register_blueprint(libre.bp)
     api.register_error_handlers(app)
     return app

@@ -1,71 +1,181 @@
-"""Serve the HTTP API: liveness, readiness, and one mapping from errors to JSON."""
+"""Serve the JSON API (/api/v1), health and readiness, and map every error to JSON."""
 
 from __future__ import annotations
 
 import logging
+import re
+import uuid
 
-from flask import Blueprint, Flask, current_app, jsonify
+from flask import Blueprint, Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import langpacks
+from . import langpacks, render, translation, webinput
+from .documents import html_to_text
 from .errors import (
     BadLanguagePack,
     DownloadFailed,
     InvalidInput,
     LanguagePackMissing,
     ServiceError,
+    TooLarge,
     UnsupportedLanguage,
 )
+from .language import DISPLAY_NAMES
+from .openapi import openapi_document
+from .pipeline import DEFAULT_TARGETS, process
 
 log = logging.getLogger(__name__)
-bp = Blueprint("api", __name__)
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+health = Blueprint("health", __name__)
 
 STATUS_BY_ERROR = [
     (InvalidInput, 400),
     (UnsupportedLanguage, 400),
+    (TooLarge, 413),
     (LanguagePackMissing, 503),
     (BadLanguagePack, 503),
     (DownloadFailed, 503),
 ]
 
 
-@bp.get("/health")
-def health():
+def _settings():
+    return current_app.config["NEWSDESK"]
+
+
+def _article_text(fields: dict) -> str:
+    text = webinput.text_field(fields, "text", _settings())
+    if webinput.choice_field(fields, "format", webinput.FORMATS, "text") == "html":
+        text = html_to_text(text)
+    return text
+
+
+@bp.post("/process")
+def process_article():
+    """Clean, summarize and translate one article (JSON or form)."""
+    fields = webinput.request_fields(request)
+    settings = _settings()
+    text = _article_text(fields)
+    targets = webinput.targets_field(fields, settings, DEFAULT_TARGETS)
+    source = webinput.language_field(fields, "source", settings, default="auto", auto=True)
+    result = process(text, targets, webinput.summary_field(fields), webinput.method_field(fields), source, settings)
+    return jsonify(render.to_dict(result))
+
+
+@bp.post("/summarize")
+def summarize_article():
+    """Clean and summarize one article; needs no language pack."""
+    fields = webinput.request_fields(request)
+    settings = _settings()
+    text = _article_text(fields)
+    source = webinput.language_field(fields, "source", settings, default="auto", auto=True)
+    result = process(text, (), webinput.summary_field(fields), webinput.method_field(fields), source, settings)
+    data = render.to_dict(result)
+    del data["translations"]
+    return jsonify(data)
+
+
+@bp.get("/languages")
+def languages():
+    """Installed pairs, the pairs reachable through English, and what is missing."""
+    settings = _settings()
+    installed = langpacks.installed_packs(settings.packages_dir)
+    return jsonify(
+        installed=[{"code": p.code, "source": p.from_code, "target": p.to_code, "version": p.version} for p in installed],
+        pairs=[{"source": a, "target": b, "via": via} for a, b, via in reachable_pairs(settings)],
+        missing=_missing(settings),
+    )
+
+
+def reachable_pairs(settings) -> list[tuple[str, str, str | None]]:
+    """(source, target, pivot or None) for every pair translate() can serve now."""
+    direct = translation.installed_pairs(settings)
+    pivot = translation.PIVOT_LANGUAGE
+    pairs = {(a, b): None for a, b in direct}
+    for a, _ in direct:
+        for _, b in direct:
+            if a != b and (a, pivot) in direct and (pivot, b) in direct and (a, b) not in pairs:
+                pairs[(a, b)] = pivot
+    return [(a, b, via) for (a, b), via in sorted(pairs.items())]
+
+
+def _missing(settings) -> list[dict]:
+    return [
+        {"code": ref.code, "pair": f"{ref.from_code}->{ref.to_code}", "fix": langpacks.how_to_get(ref, settings.langpacks_dir)}
+        for ref in langpacks.missing_packs(settings)
+    ]
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3 document of this service."""
+    pairs = reachable_pairs(_settings())
+    sources = sorted({a for a, _, _ in pairs}) or sorted(DISPLAY_NAMES)
+    targets = sorted({b for _, b, _ in pairs} | set(sources)) if pairs else sorted(DISPLAY_NAMES)
+    return jsonify(openapi_document(sources, targets))
+
+
+@health.get("/health")
+def alive():
     """Answer 200 while the process serves requests."""
     return jsonify(status="ok")
 
 
-@bp.get("/ready")
+@health.get("/ready")
 def ready():
-    """Answer 200 when every pack the manifest names is installed, else 503 with the fix."""
-    settings = current_app.config["NEWSDESK"]
-    missing = langpacks.missing_packs(settings)
+    """200 when every pack the manifest names is installed and loads; else 503 and why."""
+    settings = _settings()
+    missing = _missing(settings)
     if missing:
-        return jsonify(
-            status="not ready",
-            error="missing language packs: " + ", ".join(ref.code for ref in missing),
-            missing=[
-                {"code": ref.code, "pair": f"{ref.from_code}->{ref.to_code}", "fix": langpacks.how_to_get(ref, settings.langpacks_dir)}
-                for ref in missing
-            ],
-        ), 503
-    return jsonify(status="ready", packs=[pack.code for pack in langpacks.installed_packs(settings.packages_dir)])
+        return jsonify(status="not ready", error="missing language packs: " + ", ".join(m["code"] for m in missing),
+                       missing=missing), 503
+    packs = langpacks.installed_packs(settings.packages_dir)
+    for pack in packs:
+        translation.load_pack(pack.from_code, pack.to_code, settings)  # BadLanguagePack -> 503
+    return jsonify(status="ready", packs=[pack.code for pack in packs])
+
+
+# --- one place for errors -----------------------------------------------------------
+
+_REQUEST_ID = re.compile(r"^[\w.-]{1,64}$")
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Map every error to a JSON body with an ``error`` field; never leak a traceback."""
+    """Give every response a request id and every error a JSON body with ``error``."""
+
+    @app.before_request
+    def assign_request_id():
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+    @app.after_request
+    def send_request_id(response):
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        return response
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):
         # Anything else of ours (say, no pack manifest) means the server is not set up.
         status = next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 503)
-        return jsonify(error=str(error)), status
+        log.warning("request %s: %d %s", g.get("request_id"), status, error)
+        body = {"error": str(error)}
+        if isinstance(error, LanguagePackMissing) and error.pairs:
+            body["missing"] = list(error.pairs)
+        return jsonify(body), status
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return jsonify(error=error.description), error.code
+        message = error.description
+        if error.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH")
+            message = f"the request body is over the limit of {limit:,} bytes (NEWSDESK_MAX_REQUEST_BYTES): send less"
+        response = jsonify(error=message)
+        response.status_code = error.code
+        for header, value in error.get_headers():  # e.g. Allow on a 405 (RFC 9110)
+            if header.lower() != "content-type":
+                response.headers[header] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        log.exception("unhandled error")
-        return jsonify(error="internal error; the server log has the details"), 500
+        log.exception("request %s failed", g.get("request_id"))
+        return jsonify(error=f"internal error; the server log has the details (request id {g.get('request_id')})"), 500

@@ -75,6 +75,15 @@ class Settings:
         2.0, "output may be at most ratio x input tokens + decoding_extra (runaway guard)"
     )
     decoding_extra: int = _setting(10, "tokens added to the ratio-based decoding cap")
+    max_characters: int = _setting(
+        100_000, "longest article or text accepted by the API, in characters (longer: 413)"
+    )
+    max_request_bytes: int = _setting(
+        2_000_000, "largest request body, in bytes; refused (413) before it is read"
+    )
+    preload_packs: bool = _setting(
+        True, "load every installed pack when a gunicorn worker starts, before its first request"
+    )
 
     @classmethod
     def load(

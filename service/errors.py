@@ -23,6 +23,14 @@ class UnsupportedLanguage(ServiceError, LookupError):
 class LanguagePackMissing(ServiceError, LookupError):
     """No installed pack (direct or through English) translates this pair."""
 
+    def __init__(self, message: str, pairs: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.pairs = pairs  # "en->ar", ... for callers that list them
+
+
+class TooLarge(ServiceError, ValueError):
+    """Input over a configured size limit."""
+
 
 class BadLanguagePack(ServiceError, ValueError):
     """A .argosmodel file or an installed pack is unusable; nothing was installed."""

@@ -14,3 +14,16 @@ timeout = int(os.environ.get("NEWSDESK_TIMEOUT", "120"))
 # create_app() runs once in the master: packs are installed once, not once per worker.
 preload_app = True
 accesslog = "-"
+
+
+def post_worker_init(worker):
+    """Load the installed packs in each worker, after the fork, before its first request.
+
+    Not in the master: CTranslate2 translators own threads, and threads do not survive
+    a fork.
+    """
+    from service import translation
+
+    settings = worker.wsgi.config["NEWSDESK"]
+    if settings.preload_packs:
+        translation.preload(settings)

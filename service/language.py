@@ -12,6 +12,11 @@ import threading
 from dataclasses import dataclass
 
 CANDIDATES = ("en", "de", "ru", "ar", "fr", "es", "it", "pt", "nl", "pl", "uk", "tr")
+# ISO 639-1 -> English display name, for people (API listings, page titles).
+DISPLAY_NAMES = {"en": "English", "de": "German", "ru": "Russian", "ar": "Arabic", "fr": "French",
+                 "es": "Spanish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "pl": "Polish",
+                 "uk": "Ukrainian", "tr": "Turkish"}
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 _lock = threading.Lock()
 
 

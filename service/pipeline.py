@@ -108,6 +108,22 @@ def summarize_article(text: str, summary: int | str = 5, method: str = DEFAULT_M
     return process(text, targets=(), summary=summary, method=method, source=source)
 
 
+def translate_texts(texts: list[str], source: str, target: str, settings: Settings | None = None) -> list[str]:
+    """Translate whole texts (several sentences, paragraphs): every sentence of every
+    text in one batch; line breaks are kept."""
+    settings = settings or Settings.load()
+    layout, sentences = [], []
+    for text in texts:
+        lines = []
+        for line in text.split("\n"):
+            parts = split_sentences(line, source)
+            lines.append(len(parts))
+            sentences += parts
+        layout.append(lines)
+    translated = iter(translation.translate(sentences, source, target, settings))
+    return ["\n".join(" ".join(next(translated) for _ in range(count)) for count in lines) for lines in layout]
+
+
 def _lap(since: float) -> float:
     return time.perf_counter() - since
 
@@ -132,7 +148,7 @@ def _source_language(article: Article, text: str, source: str) -> tuple[str, flo
 
 def _check_packs(source: str, targets: tuple[str, ...], settings: Settings) -> None:
     """Fail before any work when a target cannot be reached; name every missing one."""
-    problems = []
+    problems, pairs = [], []
     for target in targets:
         if target == source:
             continue
@@ -140,8 +156,9 @@ def _check_packs(source: str, targets: tuple[str, ...], settings: Settings) -> N
             translation.plan_route(source, target, settings)
         except LanguagePackMissing as error:
             problems.append(str(error))
+            pairs += error.pairs
     if problems:
-        raise LanguagePackMissing("; ".join(problems))
+        raise LanguagePackMissing("; ".join(problems), tuple(pairs))
 
 
 def _split(article: Article, language: str) -> tuple[list[str], list[int]]:

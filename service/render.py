@@ -5,13 +5,10 @@ from __future__ import annotations
 import html
 import json
 
+from .language import RTL_LANGUAGES
 from .pipeline import Result
 
 FORMATS = {"text": "txt", "markdown": "md", "json": "json", "html": "html"}
-LANGUAGE_NAMES = {"en": "English", "de": "German", "ru": "Russian", "ar": "Arabic", "fr": "French",
-                  "es": "Spanish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "pl": "Polish",
-                  "uk": "Ukrainian", "tr": "Turkish"}
-RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 
 
 def to_dict(result: Result, language: str | None = None) -> dict:

@@ -91,7 +91,7 @@ def plan_route(source: str, target: str, settings: Settings) -> list[tuple[str, 
     hops = [(source, PIVOT_LANGUAGE), (PIVOT_LANGUAGE, target)]
     if PIVOT_LANGUAGE not in (source, target) and all(hop in pairs for hop in hops):
         return hops
-    raise LanguagePackMissing(_missing_message(source, target, pairs, settings))
+    raise LanguagePackMissing(_missing_message(source, target, pairs, settings), (f"{source}->{target}",))
 
 
 def _missing_message(source: str, target: str, pairs: set[tuple[str, str]], settings: Settings) -> str:
@@ -132,6 +132,18 @@ def _engine_options(settings: Settings) -> tuple:
 def _forget(path: Path) -> None:
     for key in [key for key in _loaded if key[0] == str(path)]:
         del _loaded[key]
+
+
+def preload(settings: Settings) -> list[tuple[str, str]]:
+    """Load every installed pack now; log (not raise) the ones that fail. Return the loaded pairs."""
+    loaded = []
+    for pack in langpacks.installed_packs(settings.packages_dir):
+        try:
+            load_pack(pack.from_code, pack.to_code, settings)
+            loaded.append(pack.pair)
+        except BadLanguagePack as error:
+            log.error("could not load %s: %s", pack.code, error)
+    return loaded
 
 
 def clear_cache() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -117,9 +118,19 @@ def test_the_procfile_web_command_serves_with_gunicorn(settings, packs, tmp_path
         assert (status, body) == (200, b'{"status":"ok"}\n')
         status, _ = _get(f"http://127.0.0.1:{port}/ready")
         assert status == 200
+        article = (Path(__file__).parent / "data" / "harbour_strike.txt").read_text()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/process", method="POST", headers={"Content-Type": "application/json"},
+            data=json.dumps({"text": article, "targets": ["ar", "de", "ru"], "summary": 2}).encode())
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.loads(response.read())
+        assert answer["article"]["title"] == "Harbour strike ends"
+        assert [answer["translations"][code]["title"] for code in ("ar", "de", "ru")] == [
+            "<ar> Harbour strike ends", "<de> Harbour strike ends", "<ru> Harbour strike ends"]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     log = server.stderr.read().decode()
     assert "language packs: 6 installed now, 0 missing, 0 problems" in log
+    assert "loading translate-en_de 1.0" in log  # in the worker, before the first request
     assert "Traceback" not in log

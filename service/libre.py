@@ -1,0 +1,90 @@
+"""LibreTranslate-compatible endpoints, so existing LibreTranslate clients work unchanged.
+
+POST /translate (q: a string or a list; source: a code or "auto"; target; format: text
+or html), GET /languages, POST /detect; JSON or form bodies, as LibreTranslate takes.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from . import webinput
+from .api import reachable_pairs
+from .documents import rewrite_html_text
+from .errors import InvalidInput
+from .language import DISPLAY_NAMES, detect_language
+from .pipeline import translate_texts
+
+bp = Blueprint("libretranslate", __name__)
+
+
+def _settings():
+    return current_app.config["NEWSDESK"]
+
+
+def _queries(fields: dict) -> tuple[list[str], bool]:
+    """Return q as a list, and whether it came as a list."""
+    q = fields.get("q")
+    if q is None:
+        raise InvalidInput("field 'q' is missing: send the text to translate (a string or a list of strings)")
+    as_list = isinstance(q, list)
+    texts = q if as_list else [q]
+    if not all(isinstance(text, str) for text in texts):
+        raise InvalidInput("field 'q' must be a string or a list of strings")
+    for text in texts:
+        webinput.check_length("q", text, _settings())
+        webinput.check_encodable("q", text)
+    return texts, as_list
+
+
+@bp.post("/translate")
+def translate():
+    """Translate q; with source "auto" also say which language was detected."""
+    fields = webinput.request_fields(request)
+    settings = _settings()
+    if not isinstance(fields.get("api_key", ""), str):
+        raise InvalidInput("field 'api_key' must be a string (newsdesk accepts and ignores it)")
+    texts, as_list = _queries(fields)
+    source = webinput.language_field(fields, "source", settings, default="auto", auto=True)
+    target = webinput.language_field(fields, "target", settings)
+    is_html = webinput.choice_field(fields, "format", webinput.FORMATS, "text") == "html"
+    detections = [detect_language(text) for text in texts] if source == "auto" else None
+    sources = [d.code for d in detections] if detections else [source] * len(texts)
+    translated = list(texts)
+    for language in dict.fromkeys(sources):  # one batch per source language
+        indices = [i for i, code in enumerate(sources) if code == language]
+        group = [texts[i] for i in indices]
+        for i, text in zip(indices, _translate_group(group, language, target, is_html, settings)):
+            translated[i] = text
+    body = {"translatedText": translated if as_list else translated[0]}
+    if detections:
+        found = [{"confidence": round(d.confidence * 100, 1), "language": d.code} for d in detections]
+        body["detectedLanguage"] = found if as_list else found[0]
+    return jsonify(body)
+
+
+def _translate_group(texts: list[str], source: str, target: str, is_html: bool, settings) -> list[str]:
+    if source == target:
+        return texts
+    if not is_html:
+        return translate_texts(texts, source, target, settings)
+    return [rewrite_html_text(text, lambda nodes: translate_texts(nodes, source, target, settings)) for text in texts]
+
+
+@bp.get("/languages")
+def languages():
+    """[{code, name, targets}] for every language that can be translated now."""
+    targets: dict[str, list[str]] = {}
+    for source, target, _via in reachable_pairs(_settings()):
+        targets.setdefault(source, []).append(target)
+    return jsonify([{"code": code, "name": DISPLAY_NAMES.get(code, code), "targets": sorted(found)}
+                    for code, found in sorted(targets.items())])
+
+
+@bp.post("/detect")
+def detect():
+    """[{confidence (0-100), language}] for q."""
+    fields = webinput.request_fields(request)
+    text = webinput.text_field(fields, "q", _settings())
+    detection = detect_language(text)
+    return jsonify([{"confidence": round(detection.confidence * 100, 1), "language": detection.code}])

@@ -1,0 +1,138 @@
+"""The OpenAPI 3 document for the HTTP API (served at /api/v1/openapi.json).
+
+Kept next to the code it describes; tests fuzz the running app from this document
+(schemathesis), so a request the document allows must get a documented answer.
+"""
+
+from __future__ import annotations
+
+from .summary import METHODS
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def _body(json_schema: dict, form_schema: dict | None = None) -> dict:
+    content = _json(json_schema)
+    content["application/x-www-form-urlencoded"] = {"schema": form_schema or json_schema}
+    return {"required": True, "content": content}
+
+
+def _answers(ok: dict, *errors: int) -> dict:
+    reasons = {400: "The request is not usable; `error` says which field and what it accepts",
+               404: "No such path", 405: "Method not allowed",
+               413: "Text or body over the configured limit", 503: "A language pack is missing or broken"}
+    answers = {"200": {"description": "OK", "content": _json(ok)}}
+    for code in errors:
+        answers[str(code)] = {"description": reasons[code], "content": _json(_ref("Error"))}
+    return answers
+
+
+STRINGS = {"type": "array", "items": {"type": "string"}}
+
+
+PERCENT = r"(?:100(?:\.0+)?|[1-9]\d?(?:\.\d+)?|0\.\d*[1-9]\d*)%"
+
+
+def openapi_document(sources: list[str], targets: list[str]) -> dict:
+    """Build the document for the languages the installed packs can translate from and into."""
+    code = {"type": "string", "enum": targets}
+    source = {"type": "string", "enum": ["auto", *sources], "default": "auto",
+              "description": "A language code, or auto to detect it"}
+    article_fields = {
+        "text": {"type": "string", "minLength": 1, "description": "The article, as pasted or scraped"},
+        "format": {"type": "string", "enum": ["text", "html"], "default": "text"},
+        "summary": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": f"^{PERCENT}$"}],
+                    "default": 5, "description": "Sentences (5) or a share of them (\"20%\")"},
+        "method": {"type": "string", "enum": list(METHODS), "default": "news"},
+        "source": source,
+    }
+    process_json = {"type": "object", "required": ["text"], "properties": {
+        **article_fields, "targets": {"oneOf": [{"type": "array", "items": code, "minItems": 1}, code],
+                                      "default": ["ar", "de", "ru"],
+                                      "description": "A list of codes; a string may also hold several, comma-separated"}}}
+    process_form = {"type": "object", "required": ["text"], "properties": {
+        **article_fields, "summary": {"type": "string", "pattern": f"^(?:[1-9]\\d*|{PERCENT})$", "default": "5"},
+        "target": {**code, "description": "Repeat the field, or separate codes with commas"}}}
+    summarize = {"type": "object", "required": ["text"], "properties": article_fields}
+    translate = {"type": "object", "required": ["q", "target"], "properties": {
+        "q": {"oneOf": [{"type": "string"}, STRINGS]}, "source": source, "target": code,
+        "format": {"type": "string", "enum": ["text", "html"], "default": "text"},
+        "api_key": {"type": "string", "description": "Accepted and ignored (LibreTranslate compatibility)"}}}
+    detection = {"type": "object", "required": ["confidence", "language"],
+                 "properties": {"confidence": {"type": "number"}, "language": {"type": "string"}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "newsdesk", "version": "1", "description":
+                 "Clean, summarize and translate news articles offline (ar, de, ru and more)."},
+        "paths": {
+            "/api/v1/process": {"post": {"summary": "Clean, summarize and translate an article",
+                                         "requestBody": _body(process_json, process_form),
+                                         "responses": _answers(_ref("Result"), 400, 413, 503)}},
+            "/api/v1/summarize": {"post": {"summary": "Clean and summarize an article (no pack needed)",
+                                           "requestBody": _body(summarize),
+                                           "responses": _answers(_ref("Summary"), 400, 413, 503)}},
+            "/api/v1/languages": {"get": {"summary": "Installed, reachable and missing pairs",
+                                          "responses": _answers(_ref("Languages"), 503)}},
+            "/health": {"get": {"summary": "Liveness", "responses": _answers(
+                {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}})}},
+            "/ready": {"get": {"summary": "Readiness: every manifest pack installed and loaded",
+                               "responses": {"200": {"description": "Ready", "content": _json(_ref("Ready"))},
+                                             "503": {"description": "Not ready, and why", "content": _json(_ref("Error"))}}}},
+            "/translate": {"post": {"summary": "LibreTranslate-compatible translation",
+                                    "requestBody": _body(translate, {**translate, "properties": {
+                                        **translate["properties"], "q": {"type": "string"}}}),
+                                    "responses": _answers({"type": "object", "required": ["translatedText"], "properties": {
+                                        "translatedText": {"oneOf": [{"type": "string"}, STRINGS]},
+                                        "detectedLanguage": {"oneOf": [detection, {"type": "array", "items": detection}]}}},
+                                        400, 413, 503)}},
+            "/languages": {"get": {"summary": "LibreTranslate-compatible language list", "responses": _answers(
+                {"type": "array", "items": {"type": "object", "required": ["code", "name", "targets"], "properties": {
+                    "code": {"type": "string"}, "name": {"type": "string"}, "targets": STRINGS}}}, 503)}},
+            "/detect": {"post": {"summary": "LibreTranslate-compatible language detection",
+                                 "requestBody": _body({"type": "object", "required": ["q"],
+                                                       "properties": {"q": {"type": "string", "minLength": 1}}}),
+                                 "responses": _answers({"type": "array", "items": detection}, 400, 413)}},
+        },
+        "components": {"schemas": _schemas()},
+    }
+
+
+def _schemas() -> dict:
+    block = {"type": "object", "required": ["kind", "text"],
+             "properties": {"kind": {"type": "string", "enum": ["paragraph", "heading"]}, "text": {"type": "string"}}}
+    article = {"type": "object", "required": ["title", "date", "byline", "teaser", "blocks"], "properties": {
+        "title": {"type": "string"}, "date": {"type": "string"}, "byline": STRINGS, "teaser": {"type": "string"},
+        "blocks": {"type": "array", "items": block}}}
+    summary = {"type": "object", "required": ["method", "indices", "sentences"], "properties": {
+        "method": {"type": "string"}, "indices": {"type": "array", "items": {"type": "integer"}}, "sentences": STRINGS}}
+    source = {"type": "object", "required": ["language", "confidence"], "properties": {
+        "language": {"type": "string"}, "confidence": {"type": "number", "nullable": True}}}
+    translation = {"type": "object", "required": ["title", "teaser", "headings", "sentences", "summary", "pairs"],
+                   "properties": {"title": {"type": "string"}, "teaser": {"type": "string"}, "headings": STRINGS,
+                                  "sentences": STRINGS, "summary": STRINGS, "pairs": {"type": "array", "items": {
+                                      "type": "object", "required": ["source", "target"],
+                                      "properties": {"source": {"type": "string"}, "target": {"type": "string"}}}}}}
+    common = {"source": source, "article": article, "sentences": STRINGS, "summary": summary,
+              "timings": {"type": "object", "additionalProperties": {"type": "number"}}}
+    pair = {"type": "object", "required": ["source", "target"], "properties": {
+        "source": {"type": "string"}, "target": {"type": "string"}, "via": {"type": "string", "nullable": True},
+        "code": {"type": "string"}, "version": {"type": "string"}}}
+    return {
+        "Error": {"type": "object", "required": ["error"], "properties": {
+            "error": {"type": "string"}, "missing": {"oneOf": [STRINGS, {"type": "array", "items": {"type": "object"}}]},
+            "status": {"type": "string"}}},
+        "Summary": {"type": "object", "required": list(common), "properties": common},
+        "Result": {"type": "object", "required": [*common, "translations"], "properties": {
+            **common, "translations": {"type": "object", "additionalProperties": translation}}},
+        "Languages": {"type": "object", "required": ["installed", "pairs", "missing"], "properties": {
+            "installed": {"type": "array", "items": pair}, "pairs": {"type": "array", "items": pair},
+            "missing": {"type": "array", "items": {"type": "object"}}}},
+        "Ready": {"type": "object", "required": ["status", "packs"], "properties": {
+            "status": {"type": "string"}, "packs": STRINGS}},
+    }

@@ -1,0 +1,127 @@
+"""Read request fields from JSON or form bodies, checking each one's type and value.
+
+Every message names the field and what it accepts, so a caller can fix the request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Request
+
+from . import langpacks
+from .config import Settings
+from .errors import InvalidInput, TooLarge
+from .language import DISPLAY_NAMES
+from .summary import METHODS, summary_length
+
+FORMATS = ("text", "html")
+
+
+def request_fields(request: Request) -> dict[str, Any]:
+    """Return the body's fields: a JSON object, or form fields (repeated ones as lists)."""
+    if request.is_json:
+        data = request.get_json(silent=True)
+        if data is None:
+            raise InvalidInput(
+                'the request body is not valid JSON: send an object such as {"text": "...", "targets": ["de"]}'
+            )
+        if not isinstance(data, dict):
+            raise InvalidInput('the JSON body must be an object, such as {"text": "...", "targets": ["de"]}')
+        return data
+    fields: dict[str, Any] = {}
+    for key in request.form:
+        values = request.form.getlist(key)
+        fields[key] = values if len(values) > 1 else values[0]
+    return fields
+
+
+def text_field(fields: dict, name: str, settings: Settings) -> str:
+    """A required, non-empty string within the character limit."""
+    value = fields.get(name)
+    if value is None:
+        raise InvalidInput(f"field {name!r} is missing: send the text to work on")
+    if not isinstance(value, str):
+        raise InvalidInput(f"field {name!r} must be a string")
+    check_length(name, value, settings)
+    check_encodable(name, value)
+    if not value.strip():
+        raise InvalidInput(f"field {name!r} is empty: send the text to work on")
+    return value
+
+
+def check_length(name: str, value: str, settings: Settings) -> None:
+    if settings.max_characters is not None and len(value) > settings.max_characters:
+        raise TooLarge(
+            f"field {name!r} has {len(value):,} characters; the limit is {settings.max_characters:,} "
+            "(NEWSDESK_MAX_CHARACTERS): send a shorter text"
+        )
+
+
+def check_encodable(name: str, value: str) -> None:
+    """Refuse lone surrogates (JSON allows "\\ud800"): no model can read them."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"field {name!r} holds characters that are not valid Unicode (lone surrogates)") from None
+
+
+def known_languages(settings: Settings) -> list[str]:
+    """Codes the service knows: the named languages and those of any installed pack."""
+    codes = set(DISPLAY_NAMES)
+    for pack in langpacks.installed_packs(settings.packages_dir):
+        codes.update(pack.pair)
+    return sorted(codes)
+
+
+def language_field(fields: dict, name: str, settings: Settings, default: str | None = None, auto: bool = False) -> str:
+    value = fields.get(name, default)
+    if value is None:
+        raise InvalidInput(f"field {name!r} is missing: give a language code such as 'de'")
+    if not isinstance(value, str):
+        raise InvalidInput(f"field {name!r} must be a language code (a string) such as 'de'")
+    value = value.strip().lower()
+    if auto and value == "auto":
+        return value
+    return _known(name, value, settings)
+
+
+def _known(name: str, code: str, settings: Settings) -> str:
+    known = known_languages(settings)
+    if code not in known:
+        extra = "'auto' or " if name == "source" else ""
+        raise InvalidInput(f"field {name!r}: {code!r} is not a supported language; use {extra}one of: {', '.join(known)}")
+    return code
+
+
+def targets_field(fields: dict, settings: Settings, default: tuple[str, ...]) -> tuple[str, ...]:
+    """"targets" (a list or "ar,de") or the form's repeated "target"."""
+    name = "targets" if "targets" in fields else "target"
+    value = fields.get(name, list(default))
+    if isinstance(value, str):
+        value = [code for code in value.split(",")]
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise InvalidInput(f'field {name!r} must be a list of language codes or a comma-separated string, e.g. ["ar", "de", "ru"]')
+    codes = tuple(dict.fromkeys(_known(name, code.strip().lower(), settings) for code in value if code.strip()))
+    if not codes:
+        raise InvalidInput(f"field {name!r} is empty: name at least one language, e.g. [\"de\"]")
+    return codes
+
+
+def summary_field(fields: dict, default: int | str = 5) -> int | str:
+    value = fields.get("summary", default)
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise InvalidInput("field 'summary' must be a number of sentences (e.g. 5) or a percentage (e.g. \"20%\")")
+    summary_length(value, 1)  # checks the value now, before any translation work
+    return value
+
+
+def choice_field(fields: dict, name: str, choices: tuple[str, ...], default: str) -> str:
+    value = fields.get(name, default)
+    if not isinstance(value, str) or value not in choices:
+        raise InvalidInput(f"field {name!r} must be one of: {', '.join(choices)}")
+    return value
+
+
+def method_field(fields: dict) -> str:
+    return choice_field(fields, "method", METHODS, "news")

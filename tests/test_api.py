@@ -1,0 +1,227 @@
+"""The HTTP API: JSON and form input, exact errors, LibreTranslate compatibility."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from service import create_app, pipeline
+
+HARBOUR = (Path(__file__).parent / "data" / "harbour_strike.txt").read_text()
+LEAD = "Dock workers in Rotterdam ended a five-day strike on Tuesday after unions accepted a new pay offer from port operators."
+
+
+@pytest.fixture
+def app(settings):
+    return create_app({"TESTING": True, "packages_dir": settings.packages_dir, "langpacks_dir": settings.langpacks_dir,
+                       "download_missing": False, "index_url": settings.index_url, "max_characters": 5000,
+                       "max_request_bytes": 20_000})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def test_process_json(client, install):
+    install("en_de", "en_ru")
+    response = client.post("/api/v1/process", json={"text": HARBOUR, "targets": ["de", "ru"], "summary": 2})
+    assert response.status_code == 200
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-Id"])
+    body = response.json
+    assert body["source"]["language"] == "en" and body["source"]["confidence"] > 0.9
+    assert body["article"]["title"] == "Harbour strike ends"
+    assert body["summary"]["indices"] == [0, 2]
+    assert body["translations"]["de"]["title"] == "<de> Harbour strike ends"
+    assert body["translations"]["ru"]["summary"][0] == f"<ru> {LEAD}"
+    assert body["translations"]["de"]["pairs"][0] == {"source": LEAD, "target": f"<de> {LEAD}"}
+    assert {"clean", "sentences", "summary", "translate_de", "translate_ru", "total"} <= set(body["timings"])
+
+
+@pytest.mark.parametrize("form", [
+    {"text": HARBOUR, "target": ["de", "ru"]},
+    {"text": HARBOUR, "target": "de,ru"},
+], ids=["repeated-target", "comma-separated"])
+def test_process_form(client, install, form):
+    install("en_de", "en_ru")
+    response = client.post("/api/v1/process", data=form)
+    assert response.status_code == 200
+    assert list(response.json["translations"]) == ["de", "ru"]
+
+
+def test_process_html(client, install):
+    install("en_de")
+    page = ("<html><body><h1>Harbour strike ends</h1><p>" + LEAD + "</p><p>Operators said traffic would be back "
+            "to normal by Friday, according to the port authority.</p></body></html>")
+    body = client.post("/api/v1/process", json={"text": page, "targets": "de", "format": "html"}).json
+    assert body["article"]["title"] == "Harbour strike ends"
+    assert body["translations"]["de"]["sentences"][0] == f"<de> {LEAD}"
+
+
+def test_summarize_needs_no_pack(client):
+    response = client.post("/api/v1/summarize", json={"text": HARBOUR, "summary": "50%", "method": "news"})
+    assert response.status_code == 200
+    assert response.json["summary"] == {"method": "news", "indices": [0, 2], "sentences": [
+        LEAD, "Operators said traffic would be back to normal by Friday."]}
+    assert "translations" not in response.json
+
+
+def test_languages_lists_installed_reachable_and_missing(client, install):
+    install("de_en", "en_ar", "en_de")
+    body = client.get("/api/v1/languages").json
+    assert [p["code"] for p in body["installed"]] == ["translate-de_en", "translate-en_ar", "translate-en_de"]
+    assert body["pairs"] == [{"source": "de", "target": "ar", "via": "en"}, {"source": "de", "target": "en", "via": None},
+                             {"source": "en", "target": "ar", "via": None}, {"source": "en", "target": "de", "via": None}]
+    assert [m["code"] for m in body["missing"]] == ["translate-en_ru", "translate-ar_en", "translate-ru_en"]
+    assert body["missing"][0]["fix"].startswith("copy translate-en_ru-1_9.argosmodel (from https://argos-net.com/")
+
+
+KNOWN = "ar, de, en, es, fr, it, nl, pl, pt, ru, tr, uk"
+BAD_REQUESTS = [
+    ("malformed-json", {"data": "{oops", "content_type": "application/json"},
+     'the request body is not valid JSON: send an object such as {"text": "...", "targets": ["de"]}'),
+    ("json-not-an-object", {"json": ["text"]}, 'the JSON body must be an object, such as {"text": "...", "targets": ["de"]}'),
+    ("missing-text", {"json": {"targets": ["de"]}}, "field 'text' is missing: send the text to work on"),
+    ("text-not-a-string", {"json": {"text": 42}}, "field 'text' must be a string"),
+    ("empty-text", {"json": {"text": "  \n"}}, "field 'text' is empty: send the text to work on"),
+    ("lone-surrogate", {"data": '{"text": "a \\ud800 b"}', "content_type": "application/json"},
+     "field 'text' holds characters that are not valid Unicode (lone surrogates)"),
+    ("targets-wrong-type", {"json": {"text": HARBOUR, "targets": 3}},
+     'field \'targets\' must be a list of language codes or a comma-separated string, e.g. ["ar", "de", "ru"]'),
+    ("unknown-target", {"json": {"text": HARBOUR, "targets": ["de", "xx"]}},
+     f"field 'targets': 'xx' is not a supported language; use one of: {KNOWN}"),
+    ("unknown-source", {"json": {"text": HARBOUR, "source": "klingon"}},
+     f"field 'source': 'klingon' is not a supported language; use 'auto' or one of: {KNOWN}"),
+    ("unknown-method", {"json": {"text": HARBOUR, "method": "best"}},
+     "field 'method' must be one of: news, lexrank, lsa, luhn, textrank, edmundson, sumbasic, kl"),
+    ("unknown-format", {"json": {"text": HARBOUR, "format": "pdf"}}, "field 'format' must be one of: text, html"),
+    ("bad-summary", {"json": {"text": HARBOUR, "summary": "many"}},
+     "summary length 'many' is not usable: give a number of sentences (e.g. 5) or a percentage of the article (e.g. 20%)"),
+    ("summary-wrong-type", {"json": {"text": HARBOUR, "summary": [5]}},
+     'field \'summary\' must be a number of sentences (e.g. 5) or a percentage (e.g. "20%")'),
+]
+
+
+@pytest.mark.parametrize("request_args, message", [c[1:] for c in BAD_REQUESTS], ids=[c[0] for c in BAD_REQUESTS])
+def test_bad_input_is_a_400_naming_the_field(client, install, request_args, message):
+    install("en_de")
+    response = client.post("/api/v1/process", **request_args)
+    assert (response.status_code, response.json) == (400, {"error": message})
+
+
+def test_text_over_the_character_limit_is_413(client):
+    response = client.post("/api/v1/process", json={"text": "word " * 1001})
+    assert (response.status_code, response.json) == (413, {"error": (
+        "field 'text' has 5,005 characters; the limit is 5,000 (NEWSDESK_MAX_CHARACTERS): send a shorter text")})
+
+
+def test_a_body_over_the_byte_limit_is_refused_before_it_is_read(client):
+    response = client.post("/api/v1/process", data=b"x" * 30_000, content_type="application/json")
+    assert (response.status_code, response.json) == (413, {"error": (
+        "the request body is over the limit of 20,000 bytes (NEWSDESK_MAX_REQUEST_BYTES): send less")})
+
+
+def test_missing_packs_are_503_with_the_fix_and_the_list(client, install, settings):
+    install("en_de")
+    response = client.post("/api/v1/process", json={"text": HARBOUR, "targets": ["ar", "de", "ru"]})
+    assert response.status_code == 503
+    assert response.json["missing"] == ["en->ar", "en->ru"]
+    assert response.json["error"] == (
+        f"no en->ar language pack is installed: put translate-en_ar-*.argosmodel in {settings.langpacks_dir}/ and run "
+        "`newsdesk langpacks install`, or run `newsdesk langpacks install --download` where the internet is reachable; "
+        f"no en->ru language pack is installed: put translate-en_ru-*.argosmodel in {settings.langpacks_dir}/ and run "
+        "`newsdesk langpacks install`, or run `newsdesk langpacks install --download` where the internet is reachable")
+
+
+@pytest.mark.parametrize("method, path, status", [
+    ("get", "/api/v1/nope", 404), ("get", "/api/v1/process", 405), ("get", "/translate", 405), ("put", "/detect", 405),
+])
+def test_wrong_paths_and_methods_answer_json(client, method, path, status):
+    response = getattr(client, method)(path)
+    assert response.status_code == status
+    assert set(response.json) == {"error"}
+
+
+def test_the_request_id_is_passed_through_and_an_internal_error_has_no_traceback(client, monkeypatch, caplog):
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr("service.api.process", explode)
+    response = client.post("/api/v1/process", json={"text": HARBOUR}, headers={"X-Request-Id": "desk-42"})
+    assert response.status_code == 500
+    assert response.headers["X-Request-Id"] == "desk-42"
+    assert response.json == {"error": "internal error; the server log has the details (request id desk-42)"}
+    assert "secret detail" not in response.get_data(as_text=True)
+    assert "request desk-42 failed" in caplog.text and "secret detail" in caplog.text
+
+
+# --- LibreTranslate ------------------------------------------------------------------
+
+
+def test_translate_like_libretranslate(client, install):
+    install("en_de")
+    response = client.post("/translate", json={"q": "Hello world. Ships wait.\n\nNew line.", "source": "auto", "target": "de"})
+    assert response.status_code == 200
+    assert response.json["translatedText"] == "<de> Hello world. <de> Ships wait.\n\n<de> New line."
+    assert response.json["detectedLanguage"]["language"] == "en"
+    listed = client.post("/translate", data={"q": "Hello world.", "source": "en", "target": "de"}).json
+    assert listed == {"translatedText": "<de> Hello world."}
+
+
+def test_translate_a_list_and_html(client, install):
+    install("en_de")
+    body = client.post("/translate", json={"q": ["Hello world.", "Ships wait."], "source": "en", "target": "de"}).json
+    assert body == {"translatedText": ["<de> Hello world.", "<de> Ships wait."]}
+    html = client.post("/translate", json={"q": '<p class="x">Hello <b>world</b>.</p>', "source": "en", "target": "de",
+                                           "format": "html"}).json
+    # Tags and attributes stay; the copy model's "<de>" tags are text, so they come back escaped.
+    assert html == {"translatedText": '<p class="x">&lt;de&gt; Hello <b>&lt;de&gt; world</b>&lt;de&gt; .</p>'}
+
+
+def test_translate_errors(client, install):
+    install("en_de")
+    assert client.post("/translate", json={"target": "de"}).json == {
+        "error": "field 'q' is missing: send the text to translate (a string or a list of strings)"}
+    missing = client.post("/translate", json={"q": "Hello.", "source": "en", "target": "ru"})
+    assert missing.status_code == 503 and missing.json["missing"] == ["en->ru"]
+
+
+def test_languages_and_detect_like_libretranslate(client, install):
+    install("en_de", "en_ru", "de_en")
+    assert client.get("/languages").json == [
+        {"code": "de", "name": "German", "targets": ["en", "ru"]},
+        {"code": "en", "name": "English", "targets": ["de", "ru"]}]
+    detected = client.post("/detect", data={"q": "Die Hafenarbeiter haben den Streik beendet."}).json
+    assert detected[0]["language"] == "de" and detected[0]["confidence"] > 90
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+def test_a_real_libretranslate_client_works_unchanged(live_server, install):
+    from libretranslatepy import LibreTranslateAPI
+
+    install("en_de", "en_ru")
+    client = LibreTranslateAPI(live_server)
+    assert client.translate("Hello world.", "en", "de") == "<de> Hello world."
+    assert client.translate("Ships wait.", "auto", "ru") == "<ru> Ships wait."
+    assert client.detect("Dock workers in Rotterdam ended their strike on Tuesday.")[0]["language"] == "en"
+    assert client.languages() == [{"code": "en", "name": "English", "targets": ["de", "ru"]}]
+
+
+def test_openapi_document_is_served(client):
+    document = client.get("/api/v1/openapi.json").json
+    assert document["openapi"].startswith("3.")
+    assert set(document["paths"]) == {"/api/v1/process", "/api/v1/summarize", "/api/v1/languages", "/health", "/ready",
+                                      "/translate", "/languages", "/detect"}
