@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench browser clean
 
 # --no-deps: requirements.lock is the whole, pinned set; it leaves out argostranslate's
 # stanza/torch/spacy, which newsdesk never imports (README, "Set-up").
@@ -18,8 +18,16 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) sh -c "$$(sed -n 's/^web: //p' Procfile)"
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The web form's tests drive Debian's Chromium (not a browser some tool downloads).
+# Installed when missing and we may (root with apt-get); otherwise those tests skip.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "note: chromium and chromium-driver are missing; the browser tests will be skipped"; fi
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r bench/requirements.txt

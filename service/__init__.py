@@ -24,7 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> "Flask":
     """
     from flask import Flask
 
-    from . import api, langpacks, libre
+    from . import api, langpacks, libre, web
     from .config import Settings
     from .errors import ServiceError
 
@@ -53,5 +53,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> "Flask":
     app.register_blueprint(api.bp)
     app.register_blueprint(api.health)
     app.register_blueprint(libre.bp)
+    app.register_blueprint(web.bp)
     api.register_error_handlers(app)
     return app

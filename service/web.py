@@ -1,0 +1,129 @@
+"""Serve the web form: paste or upload an article, read the summary and translations.
+
+Works with JavaScript off (a plain form POST renders the results on the server);
+static/desk.js only adds copy buttons, a busy notice and click-to-see-the-source.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import Blueprint, current_app, render_template, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from . import render, webinput
+from .documents import SUFFIXES, decode_text, html_to_text, markdown_to_text
+from .errors import InvalidInput, ServiceError
+from .language import DISPLAY_NAMES, RTL_LANGUAGES
+from .pipeline import DEFAULT_TARGETS, process
+from .summary import DEFAULT_METHOD, METHODS
+
+bp = Blueprint("web", __name__)
+CHOICES = ("ar", "de", "ru")
+
+
+@bp.get("/")
+def form():
+    """The empty form."""
+    return render_template("desk.html", **_page(_defaults()))
+
+
+@bp.post("/")
+def submit():
+    """Process the pasted or uploaded article; show the results, or the error inline."""
+    try:
+        values = _read_form()
+    except RequestEntityTooLarge:
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        return _with_error(_defaults(), f"The upload is over the limit of {limit:,} bytes: send a shorter article.", 413)
+    try:
+        webinput.check_length("text", values["article"], current_app.config["NEWSDESK"])
+        result = process(values["article"], values["targets"], values["summary"], values["method"], values["source"],
+                         current_app.config["NEWSDESK"])
+    except ServiceError as error:
+        return _with_error(values, str(error), _status(error))
+    return render_template("desk.html", **_page(values), result=result, views=_views(result, values["targets"]),
+                           downloads=_downloads(result, values["targets"]))
+
+
+def _defaults() -> dict:
+    return {"text": "", "article": "", "targets": DEFAULT_TARGETS, "summary": "5", "method": DEFAULT_METHOD,
+            "source": "auto"}
+
+
+def _read_form() -> dict:
+    form = request.form
+    text = form.get("text", "")
+    article = text
+    upload = request.files.get("file")
+    if upload and upload.filename:
+        article = _uploaded_text(upload.filename, upload.read())
+        text = text or article
+    return {"text": text, "article": article, "targets": tuple(c for c in form.getlist("target") if c in CHOICES),
+            "summary": form.get("summary", "5").strip() or "5", "method": form.get("method", DEFAULT_METHOD),
+            "source": form.get("source", "auto")}
+
+
+def _uploaded_text(filename: str, data: bytes) -> str:
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InvalidInput(f"{filename}: upload a .txt, .md or .html file")
+    if suffix in (".html", ".htm"):
+        return html_to_text(data)
+    text = decode_text(data, filename)
+    return markdown_to_text(text) if suffix in (".md", ".markdown") else text
+
+
+def _status(error: ServiceError) -> int:
+    from .api import STATUS_BY_ERROR
+
+    return next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 503)
+
+
+def _with_error(values: dict, message: str, status: int):
+    # The form comes back filled in: nothing the editor typed is lost.
+    return render_template("desk.html", **_page(values), error=message), status
+
+
+def _page(values: dict) -> dict:
+    settings = current_app.config["NEWSDESK"]
+    return {"values": values, "choices": [(code, DISPLAY_NAMES[code]) for code in CHOICES], "methods": METHODS,
+            "sources": ["auto", *CHOICES, "en"], "names": DISPLAY_NAMES, "max_characters": settings.max_characters}
+
+
+def _views(result, targets) -> list[dict]:
+    """The original, then one block per language, sentence by sentence with its source."""
+    source = {"code": result.source, "is_source": True, "title": result.article.title, "teaser": result.article.teaser,
+              "summary": result.summary_sentences, "headings": result.article.headings, "sentences": result.sentences}
+    views = [source]
+    for code in targets:
+        item = result.translations[code]
+        views.append({"code": code, "is_source": False, "title": item.title, "teaser": item.teaser,
+                      "summary": list(item.summary), "headings": item.headings, "sentences": item.sentences})
+    for view in views:
+        view["name"] = DISPLAY_NAMES.get(view["code"], view["code"])
+        view["rtl"] = view["code"] in RTL_LANGUAGES
+        view["paragraphs"] = _paragraphs(result, view["headings"], view["sentences"])
+    return views
+
+
+def _paragraphs(result, headings, sentences) -> list[dict]:
+    paragraphs, heading = [], iter(headings)
+    for index, block in enumerate(result.article.blocks):
+        if block.kind == "heading":
+            paragraphs.append({"kind": "heading", "text": next(heading)})
+        else:
+            paragraphs.append({"kind": "paragraph", "sentences": [
+                (i, sentences[i], result.sentences[i]) for i, owner in enumerate(result.paragraph_index) if owner == index]})
+    return paragraphs
+
+
+def _downloads(result, targets) -> list[dict]:
+    """Markdown per language and JSON of everything, as data: links (no JavaScript needed)."""
+    links = [{"label": f"Markdown ({DISPLAY_NAMES.get(code, code)})", "name": f"article.{code}.md",
+              "href": "data:text/markdown;charset=utf-8," + quote(render.to_markdown(result, code))} for code in targets]
+    links.append({"label": "JSON (everything)", "name": "article.json",
+                  "href": "data:application/json;charset=utf-8," + quote(json.dumps(render.to_dict(result), ensure_ascii=False))})
+    return links

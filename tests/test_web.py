@@ -1,0 +1,214 @@
+"""The web form: server-side behaviour (test client) and a real browser (headless Chromium)."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from service import create_app
+from tests.conftest import REPO
+
+HARBOUR = (Path(__file__).parent / "data" / "harbour_strike.txt").read_text()
+LEAD = "Dock workers in Rotterdam ended a five-day strike on Tuesday after unions accepted a new pay offer from port operators."
+ARTIFACTS = Path(os.environ.get("NEWSDESK_TEST_ARTIFACTS", REPO / "test-artifacts"))
+
+
+@pytest.fixture
+def app(settings, install):
+    install("en_ar", "en_de", "en_ru")
+    return create_app({"TESTING": True, "packages_dir": settings.packages_dir, "langpacks_dir": settings.langpacks_dir,
+                       "download_missing": False, "index_url": settings.index_url, "max_characters": 20_000,
+                       "max_request_bytes": 200_000})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def test_the_empty_form_has_every_choice_with_sensible_defaults(client):
+    page = client.get("/").get_data(as_text=True)
+    for code in ("ar", "de", "ru"):
+        assert f'<input type="checkbox" name="target" value="{code}" checked>' in page
+    assert '<option value="news" selected>news (default)</option>' in page
+    assert '<option value="auto" selected>detect automatically</option>' in page
+    assert "http://" not in page and "https://" not in page  # nothing from the internet
+
+
+def test_a_posted_article_renders_on_the_server(client):
+    response = client.post("/", data={"text": HARBOUR, "target": ["ar", "de"], "summary": "2"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<article class="block translation rtl" id="lang-ar" lang="ar" dir="rtl">' in page
+    assert '<article class="block translation" id="lang-de" lang="de" dir="ltr">' in page
+    assert 'id="lang-ru"' not in page
+    assert f'<span class="s" data-i="0" title="{LEAD}" tabindex="0">&lt;de&gt; {LEAD}</span>' in page
+    assert 'download="article.de.md"' in page and 'download="article.json"' in page
+
+
+def test_an_uploaded_html_file_is_read(client):
+    upload = (io.BytesIO(b"<html><body><h1>Harbour strike ends</h1><p>" + LEAD.encode() + b"</p></body></html>"), "story.html")
+    page = client.post("/", data={"file": upload, "target": ["de"]}, content_type="multipart/form-data").get_data(as_text=True)
+    assert "<h2>Harbour strike ends <small>(English, original" in page
+
+
+@pytest.mark.parametrize("data, status, message", [
+    ({"text": "  ", "target": ["de"]}, 400, "the article is empty: paste or upload the text of a news article"),
+    ({"text": "x" * 20_001, "target": ["de"]}, 413,
+     "field &#39;text&#39; has 20,001 characters; the limit is 20,000 (NEWSDESK_MAX_CHARACTERS): send a shorter text"),
+    ({"text": HARBOUR, "target": ["de"], "summary": "lots"}, 400, "summary length &#39;lots&#39; is not usable"),
+], ids=["empty", "too-long", "bad-summary"])
+def test_errors_show_inline_and_keep_the_text(client, data, status, message):
+    response = client.post("/", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert '<div class="error" role="alert" id="error"><strong>Could not process the article.</strong> ' in page
+    assert message in page
+    if data["text"].strip():
+        assert data["text"][:50] in page  # the editor's text is still in the form
+
+
+def test_a_missing_pack_shows_the_fix(client, settings):
+    from service import langpacks
+
+    langpacks.remove_pack(settings, "en_ru")
+    page = client.post("/", data={"text": HARBOUR, "target": ["ru"]}).get_data(as_text=True)
+    assert "no en-&gt;ru language pack is installed: put translate-en_ru-*.argosmodel in" in page
+
+
+def test_page_weight_is_small(client):
+    html = client.post("/", data={"text": HARBOUR, "target": ["ar", "de", "ru"]}).data
+    css, js = client.get("/static/desk.css").data, client.get("/static/desk.js").data
+    assert len(css) + len(js) < 8_000  # all of the page's own code: no framework, no CDN
+    assert len(html) < 60_000
+
+
+# --- in a real browser ----------------------------------------------------------------
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+browser_required = os.environ.get("NEWSDESK_REQUIRE_BROWSER") == "1"
+needs_browser = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER) and not browser_required,
+    reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+
+
+@pytest.fixture
+def live_url(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+def _driver(tmp_path, javascript=True, size=(1280, 1800)):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={tmp_path / 'chromium'}", f"--window-size={size[0]},{size[1]}"):
+        options.add_argument(flag)
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    driver = _driver(tmp_path)
+    yield driver
+    driver.quit()
+
+
+def _submit(driver, url, text, targets=("ar", "de", "ru")):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url)
+    driver.find_element(By.ID, "text").send_keys(text)
+    for box in driver.find_elements(By.NAME, "target"):
+        if (box.get_attribute("value") in targets) != box.is_selected():
+            box.click()
+    driver.find_element(By.ID, "go").click()
+    WebDriverWait(driver, 30).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "#result, #error")))
+
+
+@needs_browser
+def test_in_a_browser_the_results_show_side_by_side_with_arabic_right_to_left(browser, live_url):
+    from selenium.webdriver.common.by import By
+
+    _submit(browser, live_url, HARBOUR)
+    arabic = browser.find_element(By.ID, "lang-ar")
+    assert (arabic.get_attribute("dir"), arabic.get_attribute("lang")) == ("rtl", "ar")
+    assert arabic.value_of_css_property("direction") == "rtl"
+    assert arabic.value_of_css_property("text-align") == "right"
+    assert browser.find_element(By.ID, "lang-de").value_of_css_property("direction") == "ltr"
+    assert browser.find_element(By.CSS_SELECTOR, "#lang-de h2").text.startswith("<de> Harbour strike ends")
+    translated = browser.find_element(By.CSS_SELECTOR, '#lang-de .s[data-i="0"]')
+    assert translated.get_attribute("title") == LEAD  # hovering shows the source sentence
+    translated.click()
+    assert "linked" in browser.find_element(By.CSS_SELECTOR, '#source .s[data-i="0"]').get_attribute("class")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "button.copy")) == 8  # summary and article, 4 blocks
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "desk-result.png"))
+
+
+@needs_browser
+def test_in_a_browser_an_error_shows_inline(browser, live_url):
+    from selenium.webdriver.common.by import By
+
+    _submit(browser, live_url, "   ")
+    error = browser.find_element(By.ID, "error")
+    assert error.text == "Could not process the article. the article is empty: paste or upload the text of a news article"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "desk-error.png"))
+
+
+@needs_browser
+def test_in_a_browser_a_script_in_the_article_is_shown_not_run(browser, live_url):
+    from selenium.webdriver.common.by import By
+
+    article = ("Port news\n\nThe customs officers found <script>window.pwned = true;</script> in a crate at the quay today.\n"
+               "Officials said the crate was opened by the customs service on Tuesday morning in Rotterdam.")
+    _submit(browser, live_url, article, targets=("de",))
+    assert browser.execute_script("return window.pwned === undefined") is True
+    assert "<script>window.pwned = true;</script>" in browser.find_element(By.ID, "source").text
+
+
+@needs_browser
+def test_without_javascript_the_form_still_works(live_url, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    driver = _driver(tmp_path, javascript=False)
+    try:
+        _submit(driver, live_url, HARBOUR, targets=("de",))
+        assert driver.find_element(By.CSS_SELECTOR, "#lang-de h2").text.startswith("<de> Harbour strike ends")
+        assert driver.find_elements(By.CSS_SELECTOR, "button.copy") == []  # the enhancements need JavaScript
+    finally:
+        driver.quit()
+
+
+@needs_browser
+def test_on_a_phone_width_screen_the_blocks_stack(live_url, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    driver = _driver(tmp_path, size=(390, 844))
+    try:
+        _submit(driver, live_url, HARBOUR, targets=("ar", "de"))
+        source, german = driver.find_element(By.ID, "source"), driver.find_element(By.ID, "lang-de")
+        assert source.rect["x"] == german.rect["x"] and german.rect["y"] > source.rect["y"]
+        assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(ARTIFACTS / "desk-phone.png"))
+    finally:
+        driver.quit()
