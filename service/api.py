@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import uuid
 
@@ -103,6 +104,13 @@ def _missing(settings) -> list[dict]:
         {"code": ref.code, "pair": f"{ref.from_code}->{ref.to_code}", "fix": langpacks.how_to_get(ref, settings.langpacks_dir)}
         for ref in langpacks.missing_packs(settings)
     ]
+
+
+@bp.get("/stats")
+def stats():
+    """This worker's sentence cache (hit rate) and loaded packs."""
+    return jsonify(pid=os.getpid(), sentence_cache=translation.sentence_cache(_settings()).stats(),
+                   loaded=[f"{a}->{b}" for a, b in translation.loaded_pairs()])
 
 
 @bp.get("/openapi.json")

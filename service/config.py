@@ -75,6 +75,9 @@ class Settings:
         2.0, "output may be at most ratio x input tokens + decoding_extra (runaway guard)"
     )
     decoding_extra: int = _setting(10, "tokens added to the ratio-based decoding cap")
+    cache_sentences: int = _setting(
+        50_000, "translated sentences kept per worker (pack + exact sentence -> translation); 0 = no cache"
+    )
     max_characters: int = _setting(
         100_000, "longest article or text accepted by the API, in characters (longer: 413)"
     )

@@ -79,6 +79,11 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
                                            "responses": _answers(_ref("Summary"), 400, 413, 503)}},
             "/api/v1/languages": {"get": {"summary": "Installed, reachable and missing pairs",
                                           "responses": _answers(_ref("Languages"), 503)}},
+            "/api/v1/stats": {"get": {"summary": "This worker's sentence-cache hit rate and loaded packs",
+                                      "responses": _answers({"type": "object", "required": ["pid", "sentence_cache", "loaded"],
+                                                             "properties": {"pid": {"type": "integer"},
+                                                                            "sentence_cache": {"type": "object"},
+                                                                            "loaded": STRINGS}})}},
             "/health": {"get": {"summary": "Liveness", "responses": _answers(
                 {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}})}},
             "/ready": {"get": {"summary": "Readiness: every manifest pack installed and loaded",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -49,6 +50,67 @@ class LoadedPack:
 
 _loaded: dict[tuple, LoadedPack] = {}
 _loading_lock = threading.Lock()
+
+
+class SentenceCache:
+    """A bounded LRU of translated sentences, shared by a worker's threads.
+
+    Wire copy is re-sent and re-edited all day: a sentence translated once by a pack
+    (with the same decoding settings) is not translated again.
+    """
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self._items: OrderedDict[tuple, str] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get_many(self, scope: tuple, texts: list[str]) -> list[str | None]:
+        with self._lock:
+            found = []
+            for text in texts:
+                value = self._items.get((scope, text))
+                if value is not None:
+                    self._items.move_to_end((scope, text))
+                found.append(value)
+            hits = sum(value is not None for value in found)
+            self.hits += hits
+            self.misses += len(texts) - hits
+            return found
+
+    def put_many(self, scope: tuple, pairs: list[tuple[str, str]]) -> None:
+        if self.capacity <= 0:
+            return
+        with self._lock:
+            for text, translation in pairs:
+                self._items[(scope, text)] = translation
+                self._items.move_to_end((scope, text))
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+
+    def stats(self) -> dict:
+        with self._lock:
+            asked = self.hits + self.misses
+            return {"entries": len(self._items), "capacity": self.capacity, "hits": self.hits,
+                    "misses": self.misses, "hit_rate": round(self.hits / asked, 4) if asked else None}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.hits = self.misses = 0
+
+
+_sentence_cache = SentenceCache(0)
+
+
+def sentence_cache(settings: Settings) -> SentenceCache:
+    """The worker's sentence cache, sized by settings.cache_sentences."""
+    global _sentence_cache
+    if _sentence_cache.capacity != settings.cache_sentences:
+        with _loading_lock:
+            if _sentence_cache.capacity != settings.cache_sentences:
+                _sentence_cache = SentenceCache(settings.cache_sentences)
+    return _sentence_cache
 
 
 def translate(
@@ -147,9 +209,10 @@ def preload(settings: Settings) -> list[tuple[str, str]]:
 
 
 def clear_cache() -> None:
-    """Drop every loaded pack (frees their memory)."""
+    """Drop every loaded pack (frees their memory) and every cached sentence."""
     with _loading_lock:
         _loaded.clear()
+    _sentence_cache.clear()
 
 
 def loaded_pairs() -> list[tuple[str, str]]:
@@ -208,6 +271,22 @@ class SentencePieceTokenizer:
 
 
 def translate_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings) -> list[str]:
+    """Translate ``texts`` with one pack: cached sentences from the cache, the rest in one batch."""
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise InvalidInput(f"sentence {index} is a {type(text).__name__}, not text")
+    cache = sentence_cache(settings)
+    scope = (str(loaded.pack.path), loaded.pack.sha256, settings.beam_size, settings.decoding_ratio,
+             settings.decoding_extra, settings.max_input_tokens, settings.compute_type)
+    wanted = [text for text in texts if isinstance(text, str) and text.strip()]
+    known = dict(zip(wanted, cache.get_many(scope, wanted))) if cache.capacity > 0 else {}
+    new = list(dict.fromkeys(text for text in texts if known.get(text) is None))
+    fresh = dict(zip(new, _translate_batch(new, loaded, settings))) if new else {}
+    cache.put_many(scope, [(text, output) for text, output in fresh.items() if text.strip()])
+    return [known.get(text) if known.get(text) is not None else fresh[text] for text in texts]
+
+
+def _translate_batch(texts: list[str], loaded: LoadedPack, settings: Settings) -> list[str]:
     """Translate all ``texts`` with one pack in one batched CTranslate2 call."""
     parts, owners = _split_into_parts(texts, loaded.tokenizer, settings.max_input_tokens)
     outputs = [""] * len(texts)

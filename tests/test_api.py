@@ -223,5 +223,15 @@ def test_a_real_libretranslate_client_works_unchanged(live_server, install):
 def test_openapi_document_is_served(client):
     document = client.get("/api/v1/openapi.json").json
     assert document["openapi"].startswith("3.")
-    assert set(document["paths"]) == {"/api/v1/process", "/api/v1/summarize", "/api/v1/languages", "/health", "/ready",
-                                      "/translate", "/languages", "/detect"}
+    assert set(document["paths"]) == {"/api/v1/process", "/api/v1/summarize", "/api/v1/languages", "/api/v1/stats",
+                                      "/health", "/ready", "/translate", "/languages", "/detect"}
+
+
+def test_stats_report_the_sentence_cache_hit_rate(client, install):
+    install("en_de")
+    for _ in range(2):
+        client.post("/api/v1/process", json={"text": HARBOUR, "targets": ["de"]})
+    body = client.get("/api/v1/stats").json
+    # 6 segments a time (title, 4 sentences, 1 heading; the empty teaser is not asked): 6 misses, then 6 hits
+    assert body["sentence_cache"] == {"entries": 6, "capacity": 50000, "hits": 6, "misses": 6, "hit_rate": 0.5}
+    assert body["loaded"] == ["en->de"]

@@ -155,8 +155,65 @@ def test_the_whole_list_goes_to_the_model_in_one_call(settings, install, monkeyp
             return real(batch, **options)
 
     monkeypatch.setattr(translation, "load_pack", lambda *args: dataclasses.replace(loaded, translator=Spy()))
-    translation.translate(ARTICLE * 7, "en", "de", settings)
+    translation.translate([f"{s} ({i})" for i in range(7) for s in ARTICLE], "en", "de", settings)
     assert calls == [(21, 4)]
+
+
+@pytest.fixture
+def model_calls(settings, install, monkeypatch):
+    """Install en->de and record the size of every batch sent to the model."""
+    install("en_de")
+    loaded = translation.load_pack("en", "de", settings)
+    calls = []
+    real = loaded.translator.translate_batch
+
+    class Spy:
+        def translate_batch(self, batch, **options):
+            calls.append(len(batch))
+            return real(batch, **options)
+
+    spied = dataclasses.replace(loaded, translator=Spy())
+    monkeypatch.setattr(translation, "load_pack", lambda *args: spied)
+    return calls
+
+
+def test_a_sentence_translated_once_comes_from_the_cache(settings, model_calls):
+    first = translation.translate(ARTICLE, "en", "de", settings)
+    again = translation.translate(ARTICLE, "en", "de", settings)
+    assert first == again == [f"<de> {s}" for s in ARTICLE]
+    assert model_calls == [3]
+    stats = translation.sentence_cache(settings).stats()
+    assert (stats["hits"], stats["misses"], stats["entries"], stats["hit_rate"]) == (3, 3, 3, 0.5)
+
+
+def test_an_edited_article_translates_only_the_changed_sentence(settings, model_calls):
+    translation.translate(ARTICLE, "en", "de", settings)
+    edited = [ARTICLE[0], ARTICLE[1].replace("demands", "wishes"), ARTICLE[2]]
+    assert translation.translate(edited, "en", "de", settings) == [f"<de> {s}" for s in edited]
+    assert model_calls == [3, 1]
+
+
+def test_repeated_sentences_in_one_call_are_translated_once(settings, model_calls):
+    assert translation.translate([ARTICLE[0]] * 4 + [""], "en", "de", settings) == [f"<de> {ARTICLE[0]}"] * 4 + [""]
+    assert model_calls == [1]
+
+
+def test_the_cache_is_bounded_and_can_be_turned_off(settings, model_calls):
+    small = with_settings(settings, cache_sentences=2)
+    translation.translate(ARTICLE, "en", "de", small)
+    assert translation.sentence_cache(small).stats()["entries"] == 2
+    off = with_settings(settings, cache_sentences=0)
+    translation.translate(ARTICLE, "en", "de", off)
+    translation.translate(ARTICLE, "en", "de", off)
+    assert model_calls == [3, 3, 3]
+
+
+def test_a_reinstalled_pack_does_not_serve_the_old_packs_sentences(settings, install, packs):
+    install("en_de")
+    translation.translate(["Hello."], "en", "de", settings)
+    langpacks.install_archive(packs["en_de_other"], settings, force=True)  # another file: another cache scope
+    translation.translate(["Hello."], "en", "de", settings)
+    assert (translation.sentence_cache(settings).stats()["hits"], translation.sentence_cache(settings).stats()["misses"]) == (0, 2)
 
 
 def test_a_loaded_pack_is_reused(settings, install, monkeypatch):
