@@ -278,7 +278,7 @@ def translate_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings
     cache = sentence_cache(settings)
     scope = (str(loaded.pack.path), loaded.pack.sha256, settings.beam_size, settings.decoding_ratio,
              settings.decoding_extra, settings.max_input_tokens, settings.compute_type)
-    wanted = [text for text in texts if isinstance(text, str) and text.strip()]
+    wanted = [text for text in texts if text.strip()]
     known = dict(zip(wanted, cache.get_many(scope, wanted))) if cache.capacity > 0 else {}
     new = list(dict.fromkeys(text for text in texts if known.get(text) is None))
     fresh = dict(zip(new, _translate_batch(new, loaded, settings))) if new else {}
@@ -290,12 +290,20 @@ def _translate_batch(texts: list[str], loaded: LoadedPack, settings: Settings) -
     """Translate all ``texts`` with one pack in one batched CTranslate2 call."""
     parts, owners = _split_into_parts(texts, loaded.tokenizer, settings.max_input_tokens)
     outputs = [""] * len(texts)
-    if parts:
-        for owner, part, hypothesis in zip(owners, parts, _decode_batch(parts, loaded, settings)):
-            # A part cut mid-word (a word longer than the limit) continues without a space.
-            joint = " " if outputs[owner] and part[0].startswith("\u2581") else ""
-            outputs[owner] += joint + _clean_output(hypothesis, len(part), loaded, settings)
+    previous: list[str] = []
+    for owner, part, hypothesis in zip(owners, parts, _decode_batch(parts, loaded, settings) if parts else []):
+        # A part cut mid-word (a word longer than the limit) continues without a space.
+        joint = "" if not outputs[owner] or _continues_word(previous, part) else " "
+        outputs[owner] += joint + _clean_output(hypothesis, len(part), loaded, settings)
+        previous = part
     return outputs
+
+
+def _continues_word(previous: list[str], part: list[str]) -> bool:
+    """True when ``part`` starts inside a word that ``previous`` began."""
+    if previous and previous[-1].endswith("@@"):  # BPE marks a word that goes on
+        return True
+    return any(piece.startswith("\u2581") for piece in previous) and not part[0].startswith("\u2581")
 
 
 def _split_into_parts(texts: list[str], tokenizer: Tokenizer, limit: int) -> tuple[list[list[str]], list[int]]:
