@@ -142,6 +142,18 @@ def pack_server():
     server.server_close()
 
 
+@pytest.fixture
+def live_url(app):
+    """Serve the test module's ``app`` fixture on 127.0.0.1; yield its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
 def index_entry(code: str, version: str, links: list[str]) -> dict:
     """An entry shaped like argospm-index's index.json."""
     source, target = code.removeprefix("translate-").split("_")

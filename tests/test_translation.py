@@ -143,22 +143,6 @@ def test_beam_and_batch_settings_do_not_change_the_copy(settings, install, beam_
     assert translation.translate(ARTICLE, "en", "de", tuned) == [f"<de> {s}" for s in ARTICLE]
 
 
-def test_the_whole_list_goes_to_the_model_in_one_call(settings, install, monkeypatch):
-    install("en_de")
-    loaded = translation.load_pack("en", "de", settings)
-    calls = []
-    real = loaded.translator.translate_batch
-
-    class Spy:
-        def translate_batch(self, batch, **options):
-            calls.append((len(batch), options["beam_size"]))
-            return real(batch, **options)
-
-    monkeypatch.setattr(translation, "load_pack", lambda *args: dataclasses.replace(loaded, translator=Spy()))
-    translation.translate([f"{s} ({i})" for i in range(7) for s in ARTICLE], "en", "de", settings)
-    assert calls == [(21, 4)]
-
-
 @pytest.fixture
 def model_calls(settings, install, monkeypatch):
     """Install en->de and record the size of every batch sent to the model."""
@@ -175,6 +159,11 @@ def model_calls(settings, install, monkeypatch):
     spied = dataclasses.replace(loaded, translator=Spy())
     monkeypatch.setattr(translation, "load_pack", lambda *args: spied)
     return calls
+
+
+def test_the_whole_list_goes_to_the_model_in_one_call(settings, model_calls):
+    translation.translate([f"{s} ({i})" for i in range(7) for s in ARTICLE], "en", "de", settings)
+    assert model_calls == [21]
 
 
 def test_a_sentence_translated_once_comes_from_the_cache(settings, model_calls):

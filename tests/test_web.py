@@ -5,11 +5,9 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from service import create_app
 from tests.conftest import REPO
@@ -96,15 +94,6 @@ browser_required = os.environ.get("NEWSDESK_REQUIRE_BROWSER") == "1"
 needs_browser = pytest.mark.skipif(
     not (CHROMIUM and CHROMEDRIVER) and not browser_required,
     reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
-
-
-@pytest.fixture
-def live_url(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
 
 
 def _driver(tmp_path, javascript=True, size=(1280, 1800)):
