@@ -288,13 +288,18 @@ def _prose_runs(lines: list[_Line]) -> list[tuple[int, int, int]]:
 def _body(lines: list[_Line], start: int, end: int) -> list[Block]:
     blocks: list[Block] = []
     kept_bigrams: set[tuple[str, str]] = set()
+    kept_texts: set[str] = set()
     for index in range(start, end + 1):
         line = lines[index]
         if line.prose:
             bigrams = _bigrams(line.text)
-            if bigrams and len(bigrams & kept_bigrams) / len(bigrams) >= 0.8:
-                continue  # a pull quote or a caption repeating the text
-            kept_bigrams |= bigrams
+            # A pull quote repeats pieces of the text around it; a paragraph the writer
+            # repeated word for word is the writer's choice and stays.
+            repeated = sum(bigram in kept_bigrams for bigram in bigrams)
+            if line.text not in kept_texts and len(set(bigrams)) >= 6 and repeated >= 0.8 * len(bigrams):
+                continue
+            kept_texts.add(line.text)
+            kept_bigrams |= set(bigrams)
             blocks.append(Block(PARAGRAPH, line.text))
         elif _is_subheading(lines, index, end):
             blocks.append(Block(HEADING, line.text))
@@ -311,9 +316,9 @@ def _is_subheading(lines: list[_Line], index: int, end: int) -> bool:
     return following is not None and following.prose and line.text[0].isupper() or line.text[0].isdigit() and line.words > 1
 
 
-def _bigrams(text: str) -> set[tuple[str, str]]:
+def _bigrams(text: str) -> list[tuple[str, str]]:
     words = [word.lower() for word in _WORD.findall(text)]
-    return set(zip(words, words[1:]))
+    return list(zip(words, words[1:]))
 
 
 HEADER_REACH = 30  # lines above the body searched for title, teaser, date, byline
@@ -390,8 +395,10 @@ def _drop_teaser_repeating_lead(blocks: list[Block], teaser: str) -> tuple[list[
 
 
 def _repeats(short: str, long: str) -> bool:
+    """A shorter text whose words the longer one nearly all has (a word-for-word repeat is kept)."""
     words = set(_WORD.findall(short.lower()))
-    return bool(words) and len(words & set(_WORD.findall(long.lower()))) / len(words) >= 0.8
+    shorter = len(_WORD.findall(short)) < len(_WORD.findall(long))
+    return shorter and bool(words) and len(words & set(_WORD.findall(long.lower()))) / len(words) >= 0.8
 
 
 def _without_body(lines: list[_Line]) -> Article:
