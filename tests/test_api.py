@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 
-from service import create_app, pipeline
+from service import create_app
 
 HARBOUR = (Path(__file__).parent / "data" / "harbour_strike.txt").read_text()
 LEAD = "Dock workers in Rotterdam ended a five-day strike on Tuesday after unions accepted a new pay offer from port operators."

@@ -14,7 +14,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pytest
 
 from service import create_app
 from tests.conftest import MAIN_PAIRS, REPO
