@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -92,6 +93,28 @@ def _get(url: str) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
+def _health_answers_during_a_long_article(port: int) -> None:
+    """One worker, two threads: /health answers while a long article is being processed."""
+    sentence = "Dock workers in port number {} ended their strike after unions accepted a new offer. "
+    long_article = "Long report\n\n" + "".join(sentence.format(i) for i in range(900))  # ~80,000 characters
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/process", method="POST", headers={"Content-Type": "application/json"},
+        data=json.dumps({"text": long_article, "targets": ["ar", "de", "ru"]}).encode())
+    outcome = {}
+
+    def post_long() -> None:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            outcome["status"] = response.status
+
+    worker = threading.Thread(target=post_long)
+    worker.start()
+    time.sleep(0.5)  # the long request is in the worker by now
+    assert _get(f"http://127.0.0.1:{port}/health")[0] == 200
+    assert "status" not in outcome, "the long article finished before /health was asked"
+    worker.join(timeout=120)
+    assert outcome == {"status": 200}
+
+
 def test_the_procfile_web_command_serves_with_gunicorn(settings, packs, tmp_path):
     """Run the Procfile's web: line as a platform would, on 127.0.0.1, and ask it."""
     for source, target in MAIN_PAIRS:
@@ -124,6 +147,7 @@ def test_the_procfile_web_command_serves_with_gunicorn(settings, packs, tmp_path
         with urllib.request.urlopen(request, timeout=30) as response:
             answer = json.loads(response.read())
         assert answer["article"]["title"] == "Harbour strike ends"
+        _health_answers_during_a_long_article(port)
         assert [answer["translations"][code]["title"] for code in ("ar", "de", "ru")] == [
             "<ar> Harbour strike ends", "<de> Harbour strike ends", "<ru> Harbour strike ends"]
     finally:
