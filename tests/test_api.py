@@ -223,3 +223,27 @@ def test_stats_report_the_sentence_cache_hit_rate(client, install):
     # 6 segments a time (title, 4 sentences, 1 heading; the empty teaser is not asked): 6 misses, then 6 hits
     assert body["sentence_cache"] == {"entries": 6, "capacity": 50000, "hits": 6, "misses": 6, "hit_rate": 0.5}
     assert body["loaded"] == ["en->de"]
+
+
+def test_a_pack_removed_while_serving_fails_only_its_pair_and_recovers_when_reinstalled(client, install, settings, packs):
+    from service import langpacks
+
+    install("en_de", "en_ru")
+    assert client.post("/api/v1/process", json={"text": HARBOUR, "targets": ["ru"]}).status_code == 200
+    langpacks.remove_pack(settings, "en_ru")
+    gone = client.post("/api/v1/process", json={"text": HARBOUR, "targets": ["ru"]})
+    assert (gone.status_code, gone.json["missing"]) == (503, ["en->ru"])
+    assert client.post("/api/v1/process", json={"text": HARBOUR, "targets": ["de"]}).status_code == 200
+    langpacks.install_archive(packs["en_ru"], settings)
+    back = client.post("/api/v1/process", json={"text": HARBOUR, "targets": ["ru"]})
+    assert back.status_code == 200 and back.json["translations"]["ru"]["title"] == "<ru> Harbour strike ends"
+
+
+def test_a_pack_whose_model_is_broken_is_a_503_for_that_pair(client, install, settings):
+    install("en_de", "en_ru")
+    (settings.packages_dir / "translate-en_ru" / "model" / "model.bin").write_bytes(b"not a model")
+    broken = client.post("/api/v1/process", json={"text": HARBOUR, "targets": ["ru"]})
+    assert broken.status_code == 503
+    assert broken.json["error"].startswith("translate-en_ru: its model cannot be loaded (")
+    assert broken.json["error"].endswith("check it with `newsdesk langpacks verify` and reinstall it")
+    assert client.post("/api/v1/process", json={"text": HARBOUR, "targets": ["de"]}).status_code == 200
