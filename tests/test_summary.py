@@ -83,3 +83,25 @@ def test_every_method_handles_a_long_document(method):
     sentences = [f"Report {i} says the port of city {i % 37} handled {i * 7} containers on day {i % 11}." for i in range(400)]
     chosen = summarize(sentences, "en", 10, method)
     assert len(chosen) == 10 and chosen == sorted(set(chosen))
+
+
+@pytest.mark.parametrize("method", ["lexrank", "textrank", "lsa", "kl"])
+def test_the_vectorized_summarizers_rank_exactly_as_sumy_does(method):
+    from sumy.nlp.stemmers import Stemmer
+    from sumy.summarizers.kl import KLSummarizer
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+    from sumy.summarizers.lsa import LsaSummarizer
+    from sumy.summarizers.text_rank import TextRankSummarizer
+
+    from service.summary import _document, stop_words
+
+    originals = {"lexrank": LexRankSummarizer, "textrank": TextRankSummarizer, "lsa": LsaSummarizer, "kl": KLSummarizer}
+    topics = ["port", "strike", "union", "ships", "wages", "Rotterdam", "Antwerp", "operators", "cranes", "talks"]
+    sentences = [f"The {topics[i % 10]} and the {topics[(i * 3) % 10]} were discussed by {topics[(i * 7) % 10]} "
+                 f"officials on day {i} near the {topics[(i + 4) % 10]}." for i in range(60)]
+    document = _document(sentences, "en", None)
+    original = originals[method](Stemmer("english"))
+    original.stop_words = stop_words("en")
+    chosen = set(original(document, 7))
+    expected = [i for i, sentence in enumerate(document.sentences) if sentence in chosen]
+    assert summarize(sentences, "en", 7, method) == expected
