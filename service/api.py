@@ -39,6 +39,11 @@ STATUS_BY_ERROR = [
 ]
 
 
+def status_for(error: ServiceError) -> int:
+    """The HTTP status of one of our errors; anything unlisted means the server is not set up (503)."""
+    return next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 503)
+
+
 def _settings():
     return current_app.config["NEWSDESK"]
 
@@ -162,8 +167,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):
-        # Anything else of ours (say, no pack manifest) means the server is not set up.
-        status = next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 503)
+        status = status_for(error)
         log.warning("request %s: %d %s", g.get("request_id"), status, error)
         body = {"error": str(error)}
         if isinstance(error, LanguagePackMissing) and error.pairs:

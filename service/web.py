@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import render, webinput
+from .api import status_for
 from .documents import SUFFIXES, decode_text, html_to_text, markdown_to_text
 from .errors import InvalidInput, ServiceError
 from .language import DISPLAY_NAMES, RTL_LANGUAGES
@@ -43,7 +44,7 @@ def submit():
         result = process(values["article"], values["targets"], values["summary"], values["method"], values["source"],
                          current_app.config["NEWSDESK"])
     except ServiceError as error:
-        return _with_error(values, str(error), _status(error))
+        return _with_error(values, str(error), status_for(error))
     return render_template("desk.html", **_page(values), result=result, views=_views(result, values["targets"]),
                            downloads=_downloads(result, values["targets"]))
 
@@ -74,12 +75,6 @@ def _uploaded_text(filename: str, data: bytes) -> str:
         return html_to_text(data)
     text = decode_text(data, filename)
     return markdown_to_text(text) if suffix in (".md", ".markdown") else text
-
-
-def _status(error: ServiceError) -> int:
-    from .api import STATUS_BY_ERROR
-
-    return next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 503)
 
 
 def _with_error(values: dict, message: str, status: int):

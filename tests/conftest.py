@@ -143,6 +143,24 @@ def pack_server():
 
 
 @pytest.fixture
+def make_app(settings):
+    """Build the web app on the test settings (temp folders, offline); extra settings as keywords."""
+    from service import create_app
+
+    def build(**extra):
+        return create_app({"TESTING": True, "packages_dir": settings.packages_dir, "langpacks_dir": settings.langpacks_dir,
+                           "download_missing": False, "index_url": settings.index_url, **extra})
+
+    return build
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client for the test module's ``app`` fixture."""
+    return app.test_client()
+
+
+@pytest.fixture
 def live_url(app):
     """Serve the test module's ``app`` fixture on 127.0.0.1; yield its base URL."""
     from werkzeug.serving import make_server

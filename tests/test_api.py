@@ -7,22 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from service import create_app
 
 HARBOUR = (Path(__file__).parent / "data" / "harbour_strike.txt").read_text()
 LEAD = "Dock workers in Rotterdam ended a five-day strike on Tuesday after unions accepted a new pay offer from port operators."
 
 
 @pytest.fixture
-def app(settings):
-    return create_app({"TESTING": True, "packages_dir": settings.packages_dir, "langpacks_dir": settings.langpacks_dir,
-                       "download_missing": False, "index_url": settings.index_url, "max_characters": 5000,
-                       "max_request_bytes": 20_000})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+def app(make_app):
+    return make_app(max_characters=5000, max_request_bytes=20_000)
 
 
 def test_process_json(client, install):

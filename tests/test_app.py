@@ -16,25 +16,20 @@ import urllib.request
 from pathlib import Path
 
 
-from service import create_app
 from tests.conftest import MAIN_PAIRS, REPO
 
 
-def app_for(settings, **extra):
-    return create_app({"TESTING": True, "packages_dir": settings.packages_dir,
-                       "langpacks_dir": settings.langpacks_dir, "download_missing": False,
-                       "index_url": settings.index_url, **extra})
 
 
-def test_health_answers_ok(settings):
-    response = app_for(settings).test_client().get("/health")
+def test_health_answers_ok(make_app):
+    response = make_app().test_client().get("/health")
     assert (response.status_code, response.json) == (200, {"status": "ok"})
 
 
-def test_start_up_installs_drop_ins_and_is_ready_when_all_packs_are_there(settings, packs):
+def test_start_up_installs_drop_ins_and_is_ready_when_all_packs_are_there(make_app, settings, packs):
     for source, target in MAIN_PAIRS:
         shutil.copy(packs[f"{source}_{target}"], settings.langpacks_dir)
-    app = app_for(settings)
+    app = make_app()
     assert app.config["NEWSDESK_STARTUP"].installed == (
         "translate-ar_en 1.0", "translate-de_en 1.0", "translate-en_ar 1.0",
         "translate-en_de 1.0", "translate-en_ru 1.0", "translate-ru_en 1.0")
@@ -44,9 +39,9 @@ def test_start_up_installs_drop_ins_and_is_ready_when_all_packs_are_there(settin
         "translate-ar_en", "translate-de_en", "translate-en_ar", "translate-en_de", "translate-en_ru", "translate-ru_en"]}
 
 
-def test_without_packs_it_starts_anyway_and_ready_says_what_is_missing(settings, packs, caplog):
+def test_without_packs_it_starts_anyway_and_ready_says_what_is_missing(make_app, settings, packs, caplog):
     shutil.copy(packs["en_de"], settings.langpacks_dir)
-    app = app_for(settings)
+    app = make_app()
     response = app.test_client().get("/ready")
     assert response.status_code == 503
     body = response.json
@@ -60,8 +55,8 @@ def test_without_packs_it_starts_anyway_and_ready_says_what_is_missing(settings,
     assert "missing en->ar pack (translate-en_ar)" in caplog.text
 
 
-def test_without_a_manifest_it_starts_and_ready_explains(settings, tmp_path, caplog):
-    app = app_for(settings, langpacks_dir=tmp_path / "elsewhere")
+def test_without_a_manifest_it_starts_and_ready_explains(make_app, settings, tmp_path, caplog):
+    app = make_app(langpacks_dir=tmp_path / "elsewhere")
     response = app.test_client().get("/ready")
     message = (f"no pack manifest at {tmp_path}/elsewhere/manifest.json: run newsdesk from the project folder "
                "or set NEWSDESK_LANGPACKS_DIR to the folder holding manifest.json")
@@ -69,8 +64,8 @@ def test_without_a_manifest_it_starts_and_ready_explains(settings, tmp_path, cap
     assert f"could not prepare language packs: {message}" in caplog.text
 
 
-def test_unknown_paths_and_methods_answer_json(settings):
-    client = app_for(settings).test_client()
+def test_unknown_paths_and_methods_answer_json(make_app):
+    client = make_app().test_client()
     missing = client.get("/no/such/page")
     assert missing.status_code == 404
     assert missing.json["error"].startswith("The requested URL was not found on the server.")
@@ -115,7 +110,7 @@ def _health_answers_during_a_long_article(port: int) -> None:
     assert outcome == {"status": 200}
 
 
-def test_the_procfile_web_command_serves_with_gunicorn(settings, packs, tmp_path):
+def test_the_procfile_web_command_serves_with_gunicorn(make_app, settings, packs, tmp_path):
     """Run the Procfile's web: line as a platform would, on 127.0.0.1, and ask it."""
     for source, target in MAIN_PAIRS:
         shutil.copy(packs[f"{source}_{target}"], settings.langpacks_dir)

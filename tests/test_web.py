@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from service import create_app
 from tests.conftest import REPO
 
 HARBOUR = (Path(__file__).parent / "data" / "harbour_strike.txt").read_text()
@@ -18,16 +17,9 @@ ARTIFACTS = Path(os.environ.get("NEWSDESK_TEST_ARTIFACTS", REPO / "test-artifact
 
 
 @pytest.fixture
-def app(settings, install):
+def app(make_app, install):
     install("en_ar", "en_de", "en_ru")
-    return create_app({"TESTING": True, "packages_dir": settings.packages_dir, "langpacks_dir": settings.langpacks_dir,
-                       "download_missing": False, "index_url": settings.index_url, "max_characters": 20_000,
-                       "max_request_bytes": 200_000})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+    return make_app(max_characters=20_000, max_request_bytes=200_000)
 
 
 def test_the_empty_form_has_every_choice_with_sensible_defaults(client):
