@@ -1,12 +1,18 @@
 """Drive the real gunicorn service (the Procfile's web: line) with concurrent clients.
 
-    .venv/bin/python bench/serve_bench.py [--clients 4] [--seconds 30] [--targets de] [--workers 2 --threads 2]
+    .venv/bin/python bench/serve_bench.py [--clients 4] [--seconds 30] [--targets de]
+        [--workers 2 --threads 2] [--libretranslate LT_PYTHON [--libretranslate-threads 0 1]]
 
-Uses the Transformer-base-cost packs bench/translate_bench.py builds (built here if
-missing), serves them on 127.0.0.1 only, and prints: start-up to ready, worker memory
-(RSS) after loading and after the run, the cost of a cached article against a new one,
-then for N clients posting different news articles for a bounded time: requests,
-errors by status, throughput in articles x languages per second, p50/p90 latency.
+Serves the Transformer-base-cost packs bench/translate_bench.py builds (built here if
+missing) on 127.0.0.1 only, and prints: start-up to ready, worker memory (RSS) after
+loading and after the run, the cost of a cached article against a new one, then for N
+clients posting different news articles for a bounded time: requests, errors by status,
+throughput in articles x languages per second, p50/p90 latency.
+
+With --libretranslate (the python of a LibreTranslate virtual environment; `make
+bench-libretranslate` makes one), the same clients then send the same articles to
+LibreTranslate's POST /translate on the same packs, in the same run, and the script
+prints newsdesk's throughput over LibreTranslate's.
 """
 
 from __future__ import annotations
@@ -30,20 +36,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.translate_bench import OUT, english_text  # noqa: E402
-from tests.argospack import build_random_pack  # noqa: E402
-
-
-def ensure_packs(corpus: list[str], targets: list[str]) -> None:
-    from service import langpacks
-    from service.config import Settings
-
-    settings = Settings.load(overrides={"packages_dir": OUT / "packages", "langpacks_dir": REPO / "langpacks"})
-    for target in targets:
-        archive = OUT / f"translate-en_{target}-1_0.argosmodel"
-        if not archive.exists():
-            build_random_pack(OUT, "en", target, corpus, seed=len(target) + ord(target[0]))
-        langpacks.install_archive(archive, settings)
+from bench.translate_bench import OUT, english_text, install_packs  # noqa: E402
 
 
 def free_port() -> int:
@@ -52,7 +45,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def post(url: str, payload: dict, timeout: float = 120) -> tuple[int, float, dict | None]:
+def post(url: str, payload: dict, timeout: float = 300) -> tuple[int, float, dict | None]:
     request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
     started = time.perf_counter()
@@ -66,16 +59,173 @@ def post(url: str, payload: dict, timeout: float = 120) -> tuple[int, float, dic
         return 0, time.perf_counter() - started, None
 
 
-def worker_rss_mb(master: int) -> list[float]:
-    listing = subprocess.run(["ps", "--ppid", str(master), "-o", "rss="], capture_output=True, text=True).stdout
-    return [int(value) / 1024 for value in listing.split()]
+def process_rss_mb(pids: list[int]) -> list[float]:
+    listing = subprocess.run(["ps", "-o", "rss=", "-p", ",".join(map(str, pids))], capture_output=True, text=True)
+    return [int(value) / 1024 for value in listing.stdout.split()]
+
+
+def worker_pids(master: int) -> list[int]:
+    listing = subprocess.run(["ps", "--ppid", str(master), "-o", "pid="], capture_output=True, text=True).stdout
+    return [int(pid) for pid in listing.split()]
+
+
+def megabytes(values: list[float]) -> str:
+    return ", ".join(f"{mb:.0f} MB" for mb in values)
 
 
 def article(corpus: list[str], number: int, sentences: int = 18) -> str:
+    """Article ``number``: 18 consecutive NTREX sentences in 6 paragraphs, different for each number."""
     start = (number * sentences) % (len(corpus) - sentences)
     chosen = corpus[start : start + sentences]
     paragraphs = [" ".join(chosen[i : i + 3]) for i in range(0, sentences, 3)]
     return f"News digest number {number}\n\n" + "\n\n".join(paragraphs)
+
+
+def wait_until(check, server: subprocess.Popen, limit: float = 180) -> float:
+    started = time.perf_counter()
+    while True:
+        try:
+            if check():
+                return time.perf_counter() - started
+        except (urllib.error.URLError, OSError):
+            pass
+        if server.poll() is not None or time.perf_counter() - started > limit:
+            raise SystemExit("the server did not become ready")
+        time.sleep(0.1)
+
+
+def load_run(send, clients: int, seconds: float, max_requests: int, first: int) -> tuple[list[tuple[int, float]], float]:
+    """``clients`` threads call send(article number) for ``seconds``; returns (status, seconds) and wall time."""
+    results: list[tuple[int, float]] = []
+    counter = iter(range(first, first + max_requests))
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def client() -> None:
+        while time.perf_counter() < deadline:
+            with lock:
+                number = next(counter, None)
+            if number is None:
+                return
+            outcome = send(number)
+            with lock:
+                results.append(outcome)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - started
+
+
+def report(name: str, results: list[tuple[int, float]], elapsed: float, languages: int, clients: int) -> float:
+    latencies = sorted(seconds for status, seconds in results if status == 200)
+    errors: dict[int, int] = {}
+    for status, _ in results:
+        if status != 200:
+            errors[status] = errors.get(status, 0) + 1
+    throughput = len(latencies) * languages / elapsed
+    print(f"{name}: {clients} clients, {elapsed:.1f} s: {len(results)} requests, {len(latencies)} ok, "
+          f"errors {errors or 'none'}")
+    if latencies:
+        p90 = latencies[min(len(latencies) - 1, int(0.9 * len(latencies)))]
+        print(f"  throughput {throughput:.3f} articles x languages / s; latency p50 "
+              f"{statistics.median(latencies) * 1000:.0f} ms, p90 {p90 * 1000:.0f} ms")
+    return throughput
+
+
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+def run_newsdesk(args, corpus: list[str], targets: list[str]) -> float:
+    drop_in = Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
+    shutil.copy(REPO / "langpacks" / "manifest.json", drop_in / "manifest.json")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = next(line for line in (REPO / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "PORT": str(port),
+           "HOST": "127.0.0.1", "NEWSDESK_PACKAGES_DIR": str(OUT / "packages"), "NEWSDESK_LANGPACKS_DIR": str(drop_in),
+           "NEWSDESK_DOWNLOAD_MISSING": "0", "NEWSDESK_WORKERS": args.workers, "NEWSDESK_THREADS": args.threads,
+           "NEWSDESK_RATE_LIMIT": ""}  # all clients share one address: measure the model, not the limiter
+    # exec: the shell becomes the gunicorn master, whose children are the workers.
+    server = subprocess.Popen(["sh", "-c", "exec " + command.removeprefix("web:").strip()], cwd=REPO, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        # Ready = a worker answers with the three packs loaded (the bench has no x->en
+        # packs, so /ready, which wants the whole manifest, would stay 503).
+        def loaded() -> bool:
+            with urllib.request.urlopen(f"{base}/api/v1/stats", timeout=5) as response:
+                return len(json.loads(response.read())["loaded"]) == 3
+
+        ready_after = wait_until(loaded, server)
+        time.sleep(2)  # let every worker finish loading its packs
+        workers = worker_pids(server.pid)
+        print(f"\nnewsdesk: gunicorn {args.workers} workers x {args.threads} threads; targets {targets}")
+        print(f"  start-up to a worker serving with ar, de, ru loaded: {ready_after:.2f} s")
+        print(f"  RSS after loading ar, de, ru: master {megabytes(process_rss_mb([server.pid]))}; "
+              f"workers {megabytes(process_rss_mb(workers))}")
+
+        def send(number: int) -> tuple[int, float]:
+            status, seconds, _ = post(f"{base}/api/v1/process", {"text": article(corpus, number), "targets": targets})
+            return status, seconds
+
+        new = send(100_000)[1]
+        repeated = [send(100_000)[1] for _ in range(6)]
+        print(f"  same article again (sentence cache): new {new * 1000:.0f} ms, repeated median "
+              f"{statistics.median(repeated) * 1000:.0f} ms (a worker that has not seen it yet translates it once)")
+        results, elapsed = load_run(send, args.clients, args.seconds, args.max_requests, first=0)
+        throughput = report("  newsdesk", results, elapsed, len(targets), args.clients)
+        with urllib.request.urlopen(f"{base}/api/v1/stats", timeout=5) as response:
+            cache = json.loads(response.read())["sentence_cache"]
+        print(f"  sentence cache of the worker that answered /stats: {cache}")
+        print(f"  worker RSS after the run: {megabytes(process_rss_mb(workers))} "
+              f"(same workers: {sorted(workers) == sorted(worker_pids(server.pid))})")
+        return throughput
+    finally:
+        stop(server)
+        shutil.rmtree(drop_in, ignore_errors=True)
+
+
+def run_libretranslate(args, corpus: list[str], intra_threads: str) -> float:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    home = Path(tempfile.mkdtemp(prefix="libretranslate-bench-"))
+    env = {**os.environ, "HOME": str(home), "ARGOS_PACKAGES_DIR": str(OUT / "packages"),
+           "ARGOS_INTRA_THREADS": intra_threads}
+    server = subprocess.Popen([args.libretranslate, str(REPO / "bench" / "libretranslate_launch.py"),
+                               "--host", "127.0.0.1", "--port", str(port), "--load-only", "en,ar,de,ru"],
+                              cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        def answers() -> bool:
+            status, _, body = post(f"{base}/translate", {"q": "Hello world.", "source": "en", "target": "de"}, 10)
+            return status == 200 and body["translatedText"] == "<de> Hello world."
+
+        ready_after = wait_until(answers, server)
+        print(f"\nLibreTranslate 1.9.6 (its defaults; ARGOS_INTRA_THREADS={intra_threads}), target de")
+        print(f"  start-up to answering: {ready_after:.2f} s; RSS {megabytes(process_rss_mb([server.pid]))}")
+
+        def send(number: int) -> tuple[int, float]:
+            text = article(corpus, number)
+            status, seconds, body = post(f"{base}/translate", {"q": text, "source": "en", "target": "de"})
+            if status == 200 and "<de>" not in body["translatedText"]:
+                status = -1  # not a translation
+            return status, seconds
+
+        results, elapsed = load_run(send, args.clients, args.seconds, args.max_requests, first=0)
+        throughput = report("  LibreTranslate", results, elapsed, 1, args.clients)
+        print(f"  RSS after the run: {megabytes(process_rss_mb([server.pid]))}")
+        return throughput
+    finally:
+        stop(server)
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def main() -> None:
@@ -86,86 +236,19 @@ def main() -> None:
     parser.add_argument("--targets", default="de")
     parser.add_argument("--workers", default="2")
     parser.add_argument("--threads", default="2")
+    parser.add_argument("--libretranslate", help="python of a LibreTranslate 1.9.6 virtual environment")
+    parser.add_argument("--libretranslate-threads", nargs="+", default=["0", "1"],
+                        help="ARGOS_INTRA_THREADS values to run LibreTranslate with (0 = its default)")
     args = parser.parse_args()
     corpus, origin = english_text()
-    targets = args.targets.split(",")
-    ensure_packs(corpus, ["ar", "de", "ru"])
-    drop_in = Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
-    shutil.copy(REPO / "langpacks" / "manifest.json", drop_in / "manifest.json")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = next(line for line in (REPO / "Procfile").read_text().splitlines() if line.startswith("web:"))
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "PORT": str(port),
-           "HOST": "127.0.0.1", "NEWSDESK_PACKAGES_DIR": str(OUT / "packages"), "NEWSDESK_LANGPACKS_DIR": str(drop_in),
-           "NEWSDESK_DOWNLOAD_MISSING": "0", "NEWSDESK_WORKERS": args.workers, "NEWSDESK_THREADS": args.threads,
-           # random weights never end a sentence: cap output at the input's length, like the other bench
-           "NEWSDESK_DECODING_RATIO": "1.0", "NEWSDESK_DECODING_EXTRA": "0"}
-    started = time.perf_counter()
-    # exec: the shell becomes the gunicorn master, whose children are the workers.
-    server = subprocess.Popen(["sh", "-c", "exec " + command.removeprefix("web:").strip()], cwd=REPO, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        # Ready = a worker answers with the three packs loaded (the bench has no x->en
-        # packs, so /ready, which wants the whole manifest, would stay 503).
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/v1/stats", timeout=5) as response:
-                    if len(json.loads(response.read())["loaded"]) == 3:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if server.poll() is not None or time.perf_counter() - started > 120:
-                raise SystemExit("gunicorn did not become ready")
-            time.sleep(0.1)
-        ready_after = time.perf_counter() - started
-        time.sleep(2)  # let every worker finish loading its packs
-        print(f"articles: {origin}; gunicorn {args.workers} workers x {args.threads} threads; targets {targets}")
-        print(f"start-up to a worker serving with ar, de, ru loaded: {ready_after:.2f} s")
-        print(f"worker RSS after loading ar, de, ru packs: {', '.join(f'{mb:.0f} MB' for mb in worker_rss_mb(server.pid))}")
-
-        fresh = [post(f"{base}/api/v1/process", {"text": article(corpus, 999), "targets": targets})[1] for _ in range(1)]
-        cached = [post(f"{base}/api/v1/process", {"text": article(corpus, 999), "targets": targets})[1] for _ in range(6)]
-        print(f"same article again (sentence cache): new {fresh[0] * 1000:.0f} ms, repeated median "
-              f"{statistics.median(cached) * 1000:.0f} ms (a worker that has not seen it yet translates it once)")
-
-        results: list[tuple[int, float]] = []
-        counter = iter(range(args.max_requests))
-        lock = threading.Lock()
-        deadline = time.perf_counter() + args.seconds
-
-        def client() -> None:
-            while time.perf_counter() < deadline:
-                with lock:
-                    number = next(counter, None)
-                if number is None:
-                    return
-                status, seconds, _ = post(f"{base}/api/v1/process", {"text": article(corpus, number), "targets": targets})
-                with lock:
-                    results.append((status, seconds))
-
-        run_started = time.perf_counter()
-        threads = [threading.Thread(target=client) for _ in range(args.clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - run_started
-        latencies = sorted(seconds for status, seconds in results if status == 200)
-        errors: dict[int, int] = {}
-        for status, _ in results:
-            if status != 200:
-                errors[status] = errors.get(status, 0) + 1
-        ok = len(latencies)
-        print(f"{args.clients} clients, {elapsed:.1f} s: {len(results)} requests, {ok} ok, errors {errors or 'none'}")
-        if ok:
-            p90 = latencies[min(len(latencies) - 1, int(0.9 * len(latencies)))]
-            print(f"throughput {ok * len(targets) / elapsed:.2f} articles x languages / s; "
-                  f"latency p50 {statistics.median(latencies) * 1000:.0f} ms, p90 {p90 * 1000:.0f} ms")
-        print(f"worker RSS after the run: {', '.join(f'{mb:.0f} MB' for mb in worker_rss_mb(server.pid))}")
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        shutil.rmtree(drop_in, ignore_errors=True)
+    install_packs(corpus)
+    print(f"articles: 18 sentences each from {origin}, a different article per request")
+    ours = run_newsdesk(args, corpus, args.targets.split(","))
+    if args.libretranslate:
+        for intra_threads in args.libretranslate_threads:
+            theirs = run_libretranslate(args, corpus, intra_threads)
+            if theirs:
+                print(f"  newsdesk / LibreTranslate (ARGOS_INTRA_THREADS={intra_threads}): {ours / theirs:.2f}x")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,12 @@
 """Measure translate() against raw CTranslate2 on the same tokens, and start-up cost.
 
-    .venv/bin/python bench/translate_bench.py [--rounds 7] [--beam 4] [--sentences 20]
+    .venv/bin/python bench/translate_bench.py [--rounds 7] [--beams 4 1] [--sentences 20] [--sweep]
 
-Builds (once, cached in bench/out/) an en->de pack of Transformer-base cost the same way
-the tests build theirs: 6+6 layers, d_model 512, 8 heads, FFN 2048, 16k vocabulary, int8
-like Argos's packs, random weights. Random weights produce noise, so every sentence
-decodes up to the length cap: both sides use the same cap and options, and the script
-checks that they produce the same output.
+Builds (once, cached in bench/out/packs/) en->ar, en->de and en->ru packs of
+Transformer-base cost the same way the tests build theirs (tests/argospack.py): 6+6
+layers, d_model 512, 8 heads, FFN 2048, 16k vocabulary, int8 like Argos's packs. They
+are copy models, so each sentence's output ends at </s> after as many pieces as a real
+model would write, and the script checks that both sides produce exactly that copy.
 
 The two are timed alternately in one process (never the same call twice in a row) and
 reported as min / median / max with the ratio of medians. Sentences are NTREX news
@@ -29,9 +29,11 @@ sys.path.insert(0, str(REPO))
 
 from service import langpacks, translation  # noqa: E402
 from service.config import Settings  # noqa: E402
-from tests.argospack import build_random_pack  # noqa: E402
+from tests.argospack import build_base_pack  # noqa: E402
 
 OUT = REPO / "bench" / "out"
+PACKS = OUT / "packs"
+TARGETS = ("ar", "de", "ru")
 NTREX = REPO.parent / "shared" / "evaldata" / "parallel_ntrex.jsonl"
 FALLBACK = [
     f"Dock workers in port number {i} ended a {i}-day strike after unions accepted a new pay offer from operators."
@@ -47,19 +49,21 @@ def english_text() -> tuple[list[str], str]:
     return FALLBACK, "built-in sentences (../shared/evaldata not found)"
 
 
-def prepare(beam: int, corpus: list[str]) -> Settings:
-    archive = OUT / "translate-en_de-1_0.argosmodel"
-    if not archive.exists():
-        started = time.perf_counter()
-        build_random_pack(OUT, "en", "de", corpus)
-        print(f"built {archive.name} in {time.perf_counter() - started:.1f} s")
-    # A random model never chooses </s>: cap its output at the input's length, about
-    # what a real en->de model writes, on both sides alike.
-    settings = Settings.load(overrides={"packages_dir": OUT / "packages", "langpacks_dir": REPO / "langpacks",
-                                        "beam_size": beam, "download_missing": False,
-                                        "decoding_ratio": 1.0, "decoding_extra": 0})
-    langpacks.install_archive(archive, settings)
-    return settings
+def bench_settings(**overrides) -> Settings:
+    return Settings.load(overrides={"packages_dir": OUT / "packages", "langpacks_dir": REPO / "langpacks",
+                                    "download_missing": False, **overrides})
+
+
+def install_packs(corpus: list[str], targets=TARGETS) -> None:
+    """Build (once) and install the base-cost en->X packs."""
+    settings = bench_settings()
+    for number, target in enumerate(targets):
+        archive = PACKS / f"translate-en_{target}-1_0.argosmodel"
+        if not archive.exists():
+            started = time.perf_counter()
+            build_base_pack(PACKS, "en", target, corpus, seed=number)
+            print(f"built {archive.name} in {time.perf_counter() - started:.1f} s")
+        langpacks.install_archive(archive, settings)
 
 
 def raw_call(loaded, tokens, settings: Settings):
@@ -80,61 +84,86 @@ def summary(values: list[float]) -> str:
     return f"min {min(values):8.1f}  median {statistics.median(values):8.1f}  max {max(values):8.1f} ms"
 
 
+def alternate(rounds: int, **functions) -> dict[str, list[float]]:
+    """Time each function once per round, in an order that flips every round."""
+    times = {name: [] for name in functions}
+    steps = list(functions.items())
+    for round_number in range(rounds):
+        for name, function in steps if round_number % 2 == 0 else reversed(steps):
+            times[name].append(timed(function))
+    return times
+
+
+def ratio_line(ours: list[float], raw: list[float]) -> str:
+    ratios = [o / r for o, r in zip(ours, raw)]
+    return (f"ratio of medians {statistics.median(ours) / statistics.median(raw):.3f}  (per-round: "
+            f"median {statistics.median(ratios):.3f}, min {min(ratios):.3f}, max {max(ratios):.3f})")
+
+
 def compare(settings: Settings, sentences: list[str], rounds: int) -> None:
+    """translate() against one raw translate_batch of the same pieces."""
     loaded = translation.load_pack("en", "de", settings)
     tokens = [loaded.tokenizer.encode(s) for s in sentences]
     ours_output = translation.translate(sentences, "en", "de", settings)
     raw_output = [r.hypotheses[0] for r in raw_call(loaded, tokens, settings)]
-    capped = [translation._clean_output(h, len(t), loaded, settings) for h, t in zip(raw_output, tokens)]
-    assert ours_output == capped, "translate() and raw CTranslate2 disagree"
-    raw_times, ours_times = [], []
-    for round_number in range(rounds):
-        pair = [("raw", lambda: raw_call(loaded, tokens, settings)),
-                ("ours", lambda: translation.translate(sentences, "en", "de", settings))]
-        for name, function in pair if round_number % 2 == 0 else reversed(pair):
-            (raw_times if name == "raw" else ours_times).append(timed(function))
-    print(f"  raw ctranslate2 translate_batch : {summary(raw_times)}")
-    print(f"  service.translation.translate() : {summary(ours_times)}")
-    ratios = [o / r for o, r in zip(ours_times, raw_times)]
-    print(f"  ratio of medians {statistics.median(ours_times) / statistics.median(raw_times):.3f}  "
-          f"(per-round ratios: median {statistics.median(ratios):.3f}, min {min(ratios):.3f}, max {max(ratios):.3f})")
+    assert ours_output == [f"<de> {s}" for s in sentences], "translate() did not copy"
+    assert raw_output == [["<de>", *t] for t in tokens], "raw CTranslate2 did not copy"
+    times = alternate(rounds, raw=lambda: raw_call(loaded, tokens, settings),
+                      ours=lambda: translation.translate(sentences, "en", "de", settings))
+    print(f"  raw ctranslate2 translate_batch : {summary(times['raw'])}")
+    print(f"  service.translation.translate() : {summary(times['ours'])}")
+    print(f"  {ratio_line(times['ours'], times['raw'])}")
     print(f"  input pieces: {sum(map(len, tokens))}, output pieces: {sum(len(h) for h in raw_output)}")
 
 
+def bench_article(corpus: list[str]) -> str:
+    """A title and 18 NTREX sentences in 6 paragraphs (the issue's article size)."""
+    paragraphs = [" ".join(corpus[i : i + 3]) for i in range(20, 38, 3)]
+    return "Port strike ends in Rotterdam\n\n" + "\n\n".join(paragraphs)
+
+
 def pipeline_vs_raw(corpus: list[str], rounds: int) -> None:
-    """process() on one article into ar, de, ru against raw CTranslate2, one batch per language."""
+    """The full job (clean, split, summarize, translate) against raw CTranslate2 on its sentences."""
     from service.pipeline import process
 
-    settings = None
-    for target in ("ar", "de", "ru"):
-        archive = OUT / f"translate-en_{target}-1_0.argosmodel"
-        if not archive.exists():
-            build_random_pack(OUT, "en", target, corpus, seed=len(target) + ord(target[0]))
-        settings = Settings.load(overrides={"packages_dir": OUT / "packages", "langpacks_dir": REPO / "langpacks",
-                                            "beam_size": 4, "download_missing": False,
-                                            "decoding_ratio": 1.0, "decoding_extra": 0})
-        langpacks.install_archive(archive, settings)
-    paragraphs = [" ".join(corpus[i : i + 3]) for i in range(20, 38, 3)]  # 18 sentences, 6 paragraphs
-    article = "Port strike ends in Rotterdam\n\n" + "\n\n".join(paragraphs)
-    result = process(article, ["ar", "de", "ru"], settings=settings, source="en")
-    segments = [result.article.title, result.article.teaser, *result.article.headings, *result.sentences]
-    packs = {t: translation.load_pack("en", t, settings) for t in ("ar", "de", "ru")}
-    tokens = {t: [packs[t].tokenizer.encode(s) for s in segments if s.strip()] for t in packs}
+    settings = bench_settings(beam_size=4, cache_sentences=0)  # a cache would time itself, not the model
+    article = bench_article(corpus)
+    result = process(article, list(TARGETS), settings=settings, source="en")
+    segments = [s for s in (result.article.title, result.article.teaser, *result.article.headings,
+                            *result.sentences) if s.strip()]
+    packs = {t: translation.load_pack("en", t, settings) for t in TARGETS}
+    tokens = {t: [packs[t].tokenizer.encode(s) for s in segments] for t in TARGETS}
+    print(f"\nfull job: clean + split + summarize + translate {len(segments)} segments "
+          f"({sum(map(len, tokens['de']))} pieces), beam 4, sentence cache off, {rounds} rounds:")
+    for target in TARGETS:
+        times = alternate(rounds, raw=lambda: raw_call(packs[target], tokens[target], settings),
+                          ours=lambda: process(article, [target], settings=settings, source="en"))
+        print(f"  en->{target}: raw one batch {statistics.median(times['raw']):7.1f} ms, "
+              f"process() {statistics.median(times['ours']):7.1f} ms, {ratio_line(times['ours'], times['raw'])}")
 
     def raw_all() -> None:
-        for target, loaded in packs.items():
-            raw_call(loaded, tokens[target], settings)
+        for target in TARGETS:
+            raw_call(packs[target], tokens[target], settings)
 
-    raw_times, ours_times = [], []
-    for round_number in range(rounds):
-        steps = [("raw", raw_all), ("ours", lambda: process(article, ["ar", "de", "ru"], settings=settings, source="en"))]
-        for name, function in steps if round_number % 2 == 0 else reversed(steps):
-            (raw_times if name == "raw" else ours_times).append(timed(function))
-    print(f"\nfull job: clean + split + summarize + translate {len(result.sentences)} sentences into ar, de, ru "
-          f"(beam 4, {rounds} rounds):")
-    print(f"  raw ctranslate2, 3 batches in turn : {summary(raw_times)}")
-    print(f"  pipeline.process (3 threads)       : {summary(ours_times)}")
-    print(f"  ratio of medians {statistics.median(ours_times) / statistics.median(raw_times):.3f}")
+    times = alternate(rounds, raw=raw_all, ours=lambda: process(article, list(TARGETS), settings=settings, source="en"))
+    print(f"  ar+de+ru: raw 3 batches in turn {statistics.median(times['raw']):7.1f} ms, process() (a thread per "
+          f"language) {statistics.median(times['ours']):7.1f} ms, {ratio_line(times['ours'], times['raw'])}")
+
+
+def cache_cost(corpus: list[str], rounds: int) -> None:
+    """What a re-sent and a re-edited article cost once their sentences are cached."""
+    from service.pipeline import process
+
+    settings = bench_settings(beam_size=4)
+    article = bench_article(corpus)
+    edited = article.replace(corpus[20], corpus[20].replace(" ", " also ", 1))  # one sentence changed
+    new = timed(lambda: process(article, ["de"], settings=settings, source="en"))
+    resent = statistics.median(timed(lambda: process(article, ["de"], settings=settings, source="en"))
+                               for _ in range(rounds))
+    changed = timed(lambda: process(edited, ["de"], settings=settings, source="en"))
+    stats = translation.sentence_cache(settings).stats()
+    print(f"\nsentence cache (en->de, beam 4): new article {new:.1f} ms, the same article again {resent:.1f} ms "
+          f"(median of {rounds}), with one sentence edited {changed:.1f} ms; cache {stats}")
 
 
 def start_up(runs: int = 5) -> None:
@@ -158,21 +187,66 @@ def start_up(runs: int = 5) -> None:
             print(f"  -X importtime {parts[2]:18s}: cumulative {int(parts[1]) / 1000:6.1f} ms")
 
 
+SWEEP = [  # (intra_threads, max_batch_size, beam_size); the first is the default
+    (1, 64, 4), (0, 64, 4), (2, 64, 4), (1, 32, 4), (1, 16, 4), (1, 8, 4), (1, 64, 2), (1, 64, 1),
+]
+
+
+def probe(intra_threads: int, max_batch_size: int, beam: int, rounds: int) -> None:
+    """One sweep point, in a fresh process: median ms for the article into de, and peak RSS."""
+    import resource
+
+    from service.pipeline import process
+
+    corpus, _ = english_text()
+    settings = bench_settings(beam_size=beam, cache_sentences=0, intra_threads=intra_threads,
+                              max_batch_size=max_batch_size)
+    article = bench_article(corpus)
+    process(article, ["de"], settings=settings, source="en")  # load and warm up
+    median = statistics.median(timed(lambda: process(article, ["de"], settings=settings, source="en"))
+                               for _ in range(rounds))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"median_ms": round(median, 1), "peak_rss_mb": round(peak)}))
+
+
+def sweep(rounds: int) -> None:
+    """Each setting that matters, for one article into de, each point in its own process."""
+    print(f"\nsweep: the bench article into de, sentence cache off, median of {rounds}, one process per point "
+          f"(compare within this run only):")
+    baseline = None
+    for intra_threads, max_batch_size, beam in SWEEP:
+        output = subprocess.run([sys.executable, __file__, "--probe", str(intra_threads), str(max_batch_size), str(beam),
+                                 "--rounds", str(rounds)], capture_output=True, text=True, check=True).stdout
+        point = json.loads(output.splitlines()[-1])
+        baseline = baseline or point["median_ms"]
+        print(f"  intra_threads {intra_threads}  max_batch_size {max_batch_size:2d}  beam {beam}: "
+              f"{point['median_ms']:7.1f} ms ({point['median_ms'] / baseline:.2f}x the default), "
+              f"peak RSS {point['peak_rss_mb']} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--sentences", type=int, default=20)
     parser.add_argument("--beams", type=int, nargs="+", default=[4, 1])
+    parser.add_argument("--sweep", action="store_true", help="also time the settings in SWEEP")
+    parser.add_argument("--probe", type=int, nargs=3, help=argparse.SUPPRESS)  # one sweep point (internal)
     args = parser.parse_args()
+    if args.probe:
+        return probe(*args.probe, rounds=args.rounds)
     corpus, origin = english_text()
     sentences = corpus[: args.sentences]
     print(f"sentences: the first {len(sentences)} of {origin}")
+    install_packs(corpus)
     for beam in args.beams:
-        settings = prepare(beam, corpus)
+        settings = bench_settings(beam_size=beam, cache_sentences=0)
         print(f"\ntranslate {len(sentences)} sentences en->de, beam {beam}, "
               f"intra_threads {settings.intra_threads}, {args.rounds} rounds:")
         compare(settings, sentences, args.rounds)
     pipeline_vs_raw(corpus, args.rounds)
+    cache_cost(corpus, args.rounds)
+    if args.sweep:
+        sweep(args.rounds)
     print("\nstart-up:")
     start_up()
 

@@ -18,8 +18,9 @@ How the weights do that (one encoder and one decoder layer, one head):
 - decoder position 0 also sets a flag that the output projection maps to the language
   tag; ``add_source_eos`` makes the last copied piece ``</s>``, which ends decoding.
 
-``build_random_pack`` makes a pack of real Transformer-base cost (random weights) for
-benchmarks: its output is noise, its cost per token is a real model's.
+``build_base_pack`` makes the same copy model at Transformer-base shape and cost (6+6
+layers, d_model 512, 8 heads, FFN 2048, 16k vocabulary, int8) for benchmarks: a real
+model's cost per token, and output that ends where a real model's would.
 """
 
 from __future__ import annotations
@@ -129,27 +130,85 @@ def save_copy_model(model_dir: Path, vocabulary: list[str], tag: str) -> None:
     _save(spec, model_dir)
 
 
-def save_random_model(model_dir: Path, vocabulary: list[str], layers: int = 6, d_model: int = 512,
-                      heads: int = 8, ffn: int = 2048, seed: int = 0) -> None:
-    """Save a Transformer of real cost (pre-norm, sinusoidal positions) with random weights."""
+def save_base_copy_model(model_dir: Path, vocabulary: list[str], tag: str, layers: int = 6, d_model: int = 512,
+                         heads: int = 8, ffn: int = 2048, seed: int = 0) -> None:
+    """Save a copy model (see module doc) with Transformer-base shape and cost, int8.
+
+    Translations are exact copies, so a benchmark sees a real model's output lengths
+    (it stops at ``</s>``) at a real model's cost per token. What changes from the
+    small copy model:
+    - tokens get random ±1 codes of ``d_model/2 - 12`` features instead of one-hot
+      features; the projection scores a code against every token's code, and the
+      right one wins by a wide margin;
+    - every head of decoder layer 0's cross-attention reads the position bits, so all
+      heads look at source piece t-1, and together their values carry the whole code;
+    - every other weight is random and small: it costs what a real weight costs and
+      barely moves the residual stream.
+    """
     from ctranslate2.specs import transformer_spec
 
     rng = np.random.default_rng(seed)
-    spec = transformer_spec.TransformerSpec.from_config(layers, heads)
+    size, half, head_width = len(vocabulary), d_model // 2, d_model // heads
+    code_width = half - POSITION_BITS - 1
+    codes = slice(0, code_width)
+    bit_features = np.arange(code_width, code_width + POSITION_BITS)
+    flag = half - 1
+    token_codes = rng.choice([-1.0, 1.0], size=(size, code_width))
 
-    for layer in spec.encoder.layer:
-        _random_layer(layer, d_model, ffn, rng, cross=False)
-    for layer in spec.decoder.layer:
-        _random_layer(layer, d_model, ffn, rng, cross=True)
-    size = len(vocabulary)
-    spec.encoder.embeddings[0].weight = rng.normal(0, 0.05, (size, d_model)).astype(np.float32)
-    spec.decoder.embeddings.weight = rng.normal(0, 0.05, (size, d_model)).astype(np.float32)
-    _norm(spec.encoder.layer_norm, d_model)
-    _norm(spec.decoder.layer_norm, d_model)
-    _linear(spec.decoder.projection, rng.normal(0, 0.05, (size, d_model)))
+    positions = 2**POSITION_BITS
+    bits = np.array([[1.0 if (p >> b) & 1 else -1.0 for b in range(POSITION_BITS)] for p in range(positions)])
+    encoder_positions = np.zeros((positions, half))
+    encoder_positions[:, bit_features] = np.roll(bits, -1, axis=0)
+    decoder_positions = np.zeros((positions, half))
+    decoder_positions[:, bit_features] = bits
+    decoder_positions[0, flag] = 1.0
+    embeddings = np.zeros((size, half))
+    embeddings[:, codes] = token_codes
+
+    def small(shape):
+        return _small(rng, shape)
+
+    spec = transformer_spec.TransformerSpec.from_config(layers, heads)
+    encoder, decoder = spec.encoder, spec.decoder
+    encoder.scale_embeddings = decoder.scale_embeddings = False
+    encoder.embeddings[0].weight = _paired(embeddings)
+    encoder.position_encodings.encodings = _paired(encoder_positions)
+    decoder.embeddings.weight = small((size, d_model)).astype(np.float32)
+    decoder.position_encodings.encodings = _paired(decoder_positions)
+    for layer in encoder.layer:
+        _small_layer(layer, d_model, ffn, rng, cross=False)
+    for layer in decoder.layer:
+        _small_layer(layer, d_model, ffn, rng, cross=True)
+    _norm(encoder.layer_norm, d_model)
+    _norm(decoder.layer_norm, d_model)
+
+    # Layer 0's cross-attention: in every head, query = decoder position bits, key =
+    # encoder position label (sharp: one key wins); head h's values carry code features
+    # h*head_width onwards; the output writes the code back into the residual, paired.
+    attention = decoder.layer[0].attention
+    query, key = small((d_model, d_model)), small((d_model, d_model))
+    value, output = small((d_model, d_model)), small((d_model, d_model))
+    for head in range(heads):
+        start = head * head_width
+        query[start + np.arange(POSITION_BITS), bit_features] = 20.0
+        key[start + np.arange(POSITION_BITS), bit_features] = 1.0
+    value[np.arange(code_width), np.arange(code_width)] = 1.0
+    output[np.arange(code_width), np.arange(code_width)] = 1.0
+    output[half + np.arange(code_width), np.arange(code_width)] = -1.0
+    _linear(attention.linear[0], query)
+    _linear(attention.linear[1], np.concatenate([key, value]))
+    _linear(attention.linear[2], output)
+
+    projection = np.zeros((size, half))
+    projection[:, codes] = token_codes
+    projection[vocabulary.index(tag)] = 0.0
+    projection[vocabulary.index(tag), flag] = 1000.0
+    _linear(decoder.projection, _reads_plus(projection) + small((size, d_model)))
+
     spec.register_source_vocabulary(vocabulary)
     spec.register_target_vocabulary(vocabulary)
-    _save(spec, model_dir, quantization="int8")  # Argos ships int8 models
+    spec.config.add_source_eos = True
+    _save(spec, model_dir, quantization="int8")
 
 
 def build_pack(out_dir: Path, from_code: str, to_code: str, *, version: str = "1.0",
@@ -172,21 +231,22 @@ def build_pack(out_dir: Path, from_code: str, to_code: str, *, version: str = "1
                      {"target_prefix": target_prefix, **(metadata_overrides or {})})
 
 
-def build_random_pack(out_dir: Path, from_code: str, to_code: str, corpus: list[str], *,
-                      vocab_size: int = 16000, pieces: int = 8000, **model) -> Path:  # model: see save_random_model
-    """Build a pack of Transformer-base cost (random weights) for benchmarks.
+def build_base_pack(out_dir: Path, from_code: str, to_code: str, corpus: list[str], *,
+                    vocab_size: int = 16000, pieces: int = 8000, seed: int = 0) -> Path:
+    """Build a copy pack of Transformer-base cost (``save_base_copy_model``) for benchmarks.
 
     SentencePiece learns up to ``pieces`` pieces from ``corpus`` (real text gives real
     piece counts); the model's vocabulary is padded to ``vocab_size``.
     """
+    tag = f"<{to_code}>"
 
     def make_tokenizer(folder: Path) -> list[str]:
-        model = train_sentencepiece(folder.parent / "sp", [], vocab_size=pieces, lines=corpus)
+        model = train_sentencepiece(folder.parent / "sp", [tag], vocab_size=pieces, lines=corpus)
         vocabulary = _write_sentencepiece(folder, model)
         return vocabulary + [f"<extra{i}>" for i in range(vocab_size - len(vocabulary))]
 
     return _zip_pack(out_dir, from_code, to_code, "1.0", make_tokenizer,
-                     lambda model_dir, vocabulary: save_random_model(model_dir, vocabulary, **model), {})
+                     lambda model_dir, vocabulary: save_base_copy_model(model_dir, vocabulary, tag, seed=seed), {})
 
 
 def _write_sentencepiece(folder: Path, model: Path) -> list[str]:
@@ -261,9 +321,14 @@ def _idle(layer, width: int) -> None:
     _linear(layer.ffn.linear_1, np.zeros((width, 2)))
 
 
-def _random_layer(layer, width: int, ffn: int, rng, cross: bool) -> None:
+def _small(rng, shape) -> np.ndarray:
+    return rng.normal(0, 1e-3, shape)
+
+
+def _small_layer(layer, width: int, ffn: int, rng, cross: bool) -> None:
+    """Small random weights: a real layer's cost, next to no effect on the residual stream."""
     def random(shape):
-        return rng.normal(0, 1 / np.sqrt(shape[1]), shape)
+        return _small(rng, shape)
 
     _norm(layer.self_attention.layer_norm, width)
     _linear(layer.self_attention.linear[0], random((3 * width, width)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import subprocess
 import sys
@@ -263,3 +264,16 @@ def test_cli_install_then_python_translate_as_a_user_would(tmp_path, packs):
     script = "from service.translation import translate; print(translate(['Hello world.'], 'en', 'de'))"
     translated = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert (translated.returncode, translated.stdout) == (0, "['<de> Hello world.']\n"), translated.stderr
+
+
+def test_the_benchmark_pack_copies_at_transformer_base_size(settings, tmp_path):
+    """bench/ measures with this pack: it must be base-sized and give real-length output."""
+    from tests.argospack import CORPUS, build_base_pack
+
+    archive = build_base_pack(tmp_path, "en", "de", CORPUS.splitlines() * 4, pieces=400)
+    langpacks.install_archive(archive, settings)
+    # The default cap (2 x input + 10) is far above the copy's length: output ends at </s>.
+    assert translation.translate(ARTICLE, "en", "de", settings) == [f"<de> {s}" for s in ARTICLE]
+    model = settings.packages_dir / "translate-en_de" / "model"
+    assert json.loads((model / "config.json").read_text())["add_source_eos"] is True
+    assert (model / "model.bin").stat().st_size > 40_000_000  # 6+6 layers, d512, 16k vocabulary, int8
