@@ -6,7 +6,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench browser clean
+.PHONY: run test bench bench-libretranslate browser redis clean
 
 # --no-deps: requirements.lock is the whole, pinned set; it leaves out argostranslate's
 # stanza/torch/spacy, which newsdesk never imports (README, "Set-up").
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) HOST=$(HOST) sh -c "$$(sed -n 's/^web: //p' Procfile)"
 
-test: $(STAMP) browser
+test: $(STAMP) browser redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The web form's tests drive Debian's Chromium (not a browser some tool downloads).
@@ -30,10 +30,32 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "note: chromium and chromium-driver are missing; the browser tests will be skipped"; fi
 
+# Shared rate-limit counters are tested against a real redis-server, which the tests
+# start themselves on 127.0.0.1. Installed like Chromium: when missing and we may.
+redis:
+	@if command -v redis-server >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	else echo "note: redis-server is missing; the Redis tests will be skipped"; fi
+
 bench: $(STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r bench/requirements.txt
-	$(BIN)/python bench/translate_bench.py
+	$(BIN)/python bench/translate_bench.py --sweep
 	$(BIN)/python bench/quality_bench.py
+	$(BIN)/python bench/serve_bench.py
+
+# The same-run baseline: LibreTranslate 1.9.6 in a virtual environment of its own (it
+# needs torch and stanza, which newsdesk leaves out), on the same generated packs.
+# torch==2.13.0 is pinned first so that pip takes the CPU build, not a CUDA one.
+LT_VENV := bench/out/libretranslate-venv
+$(LT_VENV)/.installed:
+	$(PYTHON) -m venv $(LT_VENV)
+	$(LT_VENV)/bin/pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(LT_VENV)/bin/pip install --quiet --disable-pip-version-check libretranslate==1.9.6
+	touch $@
+
+bench-libretranslate: $(STAMP) $(LT_VENV)/.installed
+	$(BIN)/python bench/serve_bench.py --seconds 60 --libretranslate $(LT_VENV)/bin/python
 
 clean:
 	rm -rf $(VENV)

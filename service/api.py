@@ -16,8 +16,11 @@ from .errors import (
     BadLanguagePack,
     DownloadFailed,
     InvalidInput,
+    KeyRejected,
+    KeyRequired,
     LanguagePackMissing,
     ServiceError,
+    TimedOut,
     TooLarge,
     UnsupportedLanguage,
 )
@@ -32,7 +35,10 @@ health = Blueprint("health", __name__)
 STATUS_BY_ERROR = [
     (InvalidInput, 400),
     (UnsupportedLanguage, 400),
+    (KeyRequired, 401),
+    (KeyRejected, 403),
     (TooLarge, 413),
+    (TimedOut, 504),
     (LanguagePackMissing, 503),
     (BadLanguagePack, 503),
     (DownloadFailed, 503),
@@ -63,7 +69,8 @@ def process_article():
     text = _article_text(fields)
     targets = webinput.targets_field(fields, settings, DEFAULT_TARGETS)
     source = webinput.language_field(fields, "source", settings, default="auto", auto=True)
-    result = process(text, targets, webinput.summary_field(fields), webinput.method_field(fields), source, settings)
+    result = process(text, targets, webinput.summary_field(fields), webinput.method_field(fields), source, settings,
+                     webinput.deadline(settings))
     return jsonify(render.to_dict(result))
 
 
@@ -180,6 +187,9 @@ def register_error_handlers(app: Flask) -> None:
         if error.code == 413:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             message = f"the request body is over the limit of {limit:,} bytes (NEWSDESK_MAX_REQUEST_BYTES): send less"
+        elif error.code == 429:  # Flask-Limiter's; its after_request adds Retry-After
+            message = (f"too many requests: the limit is {error.description} per API key, or per address without "
+                       "one (NEWSDESK_RATE_LIMIT); wait the seconds Retry-After gives, then send again")
         response = jsonify(error=message)
         response.status_code = error.code
         for header, value in error.get_headers():  # e.g. Allow on a 405 (RFC 9110)

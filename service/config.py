@@ -81,11 +81,35 @@ class Settings:
     max_characters: int = _setting(
         100_000, "longest article or text accepted by the API, in characters (longer: 413)"
     )
+    max_sentence_characters: int = _setting(
+        5_000, "longest sentence accepted, in characters (longer: 413); a run that long without sentence "
+        "punctuation is a table or glued text, and would take minutes to translate"
+    )
     max_request_bytes: int = _setting(
         2_000_000, "largest request body, in bytes; refused (413) before it is read"
     )
     preload_packs: bool = _setting(
         True, "load every installed pack when a gunicorn worker starts, before its first request"
+    )
+    max_files: int = _setting(1, "uploaded files accepted in one request (more: 413)")
+    request_timeout: float = _setting(
+        300.0, "seconds one request may spend translating; past it the request ends with 504 (0 = no limit)"
+    )
+    api_keys: bool = _setting(
+        False, "require an API key (X-API-Key header) on the API and the web form; manage with `newsdesk keys`"
+    )
+    keys_db: Path = _setting(
+        None, "SQLite file of hashed API keys (default $XDG_DATA_HOME/newsdesk/keys.sqlite3)"
+    )
+    secret_key: str = _setting(
+        "", "signs the web form's key cookie; empty = a new random secret at each start (cookies end on restart)"
+    )
+    rate_limit: str = _setting(
+        "120/minute", "requests per API key (or per client address without keys) to the working endpoints, "
+        "in Flask-Limiter syntax such as '60/minute;1000/hour'; empty = no limit"
+    )
+    rate_limit_storage: str = _setting(
+        "memory://", "where rate-limit counters live: memory:// (per worker) or redis://host:6379/0 (shared)"
     )
 
     @classmethod
@@ -108,6 +132,7 @@ class Settings:
             settings,
             packages_dir=Path(settings.packages_dir or _default_data_dir() / "packages").expanduser(),
             langpacks_dir=Path(settings.langpacks_dir).expanduser(),
+            keys_db=Path(settings.keys_db or _default_data_dir() / "keys.sqlite3").expanduser(),
         )
 
     @classmethod

@@ -7,6 +7,7 @@ the result then goes through the same cleaning as pasted text (service/clean.py)
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 
@@ -23,25 +24,64 @@ _BLOCK_TAGS = ("p", "div", "section", "article", "main", "header", "footer", "as
 def read_article(path: Path) -> str:
     """Return the text of an article file, by its suffix."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InvalidInput(f"{path.name}: newsdesk reads {', '.join(SUFFIXES)} files; save the article as one of those")
+    _check_suffix(path.name)
     try:
         data = path.read_bytes()
     except OSError as error:
         raise InvalidInput(f"{path}: cannot read it ({error.strerror})") from None
+    return read_upload(path.name, data)
+
+
+def read_upload(name: str, data: bytes) -> str:
+    """Return the text of a file's bytes, read by the suffix of its ``name``."""
+    suffix = _check_suffix(name)
     if suffix in (".html", ".htm"):
         return html_to_text(data)
-    text = decode_text(data, path.name)
+    text = decode_text(data, name)
     return markdown_to_text(text) if suffix in (".md", ".markdown") else text
 
 
+def _check_suffix(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InvalidInput(f"{Path(name).name}: newsdesk reads {', '.join(SUFFIXES)} files; save the article as one of those")
+    return suffix
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
 def decode_text(data: bytes, name: str = "the upload") -> str:
-    """Decode UTF-8 text (with or without a BOM); say how to fix anything else."""
+    """Decode UTF-8 text, or UTF-16/32 with a byte-order mark; say how to fix anything else.
+
+    Plain text carries no declaration, and guessing a legacy code page from a few lines
+    is often wrong, so it is refused rather than turned into mojibake.
+    """
+    encoding = next((encoding for bom, encoding in _BOMS if data.startswith(bom)), "utf-8")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(encoding)
     except UnicodeDecodeError:
         raise InvalidInput(f"{name} is not UTF-8 text: save it as UTF-8 and try again") from None
+
+
+def _html_source(html: bytes) -> str | bytes:
+    """Bytes that declare their encoding (BOM or <meta charset>) go to lxml as they are;
+    undeclared ones are UTF-8, or else whatever charset-normalizer finds (a page has
+    enough text for that), or refused."""
+    head = html[:4096].lower()
+    if any(html.startswith(bom) for bom, _ in _BOMS) or b"charset" in head:
+        return html
+    try:
+        return html.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(html).best()
+    if best is None:
+        raise InvalidInput("the HTML is not UTF-8 and declares no encoding: add <meta charset=...> or save it as UTF-8")
+    return str(best)
 
 
 def html_to_text(html: str | bytes) -> str:
@@ -50,10 +90,18 @@ def html_to_text(html: str | bytes) -> str:
 
     if not (html.strip() if isinstance(html, str) else html.strip()):
         return ""
+    if isinstance(html, bytes):
+        html = _html_source(html)
+    # huge_tree lifts libxml2's nesting limit from 256 to 2,048 levels (scraped pages
+    # nest deeply); past that libxml2 silently drops the rest, so refuse the page instead.
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html, parser=parser)
     except (ValueError, lxml.etree.ParserError) as error:
         raise InvalidInput(f"the HTML could not be read ({error})") from None
+    if any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log):
+        raise InvalidInput("the HTML nests its tags more than 2,048 levels deep, so it cannot be read whole: "
+                           "send the page's text instead")
     for element in root.xpath("|".join(f"//{tag}" for tag in _DROP_TAGS)):
         element.drop_tree()
     for element in root.iter(*_BLOCK_TAGS):

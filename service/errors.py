@@ -32,6 +32,18 @@ class TooLarge(ServiceError, ValueError):
     """Input over a configured size limit."""
 
 
+class KeyRequired(ServiceError, PermissionError):
+    """API keys are on and the request carries none."""
+
+
+class KeyRejected(ServiceError, PermissionError):
+    """The request's API key is unknown or was removed."""
+
+
+class TimedOut(ServiceError, TimeoutError):
+    """The request ran past its time limit (NEWSDESK_REQUEST_TIMEOUT)."""
+
+
 class BadLanguagePack(ServiceError, ValueError):
     """A .argosmodel file or an installed pack is unusable; nothing was installed."""
 

@@ -43,7 +43,8 @@ def translate():
     fields = webinput.request_fields(request)
     settings = _settings()
     if not isinstance(fields.get("api_key", ""), str):
-        raise InvalidInput("field 'api_key' must be a string (newsdesk accepts and ignores it)")
+        raise InvalidInput("field 'api_key' must be a string: the API key, when the service requires one")
+    deadline = webinput.deadline(settings)
     texts, as_list = _queries(fields)
     source = webinput.language_field(fields, "source", settings, default="auto", auto=True)
     target = webinput.language_field(fields, "target", settings)
@@ -54,7 +55,7 @@ def translate():
     for language in dict.fromkeys(sources):  # one batch per source language
         indices = [i for i, code in enumerate(sources) if code == language]
         group = [texts[i] for i in indices]
-        for i, text in zip(indices, _translate_group(group, language, target, is_html, settings)):
+        for i, text in zip(indices, _translate_group(group, language, target, is_html, settings, deadline)):
             translated[i] = text
     body = {"translatedText": translated if as_list else translated[0]}
     if detections:
@@ -63,12 +64,13 @@ def translate():
     return jsonify(body)
 
 
-def _translate_group(texts: list[str], source: str, target: str, is_html: bool, settings) -> list[str]:
+def _translate_group(texts: list[str], source: str, target: str, is_html: bool, settings, deadline) -> list[str]:
     if source == target:
         return texts
     if not is_html:
-        return translate_texts(texts, source, target, settings)
-    return [rewrite_html_text(text, lambda nodes: translate_texts(nodes, source, target, settings)) for text in texts]
+        return translate_texts(texts, source, target, settings, deadline)
+    return [rewrite_html_text(text, lambda nodes: translate_texts(nodes, source, target, settings, deadline))
+            for text in texts]
 
 
 @bp.get("/languages")

@@ -23,13 +23,21 @@ def _body(json_schema: dict, form_schema: dict | None = None) -> dict:
     return {"required": True, "content": content}
 
 
+REASONS = {400: "The request is not usable; `error` says which field and what it accepts",
+           401: "API keys are on (NEWSDESK_API_KEYS) and the request has none",
+           403: "The API key is unknown or was removed", 404: "No such path", 405: "Method not allowed",
+           413: "Text, files or body over the configured limit",
+           429: "Over the rate limit (NEWSDESK_RATE_LIMIT); Retry-After says when to send again",
+           503: "A language pack is missing or broken",
+           504: "The request ran past its time limit (NEWSDESK_REQUEST_TIMEOUT)"}
+KEYED = (401, 403)  # every operation behind the key check
+WORKING = (*KEYED, 429)  # every POST that does work is also rate-limited
+
+
 def _answers(ok: dict, *errors: int) -> dict:
-    reasons = {400: "The request is not usable; `error` says which field and what it accepts",
-               404: "No such path", 405: "Method not allowed",
-               413: "Text or body over the configured limit", 503: "A language pack is missing or broken"}
     answers = {"200": {"description": "OK", "content": _json(ok)}}
     for code in errors:
-        answers[str(code)] = {"description": reasons[code], "content": _json(_ref("Error"))}
+        answers[str(code)] = {"description": REASONS[code], "content": _json(_ref("Error"))}
     return answers
 
 
@@ -63,7 +71,8 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
     translate = {"type": "object", "required": ["q", "target"], "properties": {
         "q": {"oneOf": [{"type": "string"}, STRINGS]}, "source": source, "target": code,
         "format": {"type": "string", "enum": ["text", "html"], "default": "text"},
-        "api_key": {"type": "string", "description": "Accepted and ignored (LibreTranslate compatibility)"}}}
+        "api_key": {"type": "string", "description": "The API key, when keys are on (LibreTranslate's way; "
+                                                     "the X-API-Key header works too)"}}}
     detection = {"type": "object", "required": ["confidence", "language"],
                  "properties": {"confidence": {"type": "number"}, "language": {"type": "string"}}}
     return {
@@ -73,17 +82,17 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
         "paths": {
             "/api/v1/process": {"post": {"summary": "Clean, summarize and translate an article",
                                          "requestBody": _body(process_json, process_form),
-                                         "responses": _answers(_ref("Result"), 400, 413, 503)}},
+                                         "responses": _answers(_ref("Result"), 400, *WORKING, 413, 503, 504)}},
             "/api/v1/summarize": {"post": {"summary": "Clean and summarize an article (no pack needed)",
                                            "requestBody": _body(summarize),
-                                           "responses": _answers(_ref("Summary"), 400, 413, 503)}},
+                                           "responses": _answers(_ref("Summary"), 400, *WORKING, 413, 503, 504)}},
             "/api/v1/languages": {"get": {"summary": "Installed, reachable and missing pairs",
-                                          "responses": _answers(_ref("Languages"), 503)}},
+                                          "responses": _answers(_ref("Languages"), *KEYED, 503)}},
             "/api/v1/stats": {"get": {"summary": "This worker's sentence-cache hit rate and loaded packs",
                                       "responses": _answers({"type": "object", "required": ["pid", "sentence_cache", "loaded"],
                                                              "properties": {"pid": {"type": "integer"},
                                                                             "sentence_cache": {"type": "object"},
-                                                                            "loaded": STRINGS}})}},
+                                                                            "loaded": STRINGS}}, *KEYED)}},
             "/health": {"get": {"summary": "Liveness", "responses": _answers(
                 {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}})}},
             "/ready": {"get": {"summary": "Readiness: every manifest pack installed and loaded",
@@ -95,16 +104,19 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
                                     "responses": _answers({"type": "object", "required": ["translatedText"], "properties": {
                                         "translatedText": {"oneOf": [{"type": "string"}, STRINGS]},
                                         "detectedLanguage": {"oneOf": [detection, {"type": "array", "items": detection}]}}},
-                                        400, 413, 503)}},
+                                        400, *WORKING, 413, 503, 504)}},
             "/languages": {"get": {"summary": "LibreTranslate-compatible language list", "responses": _answers(
                 {"type": "array", "items": {"type": "object", "required": ["code", "name", "targets"], "properties": {
-                    "code": {"type": "string"}, "name": {"type": "string"}, "targets": STRINGS}}}, 503)}},
+                    "code": {"type": "string"}, "name": {"type": "string"}, "targets": STRINGS}}}, *KEYED, 503)}},
             "/detect": {"post": {"summary": "LibreTranslate-compatible language detection",
                                  "requestBody": _body({"type": "object", "required": ["q"],
                                                        "properties": {"q": {"type": "string", "minLength": 1}}}),
-                                 "responses": _answers({"type": "array", "items": detection}, 400, 413)}},
+                                 "responses": _answers({"type": "array", "items": detection}, 400, *WORKING, 413)}},
         },
-        "components": {"schemas": _schemas()},
+        "components": {"schemas": _schemas(), "securitySchemes": {
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                       "description": "Needed only when the service runs with NEWSDESK_API_KEYS=1"}}},
+        "security": [{}, {"apiKey": []}],
     }
 
 

@@ -16,7 +16,7 @@ from typing import Mapping
 from . import translation
 from .clean import Article, clean
 from .config import Settings
-from .errors import InvalidInput, LanguagePackMissing
+from .errors import InvalidInput, LanguagePackMissing, TooLarge
 from .language import detect_language
 from .sentences import split_sentences
 from .summary import DEFAULT_METHOD, summarize
@@ -68,8 +68,12 @@ def process(
     method: str = DEFAULT_METHOD,
     source: str = "auto",
     settings: Settings | None = None,
+    deadline: float | None = None,
 ) -> Result:
-    """Clean, split, summarize and translate one article into every target language."""
+    """Clean, split, summarize and translate one article into every target language.
+
+    ``deadline`` (a time.monotonic() value) bounds the translation: past it, TimedOut.
+    """
     settings = settings or Settings.load()
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -82,13 +86,14 @@ def process(
     language, confidence = _source_language(article, text, source)
     _check_packs(language, targets, settings)
     sentences, paragraph_index = _split(article, language)
+    check_sentence_lengths(sentences, settings)
     timings["sentences"] = _lap(started) - timings["clean"]
 
     mark = time.perf_counter()
     chosen = summarize(sentences, language, summary, method, title=article.title or None) if sentences else []
     timings["summary"] = _lap(mark)
 
-    translations = _translate_all(article, sentences, chosen, language, targets, settings, timings)
+    translations = _translate_all(article, sentences, chosen, language, targets, settings, timings, deadline)
     timings["total"] = _lap(started)
     return Result(
         article=article,
@@ -108,7 +113,8 @@ def summarize_article(text: str, summary: int | str = 5, method: str = DEFAULT_M
     return process(text, targets=(), summary=summary, method=method, source=source)
 
 
-def translate_texts(texts: list[str], source: str, target: str, settings: Settings | None = None) -> list[str]:
+def translate_texts(texts: list[str], source: str, target: str, settings: Settings | None = None,
+                    deadline: float | None = None) -> list[str]:
     """Translate whole texts (several sentences, paragraphs): every sentence of every
     text in one batch; line breaks are kept."""
     settings = settings or Settings.load()
@@ -120,8 +126,21 @@ def translate_texts(texts: list[str], source: str, target: str, settings: Settin
             lines.append(len(parts))
             sentences += parts
         layout.append(lines)
-    translated = iter(translation.translate(sentences, source, target, settings))
+    check_sentence_lengths(sentences, settings)
+    translated = iter(translation.translate(sentences, source, target, settings, deadline))
     return ["\n".join(" ".join(next(translated) for _ in range(count)) for count in lines) for lines in layout]
+
+
+def check_sentence_lengths(sentences: list[str], settings: Settings) -> None:
+    """Refuse a sentence over max_sentence_characters (TooLarge), naming it and the fix."""
+    limit = settings.max_sentence_characters
+    for number, sentence in enumerate(sentences, 1):
+        if limit and len(sentence) > limit:
+            raise TooLarge(
+                f"sentence {number} has {len(sentence):,} characters; the limit is {limit:,} "
+                "(NEWSDESK_MAX_SENTENCE_CHARACTERS): text this long without sentence punctuation is not prose, "
+                "so split it into sentences or paragraphs, or raise the limit"
+            )
 
 
 def _lap(since: float) -> float:
@@ -172,14 +191,14 @@ def _split(article: Article, language: str) -> tuple[list[str], list[int]]:
     return sentences, owners
 
 
-def _translate_all(article, sentences, chosen, source, targets, settings, timings) -> dict[str, Translation]:
+def _translate_all(article, sentences, chosen, source, targets, settings, timings, deadline) -> dict[str, Translation]:
     segments = [article.title, article.teaser, *article.headings, *sentences]
     if not targets:
         return {}
     english = None
     if source != PIVOT and any(_needs_pivot(source, target, settings) for target in targets):
         mark = time.perf_counter()
-        english = translation.translate(segments, source, PIVOT, settings)  # shared by every pivot
+        english = translation.translate(segments, source, PIVOT, settings, deadline)  # shared by every pivot
         timings[f"translate_{source}_{PIVOT}"] = _lap(mark)
 
     def one(target: str) -> tuple[str, list[str], float]:
@@ -189,9 +208,9 @@ def _translate_all(article, sentences, chosen, source, targets, settings, timing
         elif target == PIVOT and english is not None:
             output = english
         elif english is not None and _needs_pivot(source, target, settings):
-            output = translation.translate(english, PIVOT, target, settings)
+            output = translation.translate(english, PIVOT, target, settings, deadline)
         else:
-            output = translation.translate(segments, source, target, settings)
+            output = translation.translate(segments, source, target, settings, deadline)
         return target, output, _lap(mark)
 
     # CTranslate2 releases the GIL: one thread per language keeps both cores busy.

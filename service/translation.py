@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from . import langpacks
 from .config import Settings
-from .errors import BadLanguagePack, InvalidInput, LanguagePackMissing, UnsupportedLanguage
+from .errors import BadLanguagePack, InvalidInput, LanguagePackMissing, TimedOut, UnsupportedLanguage
 
 if TYPE_CHECKING:
     import ctranslate2
@@ -114,12 +115,13 @@ def sentence_cache(settings: Settings) -> SentenceCache:
 
 
 def translate(
-    sentences: list[str], source: str, target: str, settings: Settings | None = None
+    sentences: list[str], source: str, target: str, settings: Settings | None = None, deadline: float | None = None
 ) -> list[str]:
     """Translate each sentence from ``source`` to ``target``; one output per input, in order.
 
     Uses the direct pack when installed, else pivots through English (de->ar is
-    de->en->ar). Raises LanguagePackMissing, saying what to install, when neither works.
+    de->en->ar). Raises LanguagePackMissing, saying what to install, when neither works,
+    and TimedOut when ``deadline`` (a time.monotonic() value) passes between batches.
     """
     settings = settings or Settings.load()
     if isinstance(sentences, str):
@@ -130,7 +132,7 @@ def translate(
     if source == target or not texts:
         return texts
     for hop_source, hop_target in plan_route(source, target, settings):
-        texts = translate_with_pack(texts, load_pack(hop_source, hop_target, settings), settings)
+        texts = translate_with_pack(texts, load_pack(hop_source, hop_target, settings), settings, deadline)
     return texts
 
 
@@ -270,7 +272,8 @@ class SentencePieceTokenizer:
         return self.processor.decode_pieces(pieces)
 
 
-def translate_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings) -> list[str]:
+def translate_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings,
+                        deadline: float | None = None) -> list[str]:
     """Translate ``texts`` with one pack: cached sentences from the cache, the rest in one batch."""
     for index, text in enumerate(texts):
         if not isinstance(text, str):
@@ -281,17 +284,17 @@ def translate_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings
     wanted = [text for text in texts if text.strip()]
     known = dict(zip(wanted, cache.get_many(scope, wanted))) if cache.capacity > 0 else {}
     new = list(dict.fromkeys(text for text in texts if known.get(text) is None))
-    fresh = dict(zip(new, _translate_batch(new, loaded, settings))) if new else {}
+    fresh = dict(zip(new, _translate_batch(new, loaded, settings, deadline))) if new else {}
     cache.put_many(scope, [(text, output) for text, output in fresh.items() if text.strip()])
     return [known.get(text) if known.get(text) is not None else fresh[text] for text in texts]
 
 
-def _translate_batch(texts: list[str], loaded: LoadedPack, settings: Settings) -> list[str]:
-    """Translate all ``texts`` with one pack in one batched CTranslate2 call."""
+def _translate_batch(texts: list[str], loaded: LoadedPack, settings: Settings, deadline: float | None) -> list[str]:
+    """Translate all ``texts`` with one pack, in batches of similar length."""
     parts, owners = _split_into_parts(texts, loaded.tokenizer, settings.max_input_tokens)
     outputs = [""] * len(texts)
     previous: list[str] = []
-    for owner, part, hypothesis in zip(owners, parts, _decode_batch(parts, loaded, settings) if parts else []):
+    for owner, part, hypothesis in zip(owners, parts, _decode_in_batches(parts, loaded, settings, deadline)):
         # A part cut mid-word (a word longer than the limit) continues without a space.
         joint = "" if not outputs[owner] or _continues_word(previous, part) else " "
         outputs[owner] += joint + _clean_output(hypothesis, len(part), loaded, settings)
@@ -333,13 +336,36 @@ def _decoding_cap(length: int, settings: Settings) -> int:
     return math.ceil(settings.decoding_ratio * length) + settings.decoding_extra
 
 
+def _decode_in_batches(parts: list[list[str]], loaded: LoadedPack, settings: Settings,
+                       deadline: float | None) -> list[list[str]]:
+    """Decode in batches of max_batch_size parts, shortest first, checking the deadline before each.
+
+    CTranslate2 would sort and split the same way inside one call; doing it here lets a
+    request stop between batches when its time is up, and gives each batch the decoding
+    cap of its own longest part.
+    """
+    order = sorted(range(len(parts)), key=lambda i: len(parts[i]))
+    size = settings.max_batch_size or len(parts) or 1
+    hypotheses: list[list[str]] = [[] for _ in parts]
+    for start in range(0, len(order), size):
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimedOut(
+                f"the request ran past its time limit of {settings.request_timeout:g} s (NEWSDESK_REQUEST_TIMEOUT): "
+                "send a shorter article or fewer languages, or raise the limit"
+            )
+        batch = order[start : start + size]
+        for index, hypothesis in zip(batch, _decode_batch([parts[i] for i in batch], loaded, settings)):
+            hypotheses[index] = hypothesis
+    return hypotheses
+
+
 def _decode_batch(parts: list[list[str]], loaded: LoadedPack, settings: Settings) -> list[list[str]]:
     prefix = loaded.pack.target_prefix
     options: dict[str, Any] = dict(
         beam_size=settings.beam_size,
         max_batch_size=settings.max_batch_size,
         batch_type="examples",
-        # The cap is per call, from its longest part; _clean_output caps each sentence.
+        # The cap is per batch, from its longest part; _clean_output caps each sentence.
         max_decoding_length=_decoding_cap(max(map(len, parts)), settings),
         length_penalty=ARGOS_LENGTH_PENALTY,
         replace_unknowns=True,

@@ -7,16 +7,15 @@ static/desk.js only adds copy buttons, a busy notice and click-to-see-the-source
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from . import render, webinput
+from . import access, render, webinput
 from .api import status_for
-from .documents import SUFFIXES, decode_text, html_to_text, markdown_to_text
-from .errors import InvalidInput, ServiceError
+from .documents import read_upload
+from .errors import KeyRequired, ServiceError
 from .language import DISPLAY_NAMES, RTL_LANGUAGES
 from .pipeline import DEFAULT_TARGETS, process
 from .summary import DEFAULT_METHOD, METHODS
@@ -34,19 +33,49 @@ def form():
 @bp.post("/")
 def submit():
     """Process the pasted or uploaded article; show the results, or the error inline."""
+    settings = current_app.config["NEWSDESK"]
     try:
         values = _read_form()
     except RequestEntityTooLarge:
         limit = current_app.config["MAX_CONTENT_LENGTH"]
         return _with_error(_defaults(), f"The upload is over the limit of {limit:,} bytes: send a shorter article.", 413)
     try:
-        webinput.check_length("text", values["article"], current_app.config["NEWSDESK"])
+        _check_key(settings)
+        uploaded = _upload(settings)
+        if uploaded:  # an uploaded file wins over the text box, and shows in it afterwards
+            values["article"], values["text"] = uploaded, values["text"] or uploaded
+        webinput.check_length("text", values["article"], settings)
         result = process(values["article"], values["targets"], values["summary"], values["method"], values["source"],
-                         current_app.config["NEWSDESK"])
+                         settings, webinput.deadline(settings))
     except ServiceError as error:
         return _with_error(values, str(error), status_for(error))
     return render_template("desk.html", **_page(values), result=result, views=_views(result, values["targets"]),
                            downloads=_downloads(result, values["targets"]))
+
+
+@bp.errorhandler(429)
+def too_many_requests(error):
+    """Over the rate limit (Flask-Limiter): the form comes back filled in, with the reason."""
+    return _with_error(_read_form(), f"Too many requests: the limit is {error.description}. Wait a moment "
+                       "(the Retry-After header says how long), then send again.", 429)
+
+
+@bp.post("/key/forget")
+def forget_key():
+    """Sign out: drop the key from this browser's session cookie."""
+    access.forget_web_key()
+    return redirect(url_for("web.form"), 303)
+
+
+def _check_key(settings) -> None:
+    """With keys on, the form asks once; the session cookie remembers the key after that."""
+    if not settings.api_keys or access.web_key(settings):
+        return
+    typed = request.form.get("api_key", "").strip()
+    if not typed:
+        raise KeyRequired("This service needs an API key: enter yours above (your administrator can make one "
+                          "with `newsdesk keys add NAME`).")
+    access.remember_web_key(settings, typed)
 
 
 def _defaults() -> dict:
@@ -57,24 +86,15 @@ def _defaults() -> dict:
 def _read_form() -> dict:
     form = request.form
     text = form.get("text", "")
-    article = text
-    upload = request.files.get("file")
-    if upload and upload.filename:
-        article = _uploaded_text(upload.filename, upload.read())
-        text = text or article
-    return {"text": text, "article": article, "targets": tuple(c for c in form.getlist("target") if c in CHOICES),
+    return {"text": text, "article": text, "targets": tuple(c for c in form.getlist("target") if c in CHOICES),
             "summary": form.get("summary", "5").strip() or "5", "method": form.get("method", DEFAULT_METHOD),
             "source": form.get("source", "auto")}
 
 
-def _uploaded_text(filename: str, data: bytes) -> str:
-    suffix = Path(filename).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InvalidInput(f"{filename}: upload a .txt, .md or .html file")
-    if suffix in (".html", ".htm"):
-        return html_to_text(data)
-    text = decode_text(data, filename)
-    return markdown_to_text(text) if suffix in (".md", ".markdown") else text
+def _upload(settings) -> str:
+    """The uploaded file's text, or "" when none was sent."""
+    upload = webinput.uploaded_file(request, settings)
+    return read_upload(upload.filename, upload.read()) if upload else ""
 
 
 def _with_error(values: dict, message: str, status: int):
@@ -84,7 +104,9 @@ def _with_error(values: dict, message: str, status: int):
 
 def _page(values: dict) -> dict:
     settings = current_app.config["NEWSDESK"]
-    return {"values": values, "choices": [(code, DISPLAY_NAMES[code]) for code in CHOICES], "methods": METHODS,
+    signed_in = access.web_key(settings) if settings.api_keys else None
+    return {"needs_key": settings.api_keys and signed_in is None, "signed_in": signed_in,
+            "values": values, "choices": [(code, DISPLAY_NAMES[code]) for code in CHOICES], "methods": METHODS,
             "sources": ["auto", *CHOICES, "en"], "names": DISPLAY_NAMES, "max_characters": settings.max_characters}
 
 

@@ -5,6 +5,7 @@ Every message names the field and what it accepts, so a caller can fix the reque
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Request
@@ -34,6 +35,20 @@ def request_fields(request: Request) -> dict[str, Any]:
         values = request.form.getlist(key)
         fields[key] = values if len(values) > 1 else values[0]
     return fields
+
+
+def deadline(settings: Settings) -> float | None:
+    """When this request's translation must stop (time.monotonic()), or None for no limit."""
+    return time.monotonic() + settings.request_timeout if settings.request_timeout > 0 else None
+
+
+def uploaded_file(request: Request, settings: Settings):
+    """The one uploaded file (a werkzeug FileStorage) or None; more than max_files: TooLarge."""
+    uploads = [upload for name in request.files for upload in request.files.getlist(name) if upload.filename]
+    if len(uploads) > settings.max_files:
+        raise TooLarge(f"{len(uploads)} files were uploaded; the limit is {settings.max_files} per request "
+                       "(NEWSDESK_MAX_FILES): send one article per request")
+    return uploads[0] if uploads else None
 
 
 def text_field(fields: dict, name: str, settings: Settings) -> str:

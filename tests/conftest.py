@@ -4,8 +4,12 @@ a local HTTP server standing in for the Argos index, the app and its client."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -140,6 +144,35 @@ def pack_server():
     yield state
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A real redis-server of our own on 127.0.0.1 (Debian's package); skipped when missing,
+    unless NEWSDESK_REQUIRE_REDIS=1 (CI), where a missing server fails the test."""
+    server = shutil.which("redis-server")
+    if server is None:
+        if os.environ.get("NEWSDESK_REQUIRE_REDIS") == "1":
+            pytest.fail("redis-server is not installed (`make test` installs it as root)")
+        pytest.skip("redis-server is not installed (.ci/run installs it)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+                                "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
 
 
 @pytest.fixture

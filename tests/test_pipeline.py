@@ -48,7 +48,7 @@ def test_a_german_article_is_summarized_in_german_and_pivots_once_through_englis
     install("de_en", "en_ar", "en_ru")
     calls = []
     real = translation.translate
-    monkeypatch.setattr(translation, "translate", lambda s, a, b, c=None: calls.append((a, b)) or real(s, a, b, c))
+    monkeypatch.setattr(translation, "translate", lambda s, a, b, *rest: calls.append((a, b)) or real(s, a, b, *rest))
     result = process(GERMAN, ["ar", "en", "ru"], summary=1, settings=settings)
     assert result.source == "de"
     assert result.article.title == "Hafenstreik beendet"
