@@ -121,7 +121,9 @@ def _missing(settings) -> list[dict]:
 @bp.get("/stats")
 def stats():
     """This worker's sentence cache (hit rate) and loaded packs."""
+    shared = translation.shared_cache(_settings())
     return jsonify(pid=os.getpid(), sentence_cache=translation.sentence_cache(_settings()).stats(),
+                   shared_cache=shared.stats() if shared else None,
                    loaded=[f"{a}->{b}" for a, b in translation.loaded_pairs()])
 
 

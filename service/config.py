@@ -78,6 +78,10 @@ class Settings:
     cache_sentences: int = _setting(
         50_000, "translated sentences kept per worker (pack + exact sentence -> translation); 0 = no cache"
     )
+    cache_redis_url: str = _setting(
+        "", "Redis URL for a sentence cache shared by every worker and machine (empty = each worker's own only)"
+    )
+    cache_redis_ttl: int = _setting(2_592_000, "seconds a sentence stays in the shared Redis cache (30 days)")
     max_characters: int = _setting(
         100_000, "longest article or text accepted by the API, in characters (longer: 413)"
     )

@@ -92,6 +92,8 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
                                       "responses": _answers({"type": "object", "required": ["pid", "sentence_cache", "loaded"],
                                                              "properties": {"pid": {"type": "integer"},
                                                                             "sentence_cache": {"type": "object"},
+                                                                            "shared_cache": {"type": "object",
+                                                                                             "nullable": True},
                                                                             "loaded": STRINGS}}, *KEYED)}},
             "/health": {"get": {"summary": "Liveness", "responses": _answers(
                 {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}})}},

@@ -12,6 +12,7 @@ to call from several threads at once.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import threading
@@ -101,7 +102,73 @@ class SentenceCache:
             self.hits = self.misses = 0
 
 
+class SharedSentenceCache:
+    """The same cache in Redis, for every worker on every machine (NEWSDESK_CACHE_REDIS_URL).
+
+    Keys hold the pack's checksum, not its path, so machines with the same pack share.
+    The cache must never fail a translation: when Redis does not answer, it is skipped
+    for a while and the worker translates on its own.
+    """
+
+    PAUSE_AFTER_FAILURE = 30.0  # seconds without Redis after it failed to answer
+
+    def __init__(self, url: str, ttl: int):
+        import redis
+
+        self.url = url
+        self.ttl = ttl
+        self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._paused_until = 0.0
+        self._lock = threading.Lock()
+        self.hits = self.misses = self.failures = 0
+
+    @staticmethod
+    def _key(scope: tuple, text: str) -> str:
+        return "newsdesk:sentence:" + hashlib.sha256(repr((scope, text)).encode("utf-8", "surrogatepass")).hexdigest()
+
+    def get_many(self, scope: tuple, texts: list[str]) -> list[str | None]:
+        values = self._call(lambda: self._redis.mget([self._key(scope, text) for text in texts])) if texts else None
+        found = [value.decode("utf-8") if value is not None else None for value in values or [None] * len(texts)]
+        with self._lock:
+            hits = sum(value is not None for value in found)
+            self.hits += hits
+            self.misses += len(texts) - hits
+        return found
+
+    def put_many(self, scope: tuple, pairs: list[tuple[str, str]]) -> None:
+        def write():
+            pipeline = self._redis.pipeline(transaction=False)
+            for text, translation in pairs:
+                pipeline.set(self._key(scope, text), translation.encode("utf-8", "surrogatepass"), ex=self.ttl)
+            pipeline.execute()
+
+        if pairs:
+            self._call(write)
+
+    def _call(self, operation):
+        import redis
+
+        if time.monotonic() < self._paused_until:
+            return None
+        try:
+            return operation()
+        except (redis.RedisError, OSError) as error:
+            with self._lock:
+                self.failures += 1
+            self._paused_until = time.monotonic() + self.PAUSE_AFTER_FAILURE
+            log.warning("shared sentence cache at %s did not answer (%s); translating without it for %.0f s",
+                        self.url, error, self.PAUSE_AFTER_FAILURE)
+            return None
+
+    def stats(self) -> dict:
+        with self._lock:
+            asked = self.hits + self.misses
+            return {"url": self.url, "hits": self.hits, "misses": self.misses, "failures": self.failures,
+                    "hit_rate": round(self.hits / asked, 4) if asked else None}
+
+
 _sentence_cache = SentenceCache(0)
+_shared_caches: dict[tuple[str, int], SharedSentenceCache] = {}
 
 
 def sentence_cache(settings: Settings) -> SentenceCache:
@@ -112,6 +179,17 @@ def sentence_cache(settings: Settings) -> SentenceCache:
             if _sentence_cache.capacity != settings.cache_sentences:
                 _sentence_cache = SentenceCache(settings.cache_sentences)
     return _sentence_cache
+
+
+def shared_cache(settings: Settings) -> SharedSentenceCache | None:
+    """The Redis sentence cache when NEWSDESK_CACHE_REDIS_URL is set, else None."""
+    if not settings.cache_redis_url:
+        return None
+    key = (settings.cache_redis_url, settings.cache_redis_ttl)
+    with _loading_lock:
+        if key not in _shared_caches:
+            _shared_caches[key] = SharedSentenceCache(*key)
+        return _shared_caches[key]
 
 
 def translate(
@@ -214,6 +292,7 @@ def clear_cache() -> None:
     """Drop every loaded pack (frees their memory) and every cached sentence."""
     with _loading_lock:
         _loaded.clear()
+        _shared_caches.clear()
     _sentence_cache.clear()
 
 
@@ -283,9 +362,18 @@ def translate_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings
              settings.decoding_extra, settings.max_input_tokens, settings.compute_type)
     wanted = [text for text in texts if text.strip()]
     known = dict(zip(wanted, cache.get_many(scope, wanted))) if cache.capacity > 0 else {}
+    shared, shared_scope = shared_cache(settings), scope[1:]  # the pack's checksum, not where it lies
+    if shared is not None:
+        asked = list(dict.fromkeys(text for text in wanted if known.get(text) is None))
+        found = [(text, value) for text, value in zip(asked, shared.get_many(shared_scope, asked)) if value is not None]
+        known.update(found)
+        cache.put_many(scope, found)
     new = list(dict.fromkeys(text for text in texts if known.get(text) is None))
     fresh = dict(zip(new, _translate_batch(new, loaded, settings, deadline))) if new else {}
-    cache.put_many(scope, [(text, output) for text, output in fresh.items() if text.strip()])
+    worth_keeping = [(text, output) for text, output in fresh.items() if text.strip()]
+    cache.put_many(scope, worth_keeping)
+    if shared is not None:
+        shared.put_many(shared_scope, worth_keeping)
     return [known.get(text) if known.get(text) is not None else fresh[text] for text in texts]
 
 

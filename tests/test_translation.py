@@ -188,6 +188,24 @@ def test_repeated_sentences_in_one_call_are_translated_once(settings, model_call
     assert model_calls == [1]
 
 
+def test_a_redis_cache_serves_every_worker(settings, model_calls, redis_url):
+    """A second worker (its own cache empty) finds the first worker's sentences in Redis."""
+    shared = with_settings(settings, cache_redis_url=redis_url)
+    assert translation.translate(ARTICLE, "en", "de", shared) == [f"<de> {s}" for s in ARTICLE]
+    translation.sentence_cache(settings).clear()  # as if another worker: nothing cached locally
+    assert translation.translate(ARTICLE, "en", "de", shared) == [f"<de> {s}" for s in ARTICLE]
+    assert model_calls == [3]
+    stats = translation.shared_cache(shared).stats()
+    assert (stats["hits"], stats["misses"], stats["failures"]) == (3, 3, 0)
+
+
+def test_an_unreachable_redis_cache_never_fails_a_translation(settings, model_calls):
+    shared = with_settings(settings, cache_redis_url="redis://127.0.0.1:9/0")
+    assert translation.translate(ARTICLE, "en", "de", shared) == [f"<de> {s}" for s in ARTICLE]
+    assert model_calls == [3]
+    assert translation.shared_cache(shared).stats()["failures"] == 1  # then paused: one failure, not one per call
+
+
 def test_the_cache_is_bounded_and_can_be_turned_off(settings, model_calls):
     small = with_settings(settings, cache_sentences=2)
     translation.translate(ARTICLE, "en", "de", small)
