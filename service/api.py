@@ -172,6 +172,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.after_request
     def send_request_id(response):
         response.headers["X-Request-Id"] = g.get("request_id", "")
+        if request.method == "POST" and response.status_code == 200:
+            # After the body is sent, so no client waits for it.
+            response.call_on_close(translation.release_freed_memory)
         return response
 
     @app.errorhandler(ServiceError)

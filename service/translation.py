@@ -12,6 +12,7 @@ to call from several threads at once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
@@ -128,7 +129,8 @@ class SharedSentenceCache:
 
     def get_many(self, scope: tuple, texts: list[str]) -> list[str | None]:
         values = self._call(lambda: self._redis.mget([self._key(scope, text) for text in texts])) if texts else None
-        found = [value.decode("utf-8") if value is not None else None for value in values or [None] * len(texts)]
+        values = values or [None] * len(texts)
+        found = [value.decode("utf-8", "surrogatepass") if value is not None else None for value in values]
         with self._lock:
             hits = sum(value is not None for value in found)
             self.hits += hits
@@ -294,6 +296,31 @@ def clear_cache() -> None:
         _loaded.clear()
         _shared_caches.clear()
     _sentence_cache.clear()
+
+
+def release_freed_memory() -> None:
+    """Give freed heap memory back to the system (glibc's malloc_trim; elsewhere nothing).
+
+    Beam search allocates hundreds of MB of working buffers per batch, and glibc keeps
+    what is freed: a worker would hold its peak forever. Measured on three base-cost
+    packs after six articles: 637 MB without, 341 MB with, at no cost in speed.
+    """
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+@functools.cache
+def _glibc():
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim  # noqa: B018 (only glibc has it)
+    except (OSError, AttributeError):
+        return None
+    return libc
 
 
 def loaded_pairs() -> list[tuple[str, str]]:

@@ -239,3 +239,20 @@ def test_a_pack_whose_model_is_broken_is_a_503_for_that_pair(client, install, se
     assert broken.json["error"].startswith("translate-en_ru: its model cannot be loaded (")
     assert broken.json["error"].endswith("check it with `newsdesk langpacks verify` and reinstall it")
     assert client.post("/api/v1/process", json={"text": HARBOUR, "targets": ["de"]}).status_code == 200
+
+
+def test_freed_memory_is_given_back_after_each_translation_is_sent(client, install, monkeypatch):
+    """Beam search leaves hundreds of MB freed but kept by glibc; each successful POST
+    hands them back once its body is sent (the figures are in bench/serve_bench.py)."""
+    from service import translation
+
+    released = []
+    monkeypatch.setattr(translation, "release_freed_memory", lambda: released.append(True))
+    install("en_de")
+    response = client.post("/api/v1/process", json={"text": HARBOUR, "targets": ["de"]})
+    assert response.status_code == 200 and released == []  # not before the body is sent
+    response.close()
+    assert released == [True]
+    client.post("/api/v1/process", json={"text": ""}).close()
+    client.get("/api/v1/languages").close()
+    assert released == [True]  # refusals and reads allocate nothing worth it

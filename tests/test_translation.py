@@ -295,3 +295,4 @@ def test_the_benchmark_pack_copies_at_transformer_base_size(settings, tmp_path):
     model = settings.packages_dir / "translate-en_de" / "model"
     assert json.loads((model / "config.json").read_text())["add_source_eos"] is True
     assert (model / "model.bin").stat().st_size > 40_000_000  # 6+6 layers, d512, 16k vocabulary, int8
+

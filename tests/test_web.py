@@ -193,3 +193,41 @@ def test_on_a_phone_width_screen_the_blocks_stack(live_url, tmp_path):
         driver.save_screenshot(str(ARTIFACTS / "desk-phone.png"))
     finally:
         driver.quit()
+
+
+@needs_browser
+def test_in_a_browser_the_form_asks_for_a_key_once(browser, make_app, install, tmp_path):
+    import threading
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    from werkzeug.serving import make_server
+
+    from service import keys
+
+    install("en_de")
+    _, key = keys.add_key(tmp_path / "keys.sqlite3", "night-desk")
+    server = make_server("127.0.0.1", 0, make_app(api_keys=True, keys_db=tmp_path / "keys.sqlite3"), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        browser.get(url)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(ARTIFACTS / "desk-key.png"))
+        browser.find_element(By.ID, "api_key").send_keys(key)
+        browser.find_element(By.ID, "text").send_keys(HARBOUR)
+        for box in browser.find_elements(By.NAME, "target"):
+            if (box.get_attribute("value") == "de") != box.is_selected():
+                box.click()
+        browser.find_element(By.ID, "go").click()
+        WebDriverWait(browser, 30).until(expected_conditions.presence_of_element_located((By.ID, "result")))
+        browser.get(url)  # a new visit: the signed cookie carries the key
+        assert browser.find_elements(By.ID, "api_key") == []
+        assert "Signed in with key night-desk." in browser.find_element(By.CSS_SELECTOR, ".signed-in").text
+        _submit(browser, url, HARBOUR, targets=("de",))
+        assert browser.find_element(By.CSS_SELECTOR, "#lang-de h2").text.startswith("<de> Harbour strike ends")
+        browser.find_element(By.CSS_SELECTOR, ".signed-in button").click()  # Forget key
+        WebDriverWait(browser, 10).until(expected_conditions.presence_of_element_located((By.ID, "api_key")))
+    finally:
+        server.shutdown()
