@@ -199,7 +199,8 @@ def run_libretranslate(args, corpus: list[str], intra_threads: str) -> float:
     home = Path(tempfile.mkdtemp(prefix="libretranslate-bench-"))
     env = {**os.environ, "HOME": str(home), "ARGOS_PACKAGES_DIR": str(OUT / "packages"),
            "ARGOS_INTRA_THREADS": intra_threads}
-    server = subprocess.Popen([args.libretranslate, str(REPO / "bench" / "libretranslate_launch.py"),
+    python = os.path.abspath(args.libretranslate)  # not resolve(): the venv's python is a symlink
+    server = subprocess.Popen([python, str(REPO / "bench" / "libretranslate_launch.py"),
                                "--host", "127.0.0.1", "--port", str(port), "--load-only", "en,ar,de,ru"],
                               cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)

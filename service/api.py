@@ -164,17 +164,22 @@ _REQUEST_ID = re.compile(r"^[\w.-]{1,64}$")
 def register_error_handlers(app: Flask) -> None:
     """Give every response a request id and every error a JSON body with ``error``."""
 
+    memory = translation.IdleMemoryRelease()
+
     @app.before_request
     def assign_request_id():
         given = request.headers.get("X-Request-Id", "")
         g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        if request.method == "POST":
+            memory.enter()
+            g.counted_in_flight = True
 
     @app.after_request
     def send_request_id(response):
         response.headers["X-Request-Id"] = g.get("request_id", "")
-        if request.method == "POST" and response.status_code == 200:
-            # After the body is sent, so no client waits for it.
-            response.call_on_close(translation.release_freed_memory)
+        if g.get("counted_in_flight"):
+            # Once the body is sent, so no client waits for it.
+            response.call_on_close(memory.leave)
         return response
 
     @app.errorhandler(ServiceError)
