@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/translate_bench.py --sweep
 	$(BIN)/python bench/quality_bench.py
 	$(BIN)/python bench/serve_bench.py
+	$(BIN)/python bench/jobs_bench.py
 
 # The same-run baseline: LibreTranslate 1.9.6 in a virtual environment of its own (it
 # needs torch and stanza, which newsdesk leaves out), on the same generated packs.

@@ -65,8 +65,9 @@ def process_rss_mb(pids: list[int]) -> list[float]:
 
 
 def worker_pids(master: int) -> list[int]:
-    listing = subprocess.run(["ps", "--ppid", str(master), "-o", "pid="], capture_output=True, text=True).stdout
-    return [int(pid) for pid in listing.split()]
+    """The gunicorn master's workers: its children, less the embedded Redis it runs for batch jobs."""
+    listing = subprocess.run(["ps", "--ppid", str(master), "-o", "pid=,comm="], capture_output=True, text=True).stdout
+    return [int(line.split()[0]) for line in listing.splitlines() if line.split()[1:] != ["redis-server"]]
 
 
 def megabytes(values: list[float]) -> str:

@@ -24,7 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> "Flask":
     """
     from flask import Flask
 
-    from . import access, api, langpacks, libre, web
+    from . import access, api, jobs_api, langpacks, libre, web
     from .config import Settings
     from .errors import ServiceError
 
@@ -50,8 +50,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> "Flask":
                 "language packs: %d installed now, %d missing, %d problems",
                 len(report.installed), len(report.missing), len(report.failed),
             )
-    access.init_app(app, settings, protected=[api.bp, libre.bp], limited=[api.bp, libre.bp, web.bp])
+    jobs_api.init_app(app)  # first: it sets the body limit of batch requests
+    access.init_app(app, settings, protected=[api.bp, jobs_api.bp, libre.bp],
+                    limited=[api.bp, jobs_api.bp, libre.bp, web.bp])
     app.register_blueprint(api.bp)
+    app.register_blueprint(jobs_api.bp)
     app.register_blueprint(api.health)
     app.register_blueprint(libre.bp)
     app.register_blueprint(web.bp)

@@ -15,7 +15,10 @@ from .documents import html_to_text
 from .errors import (
     BadLanguagePack,
     DownloadFailed,
+    IdempotencyConflict,
     InvalidInput,
+    JobNotFinished,
+    JobNotFound,
     KeyRejected,
     KeyRequired,
     LanguagePackMissing,
@@ -37,6 +40,9 @@ STATUS_BY_ERROR = [
     (UnsupportedLanguage, 400),
     (KeyRequired, 401),
     (KeyRejected, 403),
+    (JobNotFound, 404),
+    (JobNotFinished, 409),
+    (IdempotencyConflict, 409),
     (TooLarge, 413),
     (TimedOut, 504),
     (LanguagePackMissing, 503),
@@ -195,8 +201,9 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         message = error.description
         if error.code == 413:
-            limit = app.config.get("MAX_CONTENT_LENGTH")
-            message = f"the request body is over the limit of {limit:,} bytes (NEWSDESK_MAX_REQUEST_BYTES): send less"
+            limit = request.max_content_length
+            setting = "NEWSDESK_MAX_JOB_BYTES" if request.blueprint == "jobs" else "NEWSDESK_MAX_REQUEST_BYTES"
+            message = f"the request body is over the limit of {limit:,} bytes ({setting}): send less"
         elif error.code == 429:  # Flask-Limiter's; its after_request adds Retry-After
             message = (f"too many requests: the limit is {error.description} per API key, or per address without "
                        "one (NEWSDESK_RATE_LIMIT); wait the seconds Retry-After gives, then send again")

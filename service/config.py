@@ -79,7 +79,8 @@ class Settings:
         50_000, "translated sentences kept per worker (pack + exact sentence -> translation); 0 = no cache"
     )
     cache_redis_url: str = _setting(
-        "", "Redis URL for a sentence cache shared by every worker and machine (empty = each worker's own only)"
+        "", "Redis URL for a sentence cache shared by every worker and machine (empty = NEWSDESK_REDIS_URL's "
+        "Redis when that is set, else each worker's own cache only; off = each worker's own only)"
     )
     cache_redis_ttl: int = _setting(2_592_000, "seconds a sentence stays in the shared Redis cache (30 days)")
     max_characters: int = _setting(
@@ -115,6 +116,28 @@ class Settings:
     rate_limit_storage: str = _setting(
         "memory://", "where rate-limit counters live: memory:// (per worker) or redis://host:6379/0 (shared)"
     )
+    redis_url: str = _setting(
+        "", "Redis for batch jobs, e.g. redis://host:6379/0: `newsdesk worker` processes on any number of machines "
+        "share the work and web nodes only queue it; empty = an embedded Redis, and the web service's own "
+        "workers run the jobs"
+    )
+    jobs_dir: Path = _setting(
+        None, "where the embedded Redis keeps batch jobs between restarts (default $XDG_DATA_HOME/newsdesk/jobs)"
+    )
+    job_result_ttl: int = _setting(
+        604_800, "seconds a batch job and its results are kept after its last article was done (7 days)"
+    )
+    job_retries: int = _setting(
+        2, "times an article is tried again after its worker died or failed unexpectedly (0 = never)"
+    )
+    job_claim_seconds: int = _setting(
+        30, "a worker renews its claim on the article it works on every third of this; the article of a worker "
+        "that died is retried once its claim lapses, within about twice this"
+    )
+    max_job_articles: int = _setting(10_000, "articles accepted in one batch job (more: 413)")
+    max_job_bytes: int = _setting(
+        200_000_000, "largest batch job: request body, and an archive's unpacked files, in bytes (more: 413)"
+    )
 
     @classmethod
     def load(
@@ -137,6 +160,7 @@ class Settings:
             packages_dir=Path(settings.packages_dir or _default_data_dir() / "packages").expanduser(),
             langpacks_dir=Path(settings.langpacks_dir).expanduser(),
             keys_db=Path(settings.keys_db or _default_data_dir() / "keys.sqlite3").expanduser(),
+            jobs_dir=Path(settings.jobs_dir or _default_data_dir() / "jobs").expanduser(),
         )
 
     @classmethod

@@ -84,6 +84,10 @@ def _html_source(html: bytes) -> str | bytes:
     return str(best)
 
 
+# Control characters are no text (browsers show nothing for them) and lxml refuses them.
+_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def html_to_text(html: str | bytes) -> str:
     """Extract the readable text of an HTML page, one block element per line."""
     import lxml.html  # on use only: most calls are plain text
@@ -92,6 +96,8 @@ def html_to_text(html: str | bytes) -> str:
         return ""
     if isinstance(html, bytes):
         html = _html_source(html)
+    if isinstance(html, str):
+        html = _XML_INCOMPATIBLE.sub("", html)
     # huge_tree lifts libxml2's nesting limit from 256 to 2,048 levels (scraped pages
     # nest deeply); past that libxml2 silently drops the rest, so refuse the page instead.
     parser = lxml.html.HTMLParser(huge_tree=True)
@@ -136,7 +142,7 @@ def rewrite_html_text(fragment: str, rewrite) -> str:
     """
     import lxml.html
 
-    wrapper = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    wrapper = lxml.html.fragment_fromstring(_XML_INCOMPATIBLE.sub("", fragment), create_parent="div")
     slots = []
     for element in wrapper.iter():
         if element.tag in ("script", "style") or not isinstance(element.tag, str):
@@ -151,3 +157,41 @@ def rewrite_html_text(fragment: str, rewrite) -> str:
         setattr(element, attribute, lead + new + trail)
     inner = "".join(lxml.html.tostring(child, encoding="unicode") for child in wrapper)
     return (wrapper.text or "") + inner
+
+
+def read_archive(data: bytes, max_bytes: int) -> list[tuple[str, str, str]]:
+    """Read every article file in a .zip: (path in the archive, text, "") or (path, "", why not).
+
+    Folders and hidden or system files (``__MACOSX/``, ``.DS_Store``) are skipped; a file
+    that is not an article is reported, not dropped. Unpacked sizes over ``max_bytes`` in
+    all are refused before anything is unpacked (zip bombs).
+    """
+    import io
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [info for info in archive.infolist() if not info.is_dir() and not _hidden(info.filename)]
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise InvalidInput(f"the uploaded .zip cannot be read ({error}): send a valid zip archive") from None
+    unpacked = sum(info.file_size for info in members)
+    if unpacked > max_bytes:
+        from .errors import TooLarge
+
+        raise TooLarge(f"the archive unpacks to {unpacked:,} bytes; the limit is {max_bytes:,} "
+                       "(NEWSDESK_MAX_JOB_BYTES): split it into several jobs")
+    articles = []
+    for info in members:
+        try:
+            with archive.open(info) as member:
+                content = member.read(info.file_size + 1)
+            articles.append((info.filename, read_upload(info.filename, content), ""))
+        except InvalidInput as error:
+            articles.append((info.filename, "", str(error)))
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:  # damaged, encrypted
+            articles.append((info.filename, "", f"{info.filename}: cannot be unpacked ({error})"))
+    return articles
+
+
+def _hidden(path: str) -> bool:
+    return any(part.startswith(".") or part == "__MACOSX" for part in path.split("/"))

@@ -58,3 +58,19 @@ class PackNotFound(ServiceError, LookupError):
 
 class DownloadFailed(ServiceError, OSError):
     """The package index or a pack could not be downloaded."""
+
+
+class JobNotFound(ServiceError, LookupError):
+    """No batch job has this id (never submitted, or its results were removed)."""
+
+
+class JobNotFinished(ServiceError, RuntimeError):
+    """A batch job's results were asked for before every article was done."""
+
+
+class IdempotencyConflict(ServiceError, ValueError):
+    """An idempotency key was reused for a different batch."""
+
+
+class QueueUnavailable(ServiceError, ConnectionError):
+    """The job queue's Redis does not answer."""

@@ -25,10 +25,13 @@ def _body(json_schema: dict, form_schema: dict | None = None) -> dict:
 
 REASONS = {400: "The request is not usable; `error` says which field and what it accepts",
            401: "API keys are on (NEWSDESK_API_KEYS) and the request has none",
-           403: "The API key is unknown or was removed", 404: "No such path", 405: "Method not allowed",
+           403: "The API key is unknown or was removed", 404: "No such path, or no such job (never "
+           "submitted by this key, or its results expired)", 405: "Method not allowed",
+           409: "The job is not finished yet (wait for status finished, or ask with partial=1); or the "
+           "Idempotency-Key was already used for a different batch",
            413: "Text, files or body over the configured limit",
            429: "Over the rate limit (NEWSDESK_RATE_LIMIT); Retry-After says when to send again",
-           503: "A language pack is missing or broken",
+           503: "A language pack is missing or broken, or the job queue's Redis does not answer",
            504: "The request ran past its time limit (NEWSDESK_REQUEST_TIMEOUT)"}
 KEYED = (401, 403)  # every operation behind the key check
 WORKING = (*KEYED, 429)  # every POST that does work is also rate-limited
@@ -53,7 +56,8 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
     source = {"type": "string", "enum": ["auto", *sources], "default": "auto",
               "description": "A language code, or auto to detect it"}
     article_fields = {
-        "text": {"type": "string", "minLength": 1, "description": "The article, as pasted or scraped"},
+        "text": {"type": "string", "minLength": 1, "pattern": "\\S",
+                 "description": "The article, as pasted or scraped (not only spaces)"},
         "format": {"type": "string", "enum": ["text", "html"], "default": "text"},
         "summary": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": f"^{PERCENT}$"}],
                     "default": 5, "description": "Sentences (5) or a share of them (\"20%\")"},
@@ -73,6 +77,19 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
         "format": {"type": "string", "enum": ["text", "html"], "default": "text"},
         "api_key": {"type": "string", "description": "The API key, when keys are on (LibreTranslate's way; "
                                                      "the X-API-Key header works too)"}}}
+    options = {"targets": process_json["properties"]["targets"], "summary": article_fields["summary"],
+               "method": article_fields["method"], "source": source}
+    one_article = {"oneOf": [{"type": "string"}, {"type": "object", "required": ["text"], "properties": {
+        "id": {"oneOf": [{"type": "string"}, {"type": "integer"}]}, "text": {"type": "string"},
+        "format": {"type": "string", "enum": ["text", "html"], "default": "text"}}}]}
+    jobs_json = {"type": "object", "required": ["articles"], "properties": {
+        "articles": {"type": "array", "items": one_article, "minItems": 1}, **options}}
+    jobs_upload = {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary",
+                 "description": "A .zip of .txt/.md/.html articles, or a .jsonl of one article per line"},
+        **process_form["properties"], **{"summary": process_form["properties"]["summary"]}}}
+    del jobs_upload["properties"]["text"], jobs_upload["properties"]["format"]
+    job_id = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}
     detection = {"type": "object", "required": ["confidence", "language"],
                  "properties": {"confidence": {"type": "number"}, "language": {"type": "string"}}}
     return {
@@ -95,6 +112,38 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
                                                                             "shared_cache": {"type": "object",
                                                                                              "nullable": True},
                                                                             "loaded": STRINGS}}, *KEYED)}},
+            "/api/v1/jobs": {"post": {
+                "summary": "Queue a batch of articles (JSON list, or an uploaded .zip or .jsonl of them)",
+                "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {
+                    "type": "string", "minLength": 1, "maxLength": 255},
+                    "description": "Sending the same batch again with the same key returns the first job (200)"}],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": jobs_json},
+                    "multipart/form-data": {"schema": jobs_upload}}},
+                "responses": {"202": {"description": "Queued; Location is the job's address",
+                                      "content": _json(_ref("Job"))},
+                              **_answers(_ref("Job"), 400, *WORKING, 409, 413, 503)}}},
+            "/api/v1/jobs/{job_id}": {
+                "parameters": [job_id],
+                "get": {"summary": "A job's status, progress and per-article errors",
+                        "responses": _answers(_ref("Job"), *KEYED, 404, 503)},
+                "delete": {"summary": "Cancel a job: articles not yet started are skipped",
+                           "responses": _answers(_ref("Job"), *KEYED, 404, 503)}},
+            "/api/v1/jobs/{job_id}/result": {"get": {
+                "summary": "The results: JSON lines, one per article in order, or a .zip of per-language files",
+                "parameters": [job_id,
+                               {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["jsonl", "zip"],
+                                                                             "default": "jsonl"}},
+                               {"name": "files", "in": "query", "schema": {
+                                   "type": "string", "enum": ["text", "markdown", "json", "html"], "default": "markdown"},
+                                "description": "Format of the per-language files in the .zip"},
+                               {"name": "partial", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]},
+                                "description": "1: the results so far, before the job is finished"}],
+                "responses": {"200": {"description": "The results", "content": {
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                    "application/zip": {"schema": {"type": "string", "format": "binary"}}}},
+                    **{code: answer for code, answer in _answers({}, 400, *KEYED, 404, 409, 503).items()
+                       if code != "200"}}}},
             "/health": {"get": {"summary": "Liveness", "responses": _answers(
                 {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}})}},
             "/ready": {"get": {"summary": "Readiness: every manifest pack installed and loaded",
@@ -152,6 +201,17 @@ def _schemas() -> dict:
         "Languages": {"type": "object", "required": ["installed", "pairs", "missing"], "properties": {
             "installed": {"type": "array", "items": pair}, "pairs": {"type": "array", "items": pair},
             "missing": {"type": "array", "items": {"type": "object"}}}},
+        "Job": {"type": "object", "required": ["id", "status", "progress", "options", "errors", "links"], "properties": {
+            "id": {"type": "string"}, "status": {"type": "string", "enum": ["queued", "running", "finished", "cancelled"]},
+            "progress": {"type": "object", "required": ["done", "failed", "total"], "properties": {
+                "done": {"type": "integer"}, "failed": {"type": "integer"}, "total": {"type": "integer"}}},
+            "options": {"type": "object"}, "created": {"type": "string"},
+            "finished": {"type": "string", "nullable": True},
+            "expires_in": {"type": "integer", "nullable": True,
+                           "description": "Seconds until the results are removed (once finished)"},
+            "errors": {"type": "array", "items": {"type": "object", "required": ["index", "name", "error"]}},
+            "retried": {"type": "array", "items": {"type": "object", "required": ["index", "name", "tries"]}},
+            "links": {"type": "object", "properties": {"self": {"type": "string"}, "result": {"type": "string"}}}}},
         "Ready": {"type": "object", "required": ["status", "packs"], "properties": {
             "status": {"type": "string"}, "packs": STRINGS}},
     }

@@ -84,7 +84,7 @@ def process(
     timings["clean"] = _lap(started)
 
     language, confidence = _source_language(article, text, source)
-    _check_packs(language, targets, settings)
+    check_packs(language, targets, settings)
     sentences, paragraph_index = _split(article, language)
     check_sentence_lengths(sentences, settings)
     timings["sentences"] = _lap(started) - timings["clean"]
@@ -165,7 +165,7 @@ def _source_language(article: Article, text: str, source: str) -> tuple[str, flo
     return detection.code, detection.confidence
 
 
-def _check_packs(source: str, targets: tuple[str, ...], settings: Settings) -> None:
+def check_packs(source: str, targets: tuple[str, ...], settings: Settings) -> None:
     """Fail before any work when a target cannot be reached; name every missing one."""
     problems, pairs = [], []
     for target in targets:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import html
 import json
 
+from types import MappingProxyType
+
+from .clean import Article, Block
 from .language import RTL_LANGUAGES
-from .pipeline import Result
+from .pipeline import Result, Translation
 
 FORMATS = {"text": "txt", "markdown": "md", "json": "json", "html": "html"}
 
@@ -39,6 +42,30 @@ def to_dict(result: Result, language: str | None = None) -> dict:
         },
         "timings": dict(result.timings),
     }
+
+
+def from_dict(data: dict, paragraph_index: list[int]) -> Result:
+    """Rebuild a Result from ``to_dict`` data and the sentences' paragraph index (batch
+    jobs store both, then render files from them)."""
+    article = data["article"]
+    summary = data["summary"]
+    return Result(
+        article=Article(title=article["title"], date=article["date"], byline=tuple(article["byline"]),
+                        teaser=article["teaser"], blocks=tuple(Block(**block) for block in article["blocks"])),
+        source=data["source"]["language"],
+        source_confidence=data["source"]["confidence"],
+        sentences=tuple(data["sentences"]),
+        paragraph_index=tuple(paragraph_index),
+        summary=tuple(summary["indices"]),
+        method=summary["method"],
+        translations=MappingProxyType({
+            code: Translation(language=code, title=item["title"], teaser=item["teaser"],
+                              headings=tuple(item["headings"]), sentences=tuple(item["sentences"]),
+                              summary=tuple(item["summary"]))
+            for code, item in data["translations"].items()
+        }),
+        timings=MappingProxyType(dict(data["timings"])),
+    )
 
 
 def to_json(result: Result, language: str | None = None) -> str:

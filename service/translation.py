@@ -184,10 +184,11 @@ def sentence_cache(settings: Settings) -> SentenceCache:
 
 
 def shared_cache(settings: Settings) -> SharedSentenceCache | None:
-    """The Redis sentence cache when NEWSDESK_CACHE_REDIS_URL is set, else None."""
-    if not settings.cache_redis_url:
+    """The Redis sentence cache (NEWSDESK_CACHE_REDIS_URL, else the job queue's NEWSDESK_REDIS_URL), or None."""
+    url = settings.cache_redis_url or settings.redis_url
+    if not url or url == "off":
         return None
-    key = (settings.cache_redis_url, settings.cache_redis_ttl)
+    key = (url, settings.cache_redis_ttl)
     with _loading_lock:
         if key not in _shared_caches:
             _shared_caches[key] = SharedSentenceCache(*key)

@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -49,8 +50,11 @@ def isolated_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("NEWSDESK_INDEX_URL", OFFLINE_INDEX)
     monkeypatch.delenv("NEWSDESK_PACKAGES_DIR", raising=False)
     monkeypatch.delenv("NEWSDESK_LANGPACKS_DIR", raising=False)
+    monkeypatch.delenv("NEWSDESK_REDIS_URL", raising=False)
     yield
     translation.clear_cache()
+    if "service.jobqueue" in sys.modules:  # a test used batch jobs: stop its workers and embedded Redis
+        sys.modules["service.jobqueue"].stop_embedded()
 
 
 @pytest.fixture
@@ -148,8 +152,16 @@ def pack_server():
 
 @pytest.fixture
 def redis_url(tmp_path):
-    """A real redis-server of our own on 127.0.0.1 (Debian's package); skipped when missing,
+    """A real, empty redis-server on 127.0.0.1 (Debian's package): the one .ci/run started
+    (NEWSDESK_TEST_REDIS_URL), flushed, or else one of our own; skipped when missing,
     unless NEWSDESK_REQUIRE_REDIS=1 (CI), where a missing server fails the test."""
+    given = os.environ.get("NEWSDESK_TEST_REDIS_URL")
+    if given:
+        import redis
+
+        redis.Redis.from_url(given).flushall()
+        yield given
+        return
     server = shutil.which("redis-server")
     if server is None:
         if os.environ.get("NEWSDESK_REQUIRE_REDIS") == "1":

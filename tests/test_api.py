@@ -204,6 +204,7 @@ def test_openapi_document_is_served(client):
     document = client.get("/api/v1/openapi.json").json
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == {"/api/v1/process", "/api/v1/summarize", "/api/v1/languages", "/api/v1/stats",
+                                      "/api/v1/jobs", "/api/v1/jobs/{job_id}", "/api/v1/jobs/{job_id}/result",
                                       "/health", "/ready", "/translate", "/languages", "/detect"}
 
 

@@ -1,0 +1,252 @@
+"""Serve batch jobs over HTTP (/api/v1/jobs): submit, follow, fetch results, cancel."""
+
+from __future__ import annotations
+
+import io
+import json
+import posixpath
+import zipfile
+
+import redis
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, url_for
+
+from . import jobqueue, jobs, render, translation, webinput
+from .documents import html_to_text, read_archive
+from .errors import InvalidInput, LanguagePackMissing
+from .pipeline import DEFAULT_TARGETS, check_packs
+
+bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
+
+RESULT_FORMATS = ("jsonl", "zip")
+FILE_FORMATS = tuple(render.FORMATS)
+
+
+def _settings():
+    return current_app.config["NEWSDESK"]
+
+
+def init_app(app: Flask) -> None:
+    """Give batch requests their own body limit, before anything (the key check) reads a body."""
+
+    @app.before_request
+    def allow_a_batch_body():
+        if request.blueprint == bp.name:
+            request.max_content_length = _settings().max_job_bytes
+
+
+@bp.before_request
+def start_a_worker_here():
+    settings = _settings()
+    try:
+        jobqueue.start_in_process_worker(settings)
+    except redis.RedisError as error:
+        raise jobqueue.queue_unavailable(settings, error) from None
+
+
+def _connection():
+    return jobqueue.connect(_settings())
+
+
+def _owner() -> str:
+    key = g.get("api_key")
+    return key.name if key is not None else ""
+
+
+def _call(operation):
+    """Run a queue operation; Redis not answering is a 503 that says what to check."""
+    try:
+        return operation(_connection())
+    except redis.RedisError as error:
+        raise jobqueue.queue_unavailable(_settings(), error) from None
+
+
+@bp.post("")
+def submit():
+    """Queue a batch: a JSON list of articles, or an uploaded .zip or .jsonl of them."""
+    settings = _settings()
+    fields = webinput.request_fields(request)
+    articles = _articles(fields, settings)
+    options = jobs.JobOptions(
+        targets=webinput.targets_field(fields, settings, DEFAULT_TARGETS),
+        summary=webinput.summary_field(fields),
+        method=webinput.method_field(fields),
+        source=webinput.language_field(fields, "source", settings, default="auto", auto=True),
+    )
+    _check_packs_here(options, settings)
+    key = _idempotency_key()
+    job_id, new = _call(lambda connection: jobs.submit(connection, articles, options, settings, _owner(), key))
+    body = _call(lambda connection: jobs.status(connection, job_id, _owner()))
+    body["links"] = _links(job_id)
+    response = jsonify(body)
+    response.status_code = 202 if new else 200
+    response.headers["Location"] = body["links"]["self"]
+    if not new:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 1 <= len(key) <= 255:
+        raise InvalidInput("the Idempotency-Key header must have 1 to 255 characters, e.g. a UUID")
+    return key
+
+
+def _links(job_id: str) -> dict:
+    return {"self": url_for("jobs.show", job_id=job_id), "result": url_for("jobs.result", job_id=job_id)}
+
+
+@bp.get("/<job_id>")
+def show(job_id: str):
+    """A job's status, progress and per-article errors."""
+    body = _call(lambda connection: jobs.status(connection, job_id, _owner()))
+    body["links"] = _links(job_id)
+    return jsonify(body)
+
+
+@bp.delete("/<job_id>")
+def cancel(job_id: str):
+    """Cancel a job: articles not yet started are skipped."""
+    body = _call(lambda connection: jobs.cancel(connection, job_id, _owner()))
+    body["links"] = _links(job_id)
+    return jsonify(body)
+
+
+@bp.get("/<job_id>/result")
+def result(job_id: str):
+    """The results: JSON lines (default) or ?format=zip of per-language files (?files=markdown)."""
+    fields = dict(request.args)
+    output = webinput.choice_field(fields, "format", RESULT_FORMATS, "jsonl")
+    files = webinput.choice_field(fields, "files", FILE_FORMATS, "markdown")
+    partial = fields.get("partial", "0") in ("1", "true", "yes")
+    records = _call(lambda connection: list(jobs.results(connection, job_id, _owner(), partial)))
+    if output == "jsonl":
+        lines = "".join(json.dumps(_public(record), ensure_ascii=False) + "\n" for record in records)
+        return Response(lines, mimetype="application/x-ndjson")
+    report = _call(lambda connection: jobs.status(connection, job_id, _owner()))
+    archive = results_archive(records, report, files)
+    return Response(archive, mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="newsdesk-{job_id}.zip"'})
+
+
+def _public(record: dict) -> dict:
+    return {key: value for key, value in record.items() if key != "paragraph_index"}
+
+
+def results_archive(records: list[dict], report: dict, files: str) -> bytes:
+    """A .zip like `newsdesk process` writes: NAME.<lang>.<ext> per target and NAME.newsdesk.json
+    per article, in the folders the articles came from, and job.json (status and errors)."""
+    buffer = io.BytesIO()
+    targets = report["options"]["targets"]
+    used: set[str] = set()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("job.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        for record in records:
+            if record["status"] != "done":
+                continue
+            stem = _unique_stem(record["name"], record["index"], used)
+            result = render.from_dict(record["result"], record["paragraph_index"])
+            for language in targets:
+                archive.writestr(f"{stem}.{language}.{render.FORMATS[files]}", render.RENDERERS[files](result, language))
+            archive.writestr(f"{stem}.newsdesk.json", render.to_json(result))
+    return buffer.getvalue()
+
+
+def _unique_stem(name: str, index: int, used: set[str]) -> str:
+    """The article's path without its suffix, made safe to unpack, and unique in the archive."""
+    path = posixpath.normpath(name.replace("\\", "/")).lstrip("/")
+    if path.startswith("..") or path in ("", "."):
+        path = posixpath.basename(path) or f"article-{index + 1}"
+    stem = posixpath.splitext(path)[0] or f"article-{index + 1}"
+    if stem in used:
+        stem = f"{stem}-{index + 1}"
+    used.add(stem)
+    return stem
+
+
+# --- reading a batch ---------------------------------------------------------------
+
+def _articles(fields: dict, settings) -> list[jobs.ArticleInput]:
+    upload = webinput.uploaded_file(request, settings)
+    if upload is not None:
+        data = upload.read()
+        name = (upload.filename or "").lower()
+        if name.endswith(".zip"):
+            return [_checked(jobs.ArticleInput(path, text, error), settings)
+                    for path, text, error in read_archive(data, settings.max_job_bytes)]
+        if name.endswith(".jsonl"):
+            return _jsonl_articles(data, settings)
+        raise InvalidInput(f"{upload.filename}: a batch is a .zip of article files or a .jsonl file "
+                           "(one JSON article per line)")
+    items = fields.get("articles")
+    if items is None:
+        raise InvalidInput('field \'articles\' is missing: send {"articles": [{"id": "a1", "text": "..."}, ...], '
+                           '"targets": ["de"]}, or upload a .zip or .jsonl file')
+    if not isinstance(items, list):
+        raise InvalidInput("field 'articles' must be a list of articles (strings, or objects with \"text\")")
+    return [_item(item, f"article {index + 1}", index, settings) for index, item in enumerate(items)]
+
+
+def _jsonl_articles(data: bytes, settings) -> list[jobs.ArticleInput]:
+    from .documents import decode_text
+
+    articles = []
+    for number, line in enumerate(decode_text(data, "the .jsonl file").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError:
+            raise InvalidInput(f"line {number} of the .jsonl file is not JSON: write one article per line, "
+                               'such as {"id": "a1", "text": "..."}') from None
+        articles.append(_item(item, f"line {number}", len(articles), settings))
+    return articles
+
+
+def _item(item, where: str, index: int, settings) -> jobs.ArticleInput:
+    """One article of a JSON list or .jsonl line: a string, or {"text", "id"?, "format"?}."""
+    if isinstance(item, str):
+        item = {"text": item}
+    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+        raise InvalidInput(f"{where}: an article is a string, or an object with a \"text\" string "
+                           '(and optionally "id" and "format": "text" or "html")')
+    name = item.get("id", item.get("name", f"article-{index + 1}"))
+    if not isinstance(name, (str, int)) or isinstance(name, bool):
+        raise InvalidInput(f"{where}: \"id\" must be a string or a number")
+    text_format = item.get("format", "text")
+    if text_format not in webinput.FORMATS:
+        raise InvalidInput(f"{where}: \"format\" must be one of: {', '.join(webinput.FORMATS)}")
+    webinput.check_encodable(f"{where} text", item["text"])
+    try:
+        text = html_to_text(item["text"]) if text_format == "html" else item["text"]
+    except InvalidInput as error:
+        return jobs.ArticleInput(str(name), "", str(error))
+    return _checked(jobs.ArticleInput(str(name), text), settings)
+
+
+def _checked(article: jobs.ArticleInput, settings) -> jobs.ArticleInput:
+    """An article over the per-article character limit fails on its own, not the batch."""
+    limit = settings.max_characters
+    if not article.error and limit is not None and len(article.text) > limit:
+        return jobs.ArticleInput(article.name, "", f"{article.name}: it has {len(article.text):,} characters; the "
+                                 f"limit is {limit:,} (NEWSDESK_MAX_CHARACTERS): split it or raise the limit")
+    return article
+
+
+def _check_packs_here(options: jobs.JobOptions, settings) -> None:
+    """Refuse a batch no worker here could translate, before queueing it.
+
+    Only where this node has packs installed: a stateless web node in front of
+    `newsdesk worker`s on other machines has none and cannot know theirs.
+    """
+    pairs = translation.installed_pairs(settings)
+    if not pairs:
+        return
+    if options.source != "auto":
+        check_packs(options.source, options.targets, settings)
+        return
+    unreachable = [target for target in options.targets if not any(b == target for _, b in pairs)]
+    if unreachable:
+        raise LanguagePackMissing(
+            f"no installed language pack translates into {', '.join(unreachable)}: install one "
+            f"(`newsdesk langpacks install`), or drop those targets", tuple(f"*->{t}" for t in unreachable))
