@@ -1,7 +1,8 @@
 """Configure gunicorn from the environment (the Procfile's ``web:`` line loads this).
 
 PORT (default 8000) and HOST (default 0.0.0.0) set the address; NEWSDESK_WORKERS,
-NEWSDESK_THREADS and NEWSDESK_TIMEOUT the process model.
+NEWSDESK_THREADS and NEWSDESK_TIMEOUT the process model. Without NEWSDESK_REDIS_URL the
+master also runs the embedded Redis for batch jobs, and each worker a job thread.
 """
 
 import os

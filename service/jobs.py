@@ -28,7 +28,16 @@ import redis
 
 from . import jobqueue, render
 from .config import Settings
-from .errors import IdempotencyConflict, InvalidInput, JobNotFinished, JobNotFound, ServiceError, TooLarge
+from .errors import (
+    BadLanguagePack,
+    IdempotencyConflict,
+    InvalidInput,
+    JobNotFinished,
+    JobNotFound,
+    LanguagePackMissing,
+    ServiceError,
+    TooLarge,
+)
 
 PREFIX = "newsdesk:job:"
 FIELDS = ("meta", "articles", "results", "errors", "tries")
@@ -238,6 +247,8 @@ def run_article(job_id: str, index: int) -> None:
     try:
         result = process(article["text"], options.targets, options.summary, options.method, options.source,
                          settings, deadline(settings))
+    except (LanguagePackMissing, BadLanguagePack):
+        raise  # this worker's packs, not the article: retried, maybe by a worker that has them
     except ServiceError as error:  # the article's own problem: retrying would not help
         _record(connection, job_id, index, settings, error=str(error))
         return
@@ -260,6 +271,8 @@ def article_failed(job, connection, kind, value, traceback) -> None:
     if kind is AbandonedJobError or isinstance(value, AbandonedJobError):
         message = (f"the worker processing it stopped (killed or crashed) on each of its {tries} tries; "
                    "see the workers' logs, then submit it again")
+    elif isinstance(value, ServiceError):  # e.g. no worker that tried it had the language pack
+        message = f"{value} (after {tries} tries)"
     else:
         message = f"internal error ({kind.__name__}: {value}); the worker's log has the details"
     _record(connection, job_id, index, jobqueue.current_settings.get(None) or Settings.load(), error=message)

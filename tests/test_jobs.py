@@ -317,3 +317,21 @@ def test_the_embedded_redis_keeps_jobs_across_a_restart(client, tmp_path):
     assert (tmp_path / "jobs" / "jobs.rdb").is_file()
     again = client.get(f"/api/v1/jobs/{job_id}")  # starts the embedded Redis again, which loads it
     assert (again.status_code, again.get_json()["progress"]) == (200, {"done": 1, "failed": 0, "total": 1})
+
+
+def test_a_worker_without_the_pack_leaves_the_article_to_others_then_it_fails_with_the_fix(settings, redis_url):
+    from dataclasses import replace
+
+    from service import jobqueue, jobs
+
+    settings = replace(settings, redis_url=redis_url, job_retries=1)  # this worker has no pack at all
+    connection = jobqueue.connect(settings)
+    job_id, _ = jobs.submit(connection, [jobs.ArticleInput("a1", article(1))],
+                            jobs.JobOptions(targets=("de",), source="en"), settings)
+    jobqueue.make_worker(settings).work(burst=True)  # tries it, gives it back, tries the retry
+    report = jobs.status(connection, job_id)
+    assert report["progress"] == {"done": 0, "failed": 1, "total": 1}
+    assert report["errors"][0]["error"] == (
+        f"no en->de language pack is installed: put translate-en_de-*.argosmodel in {settings.langpacks_dir}/ and run "
+        "`newsdesk langpacks install`, or run `newsdesk langpacks install --download` where the internet is reachable "
+        "(after 2 tries)")
