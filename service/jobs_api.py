@@ -234,19 +234,21 @@ def _checked(article: jobs.ArticleInput, settings) -> jobs.ArticleInput:
 
 
 def _check_packs_here(options: jobs.JobOptions, settings) -> None:
-    """Refuse a batch no worker here could translate, before queueing it.
+    """Refuse a batch that cannot be translated, before queueing it.
 
-    Only where this node has packs installed: a stateless web node in front of
-    `newsdesk worker`s on other machines has none and cannot know theirs.
+    With the embedded default this node's packs are the workers'. A stateless web node
+    in front of `newsdesk worker`s elsewhere checks only if it has packs of its own.
     """
     pairs = translation.installed_pairs(settings)
-    if not pairs:
+    if settings.redis_url and not pairs:
         return
     if options.source != "auto":
         check_packs(options.source, options.targets, settings)
         return
     unreachable = [target for target in options.targets if not any(b == target for _, b in pairs)]
     if unreachable:
+        names = " and ".join(f"translate-en_{target}-*.argosmodel" for target in unreachable)
         raise LanguagePackMissing(
-            f"no installed language pack translates into {', '.join(unreachable)}: install one "
-            f"(`newsdesk langpacks install`), or drop those targets", tuple(f"*->{t}" for t in unreachable))
+            f"no installed language pack translates into {', '.join(unreachable)}: put the packs (for English "
+            f"articles, {names}) in {settings.langpacks_dir}/ and run `newsdesk langpacks install`, or drop those "
+            "targets", tuple(f"*->{target}" for target in unreachable))

@@ -294,9 +294,10 @@ def test_the_job_queue_redis_also_holds_the_shared_sentence_cache(settings):
     assert translation.shared_cache(settings) is None
 
 
-def test_a_batch_may_be_larger_than_one_request_and_keys_are_still_checked_first(make_app, tmp_path):
+def test_a_batch_may_be_larger_than_one_request_and_keys_are_still_checked_first(make_app, install, tmp_path):
     from service import keys
 
+    install("en_de")
     app = make_app(jobs_dir=tmp_path / "jobs", api_keys=True, max_characters=1000, rate_limit="")
     _, key = keys.add_key(app.config["NEWSDESK"].keys_db, "wire")
     client = app.test_client()
@@ -335,3 +336,13 @@ def test_a_worker_without_the_pack_leaves_the_article_to_others_then_it_fails_wi
         f"no en->de language pack is installed: put translate-en_de-*.argosmodel in {settings.langpacks_dir}/ and run "
         "`newsdesk langpacks install`, or run `newsdesk langpacks install --download` where the internet is reachable "
         "(after 2 tries)")
+
+
+def test_with_the_embedded_default_a_batch_no_pack_can_translate_is_refused_at_once(make_app, tmp_path, settings):
+    client = make_app(jobs_dir=tmp_path / "jobs", rate_limit="").test_client()  # no pack installed
+    response = client.post("/api/v1/jobs", json={"articles": [article(1)], "targets": ["de", "ru"]})
+    assert (response.status_code, response.get_json()) == (503, {
+        "error": "no installed language pack translates into de, ru: put the packs (for English articles, "
+                 f"translate-en_de-*.argosmodel and translate-en_ru-*.argosmodel) in {settings.langpacks_dir}/ and "
+                 "run `newsdesk langpacks install`, or drop those targets",
+        "missing": ["*->de", "*->ru"]})
