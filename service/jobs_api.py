@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import io
+import itertools
 import json
 import posixpath
+import tempfile
 import zipfile
+from collections.abc import Iterable, Iterator
+from typing import IO
 
 import redis
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, send_file, url_for
 
 from . import jobqueue, jobs, render, translation, webinput
 from .documents import html_to_text, read_archive
@@ -119,24 +122,31 @@ def result(job_id: str):
     output = webinput.choice_field(fields, "format", RESULT_FORMATS, "jsonl")
     files = webinput.choice_field(fields, "files", FILE_FORMATS, "markdown")
     partial = fields.get("partial", "0") in ("1", "true", "yes")
-    records = _call(lambda connection: list(jobs.results(connection, job_id, _owner(), partial)))
-    if output == "jsonl":
-        lines = "".join(json.dumps(_public(record), ensure_ascii=False) + "\n" for record in records)
-        return Response(lines, mimetype="application/x-ndjson")
     report = _call(lambda connection: jobs.status(connection, job_id, _owner()))
+    # Read lazily, a few hundred articles at a time: a big job's results never sit in memory whole.
+    records = _call(lambda connection: _started(jobs.results(connection, job_id, _owner(), partial)))
+    if output == "jsonl":
+        lines = (json.dumps(_public(record), ensure_ascii=False) + "\n" for record in records)
+        return Response(lines, mimetype="application/x-ndjson")
     archive = results_archive(records, report, files)
-    return Response(archive, mimetype="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="newsdesk-{job_id}.zip"'})
+    return send_file(archive, mimetype="application/zip", as_attachment=True, download_name=f"newsdesk-{job_id}.zip")
+
+
+def _started(records: Iterator[dict]) -> Iterator[dict]:
+    """The records, with the job's checks (404, 409) done now rather than mid-response."""
+    first = next(records, None)
+    return itertools.chain([first] if first is not None else [], records)
 
 
 def _public(record: dict) -> dict:
     return {key: value for key, value in record.items() if key != "paragraph_index"}
 
 
-def results_archive(records: list[dict], report: dict, files: str) -> bytes:
+def results_archive(records: Iterable[dict], report: dict, files: str) -> IO[bytes]:
     """A .zip like `newsdesk process` writes: NAME.<lang>.<ext> per target and NAME.newsdesk.json
-    per article, in the folders the articles came from, and job.json (status and errors)."""
-    buffer = io.BytesIO()
+    per article, in the folders the articles came from, and job.json (status and errors).
+    Past 64 MB it is written to a temporary file rather than kept in memory."""
+    buffer = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)
     targets = report["options"]["targets"]
     used: set[str] = set()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -149,7 +159,8 @@ def results_archive(records: list[dict], report: dict, files: str) -> bytes:
             for language in targets:
                 archive.writestr(f"{stem}.{language}.{render.FORMATS[files]}", render.RENDERERS[files](result, language))
             archive.writestr(f"{stem}.newsdesk.json", render.to_json(result))
-    return buffer.getvalue()
+    buffer.seek(0)
+    return buffer
 
 
 def _unique_stem(name: str, index: int, used: set[str]) -> str:

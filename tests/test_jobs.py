@@ -86,7 +86,7 @@ def test_the_zip_result_holds_the_files_newsdesk_process_writes(client, app):
     assert wait_until_done(client, job_id)["status"] == "finished"
     download = client.get(f"/api/v1/jobs/{job_id}/result?format=zip&files=markdown")
     assert download.mimetype == "application/zip"
-    assert download.headers["Content-Disposition"] == f'attachment; filename="newsdesk-{job_id}.zip"'
+    assert download.headers["Content-Disposition"] == f"attachment; filename=newsdesk-{job_id}.zip"
     archive = zipfile.ZipFile(io.BytesIO(download.data))
     assert sorted(archive.namelist()) == [
         "feed/monday.ar.md", "feed/monday.de.md", "feed/monday.newsdesk.json",
