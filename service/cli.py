@@ -431,6 +431,10 @@ def jobs_status(client, job_id: str, as_json: bool) -> None:
 def jobs_fetch(client, job_id: str, output_dir, file_format: str, jsonl: bool, wait: bool) -> None:
     """Write a finished job's results: per-language files and NAME.newsdesk.json per article."""
     report = client.wait(job_id) if wait else client.status(job_id)
+    if report["status"] not in ("finished", "cancelled"):
+        progress = report["progress"]
+        raise ServiceError(f"job {job_id} is still {report['status']} ({progress['done'] + progress['failed']} of "
+                           f"{progress['total']} articles done): add --wait to wait for it")
     if jsonl:
         click.echo(client.results_jsonl(job_id), nl=False)
         return

@@ -63,14 +63,18 @@ class JobsClient:
         report = self.status(job_id)
         progress = report["progress"]
         with tqdm(total=progress["total"], unit="article", desc=job_id[:8], disable=None, file=sys.stderr) as bar:
-            while True:
-                progress = report["progress"]
-                bar.set_postfix(failed=progress["failed"], refresh=False)
-                bar.update(progress["done"] + progress["failed"] - bar.n)
-                if report["status"] in DONE_STATES:
-                    return report
-                time.sleep(self.poll_seconds)
-                report = self.status(job_id)
+            try:
+                while True:
+                    progress = report["progress"]
+                    bar.set_postfix(failed=progress["failed"], refresh=False)
+                    bar.update(progress["done"] + progress["failed"] - bar.n)
+                    if report["status"] in DONE_STATES:
+                        return report
+                    time.sleep(self.poll_seconds)
+                    report = self.status(job_id)
+            except KeyboardInterrupt:
+                raise ServiceError(f"stopped waiting; job {job_id} goes on in the service: `newsdesk jobs status "
+                                   f"{job_id}`, then `newsdesk jobs fetch {job_id}`") from None
 
     def results_jsonl(self, job_id: str) -> str:
         return self._request("GET", f"/api/v1/jobs/{job_id}/result").text

@@ -111,3 +111,23 @@ def test_worker_with_redis_down_says_what_to_check(run, monkeypatch):
     assert (code, out) == (1, "")
     assert err.startswith("error: the job queue (redis://127.0.0.1:9/0) does not answer (")
     assert err.endswith("): check that Redis is running and NEWSDESK_REDIS_URL points to it, then send again\n")
+
+
+def test_fetch_of_a_running_job_says_to_wait(run, monkeypatch, tmp_path):
+    from service import jobsclient
+
+    (tmp_path / "a.txt").write_text(article(1))
+    code, out, _ = run("jobs", "submit", tmp_path / "a.txt", "--to", "de", "--no-wait")
+    job_id = out.strip()
+    running = {"id": job_id, "status": "running", "progress": {"done": 0, "failed": 0, "total": 1}, "errors": []}
+    monkeypatch.setattr(jobsclient.JobsClient, "status", lambda self, given: running)
+    assert run("jobs", "fetch", job_id) == (
+        1, "", f"error: job {job_id} is still running (0 of 1 articles done): add --wait to wait for it\n")
+
+    def interrupted(seconds):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(jobsclient.time, "sleep", interrupted)
+    assert run("jobs", "fetch", job_id, "--wait") == (
+        1, "", f"error: stopped waiting; job {job_id} goes on in the service: `newsdesk jobs status {job_id}`, "
+               f"then `newsdesk jobs fetch {job_id}`\n")
