@@ -124,10 +124,15 @@ def test_fetch_of_a_running_job_says_to_wait(run, monkeypatch, tmp_path):
     assert run("jobs", "fetch", job_id) == (
         1, "", f"error: job {job_id} is still running (0 of 1 articles done): add --wait to wait for it\n")
 
-    def interrupted(seconds):
-        raise KeyboardInterrupt
+    answers = iter([running])
 
-    monkeypatch.setattr(jobsclient.time, "sleep", interrupted)
+    def ctrl_c_at_the_second_poll(self, given):
+        answer = next(answers, None)
+        if answer is None:
+            raise KeyboardInterrupt
+        return answer
+
+    monkeypatch.setattr(jobsclient.JobsClient, "status", ctrl_c_at_the_second_poll)
     assert run("jobs", "fetch", job_id, "--wait") == (
         1, "", f"error: stopped waiting; job {job_id} goes on in the service: `newsdesk jobs status {job_id}`, "
                f"then `newsdesk jobs fetch {job_id}`\n")
