@@ -33,14 +33,35 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Removed:
+    """A line (or the glued credit cut off a line) that the cleaner left out, and why."""
+
+    text: str
+    reason: str  # a key of REMOVAL_REASONS
+
+
+# Why a line is not in the article; the API, the CLI and the page show these.
+REMOVAL_REASONS = {
+    "navigation": "menu, section or link list of the page",
+    "caption": "image or video caption",
+    "credit": "photo or agency credit",
+    "boilerplate": "share, subscribe, cookie or other page furniture",
+    "related": "other stories: related, more from, most read",
+    "repeat": "repeats text the article already has (pull quote, teaser)",
+    "outside": "page text before or after the article",
+}
+
+
+@dataclass(frozen=True)
 class Article:
-    """A cleaned article."""
+    """A cleaned article; every input line is in exactly one field, ``removed`` included."""
 
     title: str = ""
     date: str = ""
     byline: tuple[str, ...] = ()
     teaser: str = ""
     blocks: tuple[Block, ...] = field(default_factory=tuple)
+    removed: tuple[Removed, ...] = field(default_factory=tuple)
 
     @property
     def paragraphs(self) -> list[str]:
