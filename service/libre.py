@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import webinput
+from . import translation, webinput
 from .api import reachable_pairs
-from .documents import rewrite_html_text
+from .documents import html_to_text, rewrite_html_text
 from .errors import InvalidInput
-from .language import DISPLAY_NAMES, detect_language
-from .pipeline import translate_texts
+from .language import DISPLAY_NAMES, NEWSROOM_LANGUAGES, detect_language
+from .pipeline import detect_source_language, translate_texts
 
 bp = Blueprint("libretranslate", __name__)
 
@@ -49,7 +49,7 @@ def translate():
     source = webinput.language_field(fields, "source", settings, default="auto", auto=True)
     target = webinput.language_field(fields, "target", settings)
     is_html = webinput.choice_field(fields, "format", webinput.FORMATS, "text") == "html"
-    detections = [detect_language(text) for text in texts] if source == "auto" else None
+    detections = _detect_sources(texts, as_list, target, is_html, settings) if source == "auto" else None
     sources = [d.code for d in detections] if detections else [source] * len(texts)
     translated = list(texts)
     for language in dict.fromkeys(sources):  # one batch per source language
@@ -62,6 +62,14 @@ def translate():
         found = [{"confidence": round(d.confidence * 100, 1), "language": d.code} for d in detections]
         body["detectedLanguage"] = found if as_list else found[0]
     return jsonify(body)
+
+
+def _detect_sources(texts: list[str], as_list: bool, target: str, is_html: bool, settings) -> list:
+    """Detect each text's language among those that translate into target (issue 13: never a guess
+    nobody can use); the tags of HTML are not text."""
+    return [detect_source_language(html_to_text(text) if is_html else text, targets=(target,), settings=settings,
+                                   label=f"q[{index}]" if as_list else "the text")
+            for index, text in enumerate(texts)]
 
 
 def _translate_group(texts: list[str], source: str, target: str, is_html: bool, settings, deadline) -> list[str]:
@@ -85,8 +93,10 @@ def languages():
 
 @bp.post("/detect")
 def detect():
-    """[{confidence (0-100), language}] for q."""
+    """[{confidence (0-100), language}] for q, among the installed packs' languages (as LibreTranslate
+    detects among its loaded ones; the newsroom languages when none is installed)."""
     fields = webinput.request_fields(request)
     text = webinput.text_field(fields, "q", _settings())
-    detection = detect_language(text)
+    candidates = sorted(translation.installed_languages(_settings())) or NEWSROOM_LANGUAGES
+    detection = detect_language(text, candidates=candidates)
     return jsonify([{"confidence": round(detection.confidence * 100, 1), "language": detection.code}])

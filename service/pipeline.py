@@ -17,7 +17,7 @@ from . import translation
 from .clean import Article, clean
 from .config import Settings
 from .errors import InvalidInput, LanguagePackMissing, TooLarge
-from .language import detect_language
+from .language import NEWSROOM_LANGUAGES, Detection, detect_source
 from .sentences import split_sentences
 from .summary import DEFAULT_METHOD, summarize
 from .translation import check_language
@@ -83,7 +83,7 @@ def process(
     article = clean(text)
     timings["clean"] = _lap(started)
 
-    language, confidence = _source_language(article, text, source)
+    language, confidence = _source_language(article, text, source, targets, settings)
     check_packs(language, targets, settings)
     sentences, paragraph_index = _split(article, language)
     check_sentence_lengths(sentences, settings)
@@ -156,13 +156,44 @@ def _check_targets(targets) -> tuple[str, ...]:
     return unique
 
 
-def _source_language(article: Article, text: str, source: str) -> tuple[str, float | None]:
+def _source_language(article: Article, text: str, source: str, targets: tuple[str, ...],
+                     settings: Settings) -> tuple[str, float | None]:
     if source != "auto":
         check_language(source)
         return source, None
     sample = " ".join([article.title, article.teaser, *article.paragraphs]).strip() or text
-    detection = detect_language(sample)
+    detection = detect_source_language(sample, targets=targets, settings=settings, label="the article")
     return detection.code, detection.confidence
+
+
+def detect_source_language(text: str, *, targets: tuple[str, ...], settings: Settings,
+                           label: str = "the text") -> Detection:
+    """Detect the language of ``text`` among those it can be translated from (and English).
+
+    Too short or too weak a guess falls back to the only language the packs translate
+    from, or asks for ``source`` (InvalidInput) when there are several. A language no pack
+    translates from is taken only when the detection is sure, and then LanguagePackMissing
+    says so. With no targets (a summary needs no pack) any newsroom language will do, and
+    English when unsure.
+    """
+    installed = translation.source_languages(settings)
+    if not targets:
+        return detect_source(text, sources=(*NEWSROOM_LANGUAGES, *sorted(installed)), fallback=PIVOT, label=label)
+    only = next(iter(installed)) if len(installed) == 1 else PIVOT if not installed else None
+    detection = detect_source(text, sources=(*sorted(installed), PIVOT), fallback=only, label=label)
+    if detection.code not in installed | {PIVOT}:
+        _check_detected_packs(detection, targets, settings, label)
+    return detection
+
+
+def _check_detected_packs(detection: Detection, targets: tuple[str, ...], settings: Settings, label: str) -> None:
+    """Say that the language was detected, not named, when its packs are missing (issue 13)."""
+    try:
+        check_packs(detection.code, targets, settings)
+    except LanguagePackMissing as error:
+        raise LanguagePackMissing(
+            f"{label} was detected as {detection.code} (confidence {detection.confidence:.2f}; send source= to say "
+            f"otherwise): {error}", error.pairs) from None
 
 
 def check_packs(source: str, targets: tuple[str, ...], settings: Settings) -> None:

@@ -228,6 +228,16 @@ def installed_pairs(settings: Settings) -> set[tuple[str, str]]:
     return {pack.pair for pack in langpacks.installed_packs(settings.packages_dir)}
 
 
+def source_languages(settings: Settings) -> set[str]:
+    """Return the languages an installed pack translates from."""
+    return {source for source, _ in installed_pairs(settings)}
+
+
+def installed_languages(settings: Settings) -> set[str]:
+    """Return every language of an installed pack, source or target."""
+    return {code for pair in installed_pairs(settings) for code in pair}
+
+
 def plan_route(source: str, target: str, settings: Settings) -> list[tuple[str, str]]:
     """Return the packs to chain: [(source, target)] or [(source, en), (en, target)]."""
     pairs = installed_pairs(settings)
