@@ -4,7 +4,8 @@ sumy builds LexRank's and TextRank's sentence-similarity matrices pair by pair i
 Python, fills LSA's term matrix cell by cell, and ranks every sentence with KL: on a
 2,000-sentence document that took 48 s (LexRank), 15 s (TextRank), 14 s (LSA) and over
 8 minutes (KL) here. These subclasses compute the same quantities with numpy array
-operations, and KL stops once it has the sentences asked for; the rankings are sumy's.
+operations, LSA skips an SVD whose result it can read off the matrix, and KL stops once it
+has the sentences asked for; the rankings are sumy's.
 """
 
 from __future__ import annotations
@@ -96,7 +97,23 @@ class BoundedKLSummarizer(KLSummarizer):
 
 
 class FastLsaSummarizer(LsaSummarizer):
-    """LSA with its smoothed term frequencies computed for the whole matrix at once."""
+    """LSA with its smoothed term frequencies computed for the whole matrix at once, and no SVD.
+
+    sumy ranks sentence j by sqrt(sum_k sigma_k^2 * v_kj^2) over every dimension it keeps;
+    with REDUCTION_RATIO 1 it keeps them all, and that sum is the squared length of column j
+    of the term matrix (M = U S V with orthonormal U), so the SVD (40 s on 2,000 sentences
+    here) is not needed.
+    """
+
+    def __call__(self, document, sentences_count):
+        if self.REDUCTION_RATIO < 1:
+            return super().__call__(document, sentences_count)
+        dictionary = self._create_dictionary(document)
+        if not dictionary:
+            return ()
+        matrix = self._compute_term_frequency(self._create_matrix(document, dictionary))
+        ranks = iter(numpy.linalg.norm(matrix, axis=0).tolist())
+        return self._get_best_sentences(document.sentences, sentences_count, lambda sentence: next(ranks))
 
     def _compute_term_frequency(self, matrix, smooth=0.4):
         column_max = matrix.max(axis=0)

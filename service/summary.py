@@ -2,7 +2,8 @@
 
 ``summarize(sentences, lang, length, method)`` returns the chosen sentences' indices in
 document order. Methods are sumy's summarizers plus ``news`` (the default), which knows
-that news writing puts the key facts first (see NewsSummarizer).
+that news writing puts the key facts first and works on the sentence strings alone
+(see NewsSummarizer; bench/summary_cv.py cross-validates its parameters).
 
 sumy's own Tokenizer needs nltk's downloaded punkt data, so sentences come in already
 split (service/sentences.py) and words are split here with a Unicode regex. Stemmers are
@@ -14,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -57,6 +59,8 @@ def summarize(sentences: list[str], lang: str = "en", length: int | str = 5, met
     if method not in METHODS:
         raise InvalidInput(f"unknown summary method {method!r}; use one of: {', '.join(METHODS)}")
     count = summary_length(length, len(sentences))
+    if method == DEFAULT_METHOD:
+        return NewsSummarizer(lang).choose(sentences, count)
     if count >= len(sentences):
         return list(range(len(sentences)))
     document = _document(sentences, lang, title)
@@ -115,7 +119,7 @@ def _build(method: str, lang: str, document):
         stemmer = Stemmer(language)
     except LookupError:
         stemmer = Stemmer("english")
-    summarizer = NewsSummarizer(lang) if method == "news" else _summarizer_classes()[method](stemmer)
+    summarizer = _summarizer_classes()[method](stemmer)
     words = stop_words(lang)
     summarizer.stop_words = words
     if method == "edmundson":
@@ -145,48 +149,117 @@ def stop_words(lang: str) -> frozenset[str]:
         return frozenset()
 
 
+@dataclass(frozen=True)
+class NewsWeights:
+    """The news default's four parameters; bench/summary_cv.py picks them by cross-validation."""
+
+    position_decay: float = 0.45  # each sentence weighs this share of the one before it
+    summary_words: int = 50  # about how long a summary should be in words, whatever the count asked
+    length_exponent: float = 3.0  # how hard a sentence longer than its share of summary_words is pushed down
+    leaning_weight: float = 0.2  # factor per sign that a sentence leans on its context
+
+
+NEWS_WEIGHTS = NewsWeights()
+
+
 class NewsSummarizer:
     """Lead-biased extractive summary for news.
 
-    Reporters put the key facts first, so position carries most of a sentence's weight
-    (it decays by POSITION_DECAY per sentence). Among the opening sentences it prefers
-    short, self-contained statements: fragments (captions, labels), direct quotes and
-    sentences that open with a pronoun or a connective ("He", "But") weigh less, and
-    longer sentences are discounted (length ** -LENGTH_EXPONENT) since a summary line
-    should say one thing. Tuned on CNN/DailyMail human highlights (bench/quality_bench.py).
+    Reporters put the key facts first, so position carries most of a sentence's weight.
+    Human highlights are short: asked for ``count`` sentences, each should come to about
+    ``summary_words / count`` words, and longer ones are pushed down (lead-3 wins on ROUGE
+    partly by being shorter than a longer summary asked for). Sentences that lean on their
+    context (a pronoun or connective opener, no sentence end, someone's quoted words) weigh
+    less; half a quotation or a sentence that starts mid-way (lower case, a closing quote)
+    is taken only when there are not enough whole ones; a sentence without words or a
+    caption-like fragment is never taken (issue 13).
     """
 
-    POSITION_DECAY = 0.55
-    LENGTH_EXPONENT = 0.5
-    FRAGMENT_WEIGHT = 0.2
-    QUOTE_WEIGHT = 0.4
-    ANAPHORA_WEIGHT = 0.5
-
-    def __init__(self, lang: str = "en"):
+    def __init__(self, lang: str = "en", weights: NewsWeights = NEWS_WEIGHTS):
         self.lang = lang
-        self.stop_words = frozenset()
+        self.weights = weights
 
-    def __call__(self, document, count: int):
-        body = [sentence for sentence in document.sentences if not sentence.is_heading]
-        scores = {id(sentence): self.rate(str(sentence), len(sentence.words), index) for index, sentence in enumerate(body)}
-        keep = {id(sentence) for sentence in sorted(body, key=lambda sentence: -scores[id(sentence)])[:count]}
-        return tuple(sentence for sentence in body if id(sentence) in keep)
+    def choose(self, sentences: list[str], count: int) -> list[int]:
+        """Return the indices (ascending) of up to ``count`` summary sentences."""
+        share = self.weights.summary_words / max(count, 1)
+        usable = [index for index, text in enumerate(sentences) if is_summary_material(text)]
+        ranked = sorted(usable, key=lambda index: (not stands_alone(sentences[index]),
+                                                   -self.rate(sentences[index], index, share)))
+        return sorted(ranked[:count])
 
-    def rate(self, text: str, words: int, index: int) -> float:
-        """Score one sentence from its text, word count and position."""
+    def rate(self, text: str, index: int, share: float) -> float:
+        """Score one sentence from its position, its length against its share, and its leaning."""
+        weights = self.weights
+        words = max(len(_WORD.findall(text)), 1)
+        length = min(1.0, share / words) ** weights.length_exponent
+        return weights.position_decay**index * length * weights.leaning_weight ** self.leanings(text)
+
+    def leanings(self, text: str) -> int:
+        """Count the signs that a sentence leans on its context: an opener like "He", no sentence end, a quote."""
         text = text.strip()
-        weight = 1.0
-        if words < 5 or not text.endswith(_CLOSING):
-            weight *= self.FRAGMENT_WEIGHT
-        if _QUOTE.search(text):
-            weight *= self.QUOTE_WEIGHT
-        if _ANAPHORA.get(self.lang, _ANAPHORA["en"]).match(text):
-            weight *= self.ANAPHORA_WEIGHT
-        return weight * self.POSITION_DECAY**index / max(words, 1) ** self.LENGTH_EXPONENT
+        anaphora = _ANAPHORA.get(self.lang, _ANAPHORA["en"]).match(text)
+        return int(bool(anaphora)) + int(not text.endswith(_CLOSING)) + int(bool(_QUOTE.search(text)))
 
 
-_CLOSING = (".", "!", "?", '"', "”", "’", "'", "»", "“", ")", "…", "؟")
-_QUOTE = re.compile(r"[\"“”„«»]|(?:^|\s)'|'(?:\s|$)")
+def is_summary_material(text: str) -> bool:
+    """Tell whether a sentence may appear in a summary: it has words and is no caption-like fragment."""
+    text = text.strip()
+    if not _LETTER_OR_DIGIT.search(text):
+        return False
+    if text.endswith(_CLOSING):
+        return True
+    short = len(_WORD.findall(text)) < _CAPTION_WORDS
+    return not (short or text.endswith(":") or _CREDIT.search(text))
+
+
+def stands_alone(text: str) -> bool:
+    """Tell whether a sentence reads whole: not half a quotation, not starting mid-sentence."""
+    text = text.strip()
+    if text.startswith(_MIDWAY_OPENERS):
+        return False
+    first = _LETTER_OR_DIGIT.search(text)
+    if first and first.group().islower():
+        return False
+    return not _half_quotation(text)
+
+
+def _half_quotation(text: str) -> bool:
+    """An odd number of double quote marks, or a single quote that opens or closes unmatched."""
+    if sum(text.count(mark) for mark in _DOUBLE_QUOTES) % 2:
+        return True
+    depth = spare = 0
+    for mark in _SINGLE_QUOTE.finditer(text):
+        if mark.group("opening"):
+            depth += 1
+        elif mark.group("after_s") is not None:  # "the players' union" or "'envious' of": either
+            spare += 1
+        elif depth:
+            depth -= 1
+        else:
+            return True
+    return depth > spare
+
+
+_CLOSING = (".", "!", "?", '"', "”", "’", "'", "»", "“", ")", "…", "؟", "。", "！", "？")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+_CAPTION_WORDS = 5  # an unfinished line shorter than this is a label or a caption, not a sentence
+# Photo credits glued to the end of a caption ("... at the show Image: dapd"), in the languages we read.
+_CREDIT_WORDS = {
+    "en": ("Image", "Images", "Photo", "Photos", "Photograph", "Picture", "Credit", "Credits"),
+    "de": ("Foto", "Fotos", "Bild", "Bilder"),
+    "ru": ("Фото", "Фотография"),
+    "ar": ("صورة", "الصورة"),
+}
+_CREDIT = re.compile(r"(?:^|\W)(?:%s)\s?:\s*[^.!?:]{1,80}$" % "|".join(
+    word for words in _CREDIT_WORDS.values() for word in words))
+# Any quotation mark: a summary line should report, and a quote needs the speaker it came from.
+_QUOTE = re.compile(r"[\"“”„«»]|(?:^|\s)['‘]|['’](?:\s|$)")
+_DOUBLE_QUOTES = ('"', "“", "”", "„", "«", "»")
+# A single quote opens at the start of a word ('90s is a decade) and closes at the end of one.
+_SINGLE_QUOTE = re.compile(r"(?P<opening>(?:^|(?<=[\s(\[]))['‘](?!\d0s)(?=\w))"
+                           r"|(?P<after_s>(?<=s))?(?<=[\w.,!?])['’](?=$|[\s.,;:!?)\]])")
+# A sentence that opens with a closing mark or with punctuation is the tail of another one.
+_MIDWAY_OPENERS = (",", ";", ":", ".", ")", "]", "”", "»", "’")
 # Sentences that lean on the one before: they read badly on their own in a summary.
 _ANAPHORA = {
     "en": re.compile(r"^(?:He|She|It|They|But|And|This|That|These|Those|His|Her|Their|However|Yet|So)\b"),
