@@ -2,23 +2,31 @@
 
 Scraped text is the article with the page around it: navigation lists, share buttons,
 image alt text and captions (often with the credit glued on: "...weekImage: ANP"),
-newsletter boxes, related-story headlines. The steps, in order:
+newsletter boxes, related-story headlines, readers' comments. The steps, in order:
 
 1. split into lines and cut glued credits off;
-2. mark each line: prose, boilerplate phrase, caption, credit, date, byline, ...;
+2. mark each line: prose, sentence, page furniture, caption, credit, date, byline, ...;
 3. find the main block: the run of prose lines with the most words, allowing short
-   gaps (subheadings, ads, captions) inside it;
-4. inside it, keep prose and subheadings; drop captions, credits, embeds, promos and
-   repeats (pull quotes, a teaser that repeats the lead);
-5. read the header above the block (title, teaser, date, byline) and bylines below it.
+   gaps (subheadings, ads, captions) inside it, and never in the comments;
+4. inside it, keep prose, short sentences and subheadings; leave out captions (with the
+   alt text above them), credits, embeds, promos and repeats (pull quotes, a teaser
+   that repeats the lead);
+5. read the header above the block (title, teaser, date, byline, a short lead) and
+   bylines below it.
 
-Measured with ../shared/evaldata/boilerplate_eval.py (bench/quality_bench.py).
+Every input line ends up in exactly one place: a field of the Article or, with the
+reason, in ``Article.removed`` (issue 13: no body text is dropped silently). The words
+each language uses for credits, bylines, dates and furniture live in
+service/clean_rules.py. Measured with ../shared/evaldata/boilerplate_eval.py and
+cross-validated by publisher with bench/clean_cv.py.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from .clean_rules import union
 
 HEADING = "heading"
 PARAGRAPH = "paragraph"
@@ -43,11 +51,13 @@ class Removed:
 # Why a line is not in the article; the API, the CLI and the page show these.
 REMOVAL_REASONS = {
     "navigation": "menu, section or link list of the page",
-    "caption": "image or video caption",
+    "caption": "image or video caption, with the image's alt text",
     "credit": "photo or agency credit",
     "boilerplate": "share, subscribe, cookie or other page furniture",
     "related": "other stories: related, more from, most read",
-    "repeat": "repeats text the article already has (pull quote, teaser)",
+    "comments": "readers' comments and the forms around them",
+    "repeat": "repeats text the article already has (title, pull quote, teaser)",
+    "metadata": "a second date, a reading time, a label such as 'By' or 'Photo:'",
     "outside": "page text before or after the article",
 }
 
@@ -77,65 +87,94 @@ class Article:
         return "\n\n".join(parts)
 
 
-# --- line patterns ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Tuning:
+    """The cleaner's thresholds (bench/clean_cv.py chooses them on training folds only)."""
 
-_CLOSING = (".", "!", "?", '"', "”", "’", "'", "»", "“", ")", "…", "؟", ":", ";")
+    max_gap: int = 8  # non-prose lines allowed between two prose lines of the same block
+    prose_words: int = 10  # a line ending like a sentence with this many words is prose
+
+
+DEFAULT_TUNING = Tuning()
+
+
+# --- line patterns, built from the per-language tables -------------------------------
+
+
+def _words_of(table: str) -> str:
+    """A regex alternation of one table's plain words, with their upper-case spellings."""
+    entries = union(table)
+    return "|".join(re.escape(entry) for entry in dict.fromkeys([*entries, *(e.upper() for e in entries)]))
+
+
+def _fragments_of(table: str) -> str:
+    return "|".join(union(table))
+
+
+_AGENCY = rf"(?i:{_words_of('agencies')})"
+_CREDIT_LABEL = rf"(?:{_words_of('credit_labels')})"
+_SOURCE_LABEL = rf"(?:{_words_of('source_labels')})"
+_BYLINE_LABEL = rf"(?:{_words_of('byline_labels')})"
+
+_SENTENCE_END = (".", "!", "?", "…", "؟", "。", "！", "？")
+_CLOSING = (*_SENTENCE_END, '"', "”", "’", "'", "»", "«", "“", "„", ")", "」", "』", "）", ":", ";")
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Kana and CJK ideographs: no spaces between words, so \w+ runs are whole sentences.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+# A credit at the end of a caption: "...weekImage: ANP", "... Bild: dpa", "... — © BELGA",
+# "(Foto: J. Doe/AFP)", "... 1 August. Jane Doe (dpa/picture alliance)". A source in
+# parentheses ("(Quelle: BMWK)") cites the text, not a photo, and stays.
 _GLUED_CREDIT = re.compile(
-    r"(?<=[\w.,!?)\"”’])\s?(?:Image|Images|Photo|Photos|Photograph|Picture|Bild|Foto|Фото|Credit|Credits)\s?:\s*[^.!?]{1,80}$"
+    rf"(?<=[\w.,!?)\"”’»–—-])\s?(?:{_CREDIT_LABEL}|{_SOURCE_LABEL})\s?:\s*[^.!?:]{{1,80}}$"
+    rf"|\s?[—–-]?\s*©\s*[^.!?]{{1,80}}$"
+    rf"|\s?\((?:{_CREDIT_LABEL})\s?:\s*[^()]{{1,80}}\)$"
+    rf"|(?<=[.!?])\s+\((?:[^()]*[\s/(])?{_AGENCY}(?:[\s/)|][^()]*)?\)$"
+    rf"|(?<=[.!?])\s+[A-ZÀ-ÝА-Я][\w.'-]+(?:\s[\w.'-]+){{0,3}}\s\((?:[^()]*[\s/])?{_AGENCY}(?:[\s/|][^()]*)?\)$"
+    rf"|(?<=[.!?])\s*\(?\b[A-Z][\w.' -]+/(?:{_AGENCY}|NOAA/SPC|[A-Z]{{2,}})(?: via [\w ]+)?\)?$"
+    r"|\s\|\s*(?:Getty Images|Reuters|AP|AFP)\s*$"
 )
 _TRAILING_CREDIT = re.compile(
-    r"(?:Photograph|Photo|Image|Picture|Illustration|Foto|Bild|Фото|Credit)s?\s?:\s*[^.]{1,80}$"
-    r"|\((?:AP|Photo|Photos|Getty|Reuters|AFP|EPA|Illustration)[^()]{0,80}\)$"
+    r"\((?:AP|Photo|Photos|Getty|Reuters|AFP|EPA|Illustration)[^()]{0,80}\)$"
     r"|\((?:Photos? by|Photo illustration)[^()]*\)$"
-    r"|\|\s*(?:Getty Images|Reuters|AP|AFP)\s*$"
-    r"|\(?\b[A-Z][\w.' -]+/(?:AP|AFP|Getty Images|Reuters|EPA|dpa|NOAA/SPC|[A-Z]{2,})\)?$"
 )
 _CREDIT_LINE = re.compile(
-    r"^\(?(?:AP(?: Photo)?|AFP|Reuters|Getty Images|EPA|dpa|picture alliance|Image Credits?:.*|Photo:.*|Foto:.*"
-    r"|[\w.' -]+/(?:via )?(?:Reuters|AP|AFP|Getty Images|EPA|dpa|GC Images|[\w ]+ Images(?: Europe)?)"
+    rf"^\(?(?:{_AGENCY}(?: Photo)?|Image Credits?:.*|(?:{_CREDIT_LABEL}|{_SOURCE_LABEL})\s?:\s*\S.*|©.*"
+    rf"|[\w.' -]+/(?:via )?(?:{_AGENCY}|GC Images|[\w ]+ Images(?: Europe)?)(?:[/ ][\w. -]*)?"
     r"|\(?[A-Z][\w.' ]+(?: Times| Post| Press| Images)\)?)\)?\.?$"
 )
-_BOILERPLATE = re.compile(
-    r"\b(?:skip to|sign (?:in|up)|log ?in|subscribe|subscription|newsletter|cookie|privacy (?:notice|policy)"
-    r"|data protection|terms of (?:use|service)|all rights reserved|copyright|©|share (?:this|on|or comment)"
-    r"|follow us|read more|more (?:about|from|in|on) |related (?:topics|subjects|stories|articles)|most (?:viewed|popular|read)"
-    r"|advertisement|sponsored|click here|download (?:the|our) app|comments?(?: policy)?$|join the conversation"
-    r"|^share$|view image|fullscreen|toggle caption|next image|previous image|email link|copy link|print$|bookmark"
-    r"|report an? (?:editorial|technical)|editorial code|audios? and videos|wrong language|choose from \d+ languages"
-    r"|enter your email|free weekly|you'?ve successfully|watch (?:now|live)|listen\b|min read|reuse this content"
-    r"|explore more on these topics|values your comments|the independent|get the latest)\b",
-    re.IGNORECASE,
-)
-_DATE = re.compile(
-    r"^(?:(?:published|updated|posted|stand|veröffentlicht|опубликовано)\b[:\s]*)?(?:\w+,?\s+)?"
-    r"(?:\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|\d{1,2}\.?\s+\w+\.?,?\s+\d{4}|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
-    r"|\d{4}-\d{2}-\d{2})(?:[\s,]+(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*[A-Z]{0,4})?\.?$",
-    re.IGNORECASE,
-)
+_CREDIT_LABEL_ONLY = re.compile(rf"^(?:{_CREDIT_LABEL}|{_SOURCE_LABEL})\s?:?$")
+_BARE_AGENCY = re.compile(rf"^\(?{_AGENCY}\)?\.?$")
 _BYLINE = re.compile(
-    r"^(?:by|von|author|autor|autorin|editor|redaktion|автор|редактор|تحرير|بقلم)\b\s*:?\s*\S"
-    r"|^(?:Associated Press|Reuters|AFP|AP|Agence France-Presse|dpa|Staff and agencies)(?: in [A-Z][\w -]+)?$",
+    rf"^(?:{_BYLINE_LABEL})\b\s*:?\s*\S"
+    r"|^\(?(?:Associated Press|Reuters|AFP|AP|Agence France-Presse|dpa|Staff and agencies)\)?(?: in [A-Z][\w -]+)?$",
     re.IGNORECASE,
 )
-_MONTHS = (
-    "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|januar|februar|märz|mai|juni|juli|oktober|dezember"
-    "|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
-    "|يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر"
+_BYLINE_LABEL_ONLY = re.compile(rf"^(?:{_BYLINE_LABEL})\s*:?$", re.IGNORECASE)
+_MONTHS = _fragments_of("months")
+_DATE = re.compile(
+    rf"^(?:(?:{_fragments_of('date_words')})\b[:\s]*)?(?:\w+,?\s+)?"
+    r"(?:\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|\d{1,2}\.?\s+\w+\.?,?\s+\d{4}|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2})(?:[\s,|-]+(?:at\s+|um\s+|в\s+)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?|uhr|h)?\s*[A-Z]{0,4})?\.?$",
+    re.IGNORECASE,
 )
 _LOOSE_DATE = re.compile(
     rf"(?:\b(?:{_MONTHS})\w*\.?\s+\d{{1,2}}\b.*\b(?:19|20)\d\d\b|\b\d{{1,2}}\.?\s+(?:{_MONTHS})\w*\.?,?\s+(?:19|20)\d\d\b"
-    rf"|\b\d+\s+(?:seconds?|minutes?|hours?|days?)\s+ago\b|^(?:published|updated|posted)\b)",
+    rf"|^(?:{_fragments_of('date_words')})\b.*\d)",
     re.IGNORECASE,
 )
+_NUMERIC_DATE = re.compile(r"\b\d{1,2}[./]\s?\d{1,2}[./]\s?(?:19|20)?\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b")
+# "18:41 Uhr", "Heute, 12:37 Uhr"; a bare "02:57" is a player's duration, not a time of day.
+_TIME_ONLY = re.compile(r"^(?:\w+,\s*)?\d{1,2}[:.]\d{2}\s*(?:uhr|h|[ap]\.?m\.?)\.?$", re.IGNORECASE)
+_FURNITURE = re.compile(rf"(?:{_fragments_of('furniture')}|{_fragments_of('skip_links')})", re.IGNORECASE)
 # Labels that close the article ("More from ...", "Related") or open a box inside it.
-_SECTION_MARKER = re.compile(
-    r"^(?:more(?: \w+){0,4}|related(?: \w+)?|read more:?|recommended(?: \w+)?|most (?:popular|read|viewed)"
-    r"|explore more on these topics|join (?:our|the) (?:commenting forum|conversation)|top stories|you may also like"
-    r"|more stories|mehr zum thema|weitere themen|читайте также|اقرأ أيضا)$",
-    re.IGNORECASE,
-)
-_KEY_POINTS = re.compile(r"^(?:key points|highlights|in brief|das wichtigste in kürze|главное)$", re.IGNORECASE)
+_SECTION_MARKER = re.compile(rf"^(?:{_fragments_of('markers')})$", re.IGNORECASE)
+# "Read also": a box of links inside the article; the article goes on below it.
+_INLINE_MARKER = re.compile(rf"^(?:{_fragments_of('inline_markers')}):?$", re.IGNORECASE)
+# "Published:", "Oppdatert": the date's label, the date itself on the next line.
+_DATE_LABEL = re.compile(rf"^\|?\s*(?:{_fragments_of('date_words')})\s*:?$", re.IGNORECASE)
+_COMMENTS = re.compile(rf"^(?:{_fragments_of('comments')})$", re.IGNORECASE)
+_KEY_POINTS = re.compile(rf"^(?:{_fragments_of('key_points')})$", re.IGNORECASE)
 _URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$")
 _NUMBERED_NAV = re.compile(r"^\d{1,2}[.)]\s+")
 _EMBED = re.compile(r"pic\.twitter\.com|^[—–-]\s*.{1,60}\(@\w+\)|\s[–-]\s(?:video|audio)$", re.IGNORECASE)
@@ -143,10 +182,13 @@ _EMBED = re.compile(r"pic\.twitter\.com|^[—–-]\s*.{1,60}\(@\w+\)|\s[–-]\s(
 _VIDEO_MARKER = re.compile(r"^(?:\d{1,2}:\d{2}(?::\d{2})?|VIDEO\s?[\d:]*|watch now|video)$", re.IGNORECASE)
 _FILE_CAPTION = re.compile(r"^(?:FILE(?: PHOTO)?\s*[-–—:]|Open this photo in gallery)", re.IGNORECASE)
 _AUTHOR_BIO = re.compile(r"^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3} is an? [\w ,-]{0,60}(?:reporter|correspondent|editor|writer|journalist)\b")
+_OPENING_QUOTES = ('"', "„", "“", "‚", "‘", "«", "»", "'", "(")
 
 
 def _words(text: str) -> int:
-    return len(_WORD.findall(text))
+    """Words in a line; text without spaces (Japanese, Chinese) counts two characters a word."""
+    cjk = len(_CJK.findall(text))
+    return len([token for token in _WORD.findall(text) if not _CJK.search(token)]) + (cjk + 1) // 2
 
 
 def _is_all_caps(text: str) -> bool:
@@ -154,34 +196,56 @@ def _is_all_caps(text: str) -> bool:
     return len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.9
 
 
+def _starts_like_a_heading(text: str) -> bool:
+    """An upper-case letter, a digit or a letter of a script without case (Arabic), after any opening quote."""
+    first = text.lstrip("".join(_OPENING_QUOTES))[:1]
+    return first.isdigit() or (first.isalpha() and not first.islower())
+
+
 @dataclass
 class _Line:
-    text: str
+    original: str  # the line as it came (whitespace normalised)
+    text: str  # without the glued credit
+    credit: str  # the glued credit cut off, "" when none
     words: int
+    seen: int  # how often the page has this exact line
     prose: bool = False
-    boilerplate: bool = False
+    sentence: bool = False  # ends like a sentence: short body text ("Officials met.")
+    furniture: bool = False  # a share button, a menu entry, a link
+    boilerplate: bool = False  # furniture, or a short line the page repeats
     caption: bool = False
-    credit: bool = False
+    credit_line: bool = False
+    label: bool = False  # "By", "Foto:": a label whose value is on the next line
     marker: bool = False  # a section label: "More from ...", "Related"
+    comments: bool = False  # "Comments", "3 Kommentare": readers' comments follow
+    date: bool = False
+    byline: bool = False
     repeated_nearby: bool = False  # the same text within a few lines: a menu drawn twice
+    place: str = ""  # "title", "date", "byline", "teaser", HEADING or PARAGRAPH once placed
+    reason: str = ""  # why it is left out, when a step knows better than the default
+
+    @property
+    def bodylike(self) -> bool:
+        return self.prose or self.sentence
 
 
 # --- the steps ---------------------------------------------------------------------
 
 
-def clean(text: str) -> Article:
+def clean(text: str, tuning: Tuning = DEFAULT_TUNING) -> Article:
     """Extract the article from scraped page text."""
-    lines = _mark(_split_lines(text))
+    lines = _mark(_split_lines(text), tuning)
     if not lines:
         return Article()
-    start, end = _main_block(lines)
+    start, end = _main_block(lines, tuning)
     if start is None:
         return _without_body(lines)
-    blocks = _body(lines, start, end)
-    title, teaser, date, byline = _header(lines, start)
-    byline += _bylines_after(lines, end)
-    blocks, teaser = _drop_teaser_repeating_lead(blocks, teaser)
-    return Article(title=title, date=date, byline=tuple(dict.fromkeys(byline)), teaser=teaser, blocks=tuple(blocks))
+    start = _skip_header_inside(lines, start, end)
+    _place_body(lines, start, end)
+    _place_header(lines, start)
+    _place_bylines_after(lines, end)
+    _drop_repeating_teaser(lines)
+    return _assemble(lines, start, end)
 
 
 def clean_text(text: str) -> str:
@@ -198,143 +262,277 @@ def _split_lines(text: str) -> list[str]:
     return lines
 
 
-def _mark(texts: list[str]) -> list[_Line]:
+def _mark(texts: list[str], tuning: Tuning) -> list[_Line]:
     seen: dict[str, int] = {}
     for text in texts:
         seen[text] = seen.get(text, 0) + 1
-    lines = []
-    for position, text in enumerate(texts):
-        stripped = _GLUED_CREDIT.sub("", text).strip() if not _CREDIT_LINE.match(text) else text
-        glued = stripped != text
-        line = _Line(stripped, _words(stripped))
-        line.credit = bool(_CREDIT_LINE.match(text)) and line.words <= 8
-        line.caption = (glued and not stripped.endswith(_CLOSING)) or bool(
-            _TRAILING_CREDIT.search(stripped) or _FILE_CAPTION.match(stripped) or _EMBED.search(stripped)
-            or _VIDEO_MARKER.match(stripped)
-        )
-        line.marker = bool(_SECTION_MARKER.match(stripped))
-        line.repeated_nearby = text in texts[max(0, position - 3) : position] + texts[position + 1 : position + 4]
-        line.boilerplate = (
-            line.marker
-            or bool(_BOILERPLATE.search(stripped) and line.words <= 50)
-            or bool(_URL_LINE.match(stripped))
-            or bool(_NUMBERED_NAV.match(stripped) and line.words <= 6)
-            or _is_all_caps(stripped)
-            or bool(_AUTHOR_BIO.match(stripped))
-            or (seen[text] > 1 and line.words <= 12)
-        )
-        line.prose = (
-            not (line.boilerplate or line.caption or line.credit)
-            and (line.words >= 10 and stripped.endswith(_CLOSING) or line.words >= 25)
-        )
-        lines.append(line)
+    lines = [_mark_line(text, seen[text], tuning) for text in texts]
+    for position, line in enumerate(lines):
+        line.repeated_nearby = line.original in texts[max(0, position - 3) : position] + texts[position + 1 : position + 4]
     _mark_by_neighbours(lines)
     return lines
 
 
+def _mark_line(original: str, seen: int, tuning: Tuning) -> _Line:
+    """Mark one line by what it says; _mark_by_neighbours then looks at what surrounds it."""
+    text, credit = _cut_credit(original)
+    line = _Line(original, text, credit, _words(text), seen)
+    line.credit_line = bool(_CREDIT_LINE.match(original)) and line.words <= 12
+    line.label = bool(_CREDIT_LABEL_ONLY.match(original) or _BYLINE_LABEL_ONLY.match(original)
+                      or _DATE_LABEL.match(original))
+    line.caption = bool(credit) or bool(
+        _TRAILING_CREDIT.search(text) or _FILE_CAPTION.match(text) or _EMBED.search(text) or _VIDEO_MARKER.match(text)
+    )
+    line.marker = bool(_SECTION_MARKER.match(text))
+    line.comments = bool(_COMMENTS.match(text))
+    line.date = _is_date(text, line.words)
+    line.byline = _is_byline(text, line.words)
+    line.furniture = _is_furniture(line)
+    line.boilerplate = line.furniture or (seen > 1 and line.words <= 12) or seen >= 3
+    kept_out = line.boilerplate or line.caption or line.credit_line or line.label
+    ends = text.endswith(_CLOSING)
+    line.prose = not kept_out and (line.words >= tuning.prose_words and ends or line.words >= 25)
+    line.sentence = not (kept_out or line.date or line.byline) and (
+        line.words >= 3 and text.endswith(_SENTENCE_END) and _starts_like_a_heading(text)
+    )
+    return line
+
+
+def _cut_credit(text: str) -> tuple[str, str]:
+    """Split "caption textImage: ANP" into the text and the credit glued to it."""
+    if _CREDIT_LINE.match(text):
+        return text, ""
+    match = _GLUED_CREDIT.search(text)
+    if not match or not text[: match.start()].strip():
+        return text, ""
+    return text[: match.start()].strip(), match.group(0).strip()
+
+
+def _is_date(text: str, words: int) -> bool:
+    if words > 12:
+        return False
+    return bool(_DATE.match(text) or _LOOSE_DATE.search(text) or _TIME_ONLY.match(text)) or (
+        words <= 6 and bool(_NUMERIC_DATE.search(text))
+    )
+
+
+def _is_byline(text: str, words: int) -> bool:
+    """"By Anna Example", "Autorin: …", "Автор: …", "الكاتبة: …"; a sentence starting "Von der …" is not one."""
+    if words > 10 or not _BYLINE.match(text) or _BYLINE_LABEL_ONLY.match(text):
+        return False
+    return ":" in text[:30] or not text.endswith(_SENTENCE_END)
+
+
+def _is_furniture(line: _Line) -> bool:
+    """Page furniture: share and login buttons, consent boxes, menus, links, author boxes."""
+    hits = len(_FURNITURE.findall(line.text))
+    # One furniture word in a long sentence is the story's own word ("the newsletter said").
+    phrase = hits >= 1 and line.words < 15 or hits >= 2 and line.words <= 60 or bool(_INLINE_MARKER.match(line.text))
+    numbered_nav = bool(_NUMBERED_NAV.match(line.text)) and line.words <= 8 and not line.text.endswith(_SENTENCE_END)
+    return (
+        phrase or line.marker or line.comments or numbered_nav or bool(_URL_LINE.match(line.text))
+        or _is_all_caps(line.text) or bool(_AUTHOR_BIO.match(line.text))
+    )
+
+
 def _mark_by_neighbours(lines: list[_Line]) -> None:
-    """Captions above credits, video titles below video markers, boxes below labels."""
+    """Captions above credits, credits and bylines after labels, video titles, boxes below labels."""
     for before, after in zip(lines, lines[1:]):
-        if after.credit and not before.credit:  # "... at the show" / "Jon Super/AP"
+        # "... at the show" / "Jon Super/AP"; a bare "(dpa)" ends an article instead.
+        if after.credit_line and not before.credit_line and not _BARE_AGENCY.match(after.text):
             _drop(before, caption=True)
+        if before.label and after.words <= 6:  # "Foto:" / "Felix Zahn/imago", "Von" / "Nicole Opitz"
+            after.credit_line = after.credit_line or bool(_CREDIT_LABEL_ONLY.match(before.text))
+            after.byline = after.byline or bool(_BYLINE_LABEL_ONLY.match(before.text))
+            after.prose = after.sentence = False
         if _VIDEO_MARKER.match(before.text):
             _drop(after, caption=True)
+    _mark_alt_text(lines)
     for index, line in enumerate(lines):
         if _KEY_POINTS.match(line.text):  # the bullets under "Key Points" repeat the article
             for bullet in lines[index + 1 : index + 6]:
                 if not bullet.prose:
                     break
                 _drop(bullet)
-        elif line.marker:  # a promo box: short lines under the label, up to real text
+        elif line.marker or _INLINE_MARKER.match(line.text):  # a promo box: short lines under the label
             for item in lines[index + 1 : index + 8]:
-                if item.words > 15:
+                if item.words > 15 or item.prose:
                     break
                 _drop(item)
 
 
+def _mark_alt_text(lines: list[_Line]) -> None:
+    """An image's alt text sits right above its caption: both leave, not as a title or subheading (issue 13)."""
+    for index, (alt, caption) in enumerate(zip(lines, lines[1:])):
+        if not (caption.caption and caption.credit) or alt.bodylike or alt.caption or not 1 <= alt.words <= 25:
+            continue
+        if not _closes_with_credited_section(lines, index):
+            alt.caption = True
+
+
 def _drop(line: _Line, caption: bool = False) -> None:
-    line.prose = False
+    line.prose = line.sentence = False
     if caption:
         line.caption = True
     else:
         line.boilerplate = True
 
 
-MAX_GAP = 8  # non-prose lines allowed between two prose lines of the same block
+# --- the main block -------------------------------------------------------------------
+
+MIN_ARTICLE_WORDS = 80  # a run this long before a "Comments" label is the article
 
 
-def _main_block(lines: list[_Line]) -> tuple[int | None, int | None]:
+def _main_block(lines: list[_Line], tuning: Tuning) -> tuple[int | None, int | None]:
     """Return (first, last) line index of the run of prose with the most words.
 
     A section label ("More from ...", "Related") ends a run: what follows it is other
     stories. Runs that a label alone separated are joined back when close, since a
-    mid-article box ("More from Ask an Advisor") has the article on both sides.
+    mid-article box ("More from Ask an Advisor") has the article on both sides. Readers'
+    comments can outweigh the article (taz, issue 13), so runs after a "Comments" label
+    only count when nothing long enough comes before it.
     """
-    runs = _prose_runs(lines)
+    runs = _before_comments(lines, _prose_runs(lines, tuning))
     if not runs:
         return None, None
     best = max(range(len(runs)), key=lambda i: runs[i][2])
     start, end, _ = runs[best]
     for previous in reversed(runs[:best]):
-        if start - previous[1] - 1 > MAX_GAP:
+        if start - previous[1] - 1 > tuning.max_gap:
             break
         start = previous[0]
-    return start, end
+    return start, _extend_end(lines, end)
 
 
-def _prose_runs(lines: list[_Line]) -> list[tuple[int, int, int]]:
-    """Split the prose lines into (first, last, words) runs at long gaps and section labels."""
+def _prose_runs(lines: list[_Line], tuning: Tuning) -> list[tuple[int, int, int]]:
+    """Split the prose lines into (first, last, words) runs at long gaps and section labels.
+
+    Short sentences join a run but never start one; a run starts and ends at prose.
+    """
     runs = []
     start = last = None
     words = 0
     marker_since_last = False
+    gap = _gap_counts(lines)
     for index, line in enumerate(lines):
-        if line.marker and last is not None:
+        if (line.marker or line.comments) and last is not None:
             marker_since_last = True
-        if not line.prose:
+        if not line.bodylike:
             continue
-        if last is not None and (index - last - 1 > MAX_GAP or marker_since_last):
-            runs.append((start, last, words))
-            start, words = None, 0
+        if last is not None and (gap[index] - gap[last + 1] > tuning.max_gap or marker_since_last):
+            if start is not None:
+                runs.append((start, last_prose, words))
+            start, last, words = None, None, 0
         marker_since_last = False
+        if start is None and not line.prose:
+            continue
         if start is None:
             start = index
         last = index
-        words += line.words
+        words += line.words if line.seen == 1 else 0  # a text the page shows twice is a promo
+        if line.prose:
+            last_prose = index
     if start is not None:
-        runs.append((start, last, words))
+        runs.append((start, last_prose, words))
     return runs
 
 
-def _body(lines: list[_Line], start: int, end: int) -> list[Block]:
-    blocks: list[Block] = []
+def _gap_counts(lines: list[_Line]) -> list[int]:
+    """Prefix counts of the lines that make a gap; a box the page repeats (VOGUE's promos) makes none."""
+    counts = [0]
+    for line in lines:
+        counts.append(counts[-1] + (not line.bodylike and line.seen == 1))
+    return counts
+
+
+def _before_comments(lines: list[_Line], runs: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    for index, line in enumerate(lines):
+        if not line.comments:
+            continue
+        before = [run for run in runs if run[1] < index]
+        words_before = sum(run[2] for run in before)
+        # A "Comments" link in the menu sits above the article: the runs below it are
+        # the article when what came before is only a few promo texts.
+        longest_after = max((run[2] for run in runs if run[0] > index), default=0)
+        if words_before >= MIN_ARTICLE_WORDS and 3 * words_before >= longest_after:
+            return before
+    return runs
+
+
+def _extend_end(lines: list[_Line], end: int) -> int:
+    """Take in a last short sentence, and a last section whose only paragraph has a glued credit."""
+    if end + 1 < len(lines) and lines[end + 1].sentence:
+        end += 1
+    if end + 2 < len(lines) and _closes_with_credited_section(lines, end + 1):
+        end += 2
+    return end
+
+
+def _closes_with_credited_section(lines: list[_Line], heading: int) -> bool:
+    """A subheading, then one paragraph with a credit glued on, then no more prose ("...Hamburg.Image: Reuters")."""
+    head, body = lines[heading], lines[heading + 1]
+    after = lines[heading + 2 : heading + 2 + 8]
+    return (
+        _headline_like(head) and head.words <= 14 and bool(body.credit) and body.text.endswith(_SENTENCE_END)
+        and body.words >= 5 and not any(line.prose for line in after)
+    )
+
+
+def _skip_header_inside(lines: list[_Line], start: int, end: int) -> int:
+    """Move the start below a date or byline in the first lines: a title and teaser above it are the header."""
+    window = range(start, min(end, start + 6))
+    meta = [index for index in window if lines[index].date or lines[index].byline]
+    if not meta or lines[start].text.endswith(_SENTENCE_END):
+        return start
+    if sum(lines[index].prose for index in range(start, meta[-1])) > 2:
+        return start
+    after = next((index for index in range(meta[-1] + 1, end + 1) if lines[index].bodylike), None)
+    return start if after is None else after
+
+
+# --- the body -----------------------------------------------------------------------
+
+
+def _place_body(lines: list[_Line], start: int, end: int) -> None:
+    _keep_credited_section(lines, start, end)
     kept_bigrams: set[tuple[str, str]] = set()
     kept_texts: set[str] = set()
     for index in range(start, end + 1):
         line = lines[index]
-        if line.prose:
+        if line.byline and not line.bodylike:
+            _place_byline(lines, line)
+        elif line.bodylike:
             bigrams = _bigrams(line.text)
             # A pull quote repeats pieces of the text around it; a paragraph the writer
             # repeated word for word is the writer's choice and stays.
             repeated = sum(bigram in kept_bigrams for bigram in bigrams)
             if line.text not in kept_texts and len(set(bigrams)) >= 6 and repeated >= 0.8 * len(bigrams):
+                line.reason = "repeat"
                 continue
             kept_texts.add(line.text)
             kept_bigrams |= set(bigrams)
-            blocks.append(Block(PARAGRAPH, line.text))
+            line.place = PARAGRAPH
         elif _is_subheading(lines, index, end):
-            blocks.append(Block(HEADING, line.text))
-    return blocks
+            line.place = HEADING
+
+
+def _keep_credited_section(lines: list[_Line], start: int, end: int) -> None:
+    """A section whose only paragraph has a glued credit keeps it: a section is never just a caption."""
+    for index in range(start, end):
+        if _closes_with_credited_section(lines, index) and index + 1 <= end:
+            body = lines[index + 1]
+            body.caption, body.sentence = False, True
 
 
 def _is_subheading(lines: list[_Line], index: int, end: int) -> bool:
     line = lines[index]
-    if line.boilerplate or line.caption or line.credit or not 1 <= line.words <= 14:
+    if line.boilerplate or line.caption or line.credit_line or line.label or not 1 <= line.words <= 14:
         return False
-    if line.text.endswith((".", "!", ",", ";")) or _DATE.match(line.text) or _BYLINE.match(line.text):
+    if line.text.endswith((".", "!", ",", ";", ":")) or line.date or line.byline:
         return False
     following = next((lines[i] for i in range(index + 1, end + 1) if not lines[i].boilerplate), None)
-    return following is not None and following.prose and line.text[0].isupper() or line.text[0].isdigit() and line.words > 1
+    starts = _starts_like_a_heading(line.text)
+    return following is not None and following.bodylike and starts or line.text[0].isdigit() and line.words > 1
 
 
 def _bigrams(text: str) -> list[tuple[str, str]]:
@@ -342,39 +540,81 @@ def _bigrams(text: str) -> list[tuple[str, str]]:
     return list(zip(words, words[1:]))
 
 
+# --- the header -----------------------------------------------------------------------
+
 HEADER_REACH = 30  # lines above the body searched for title, teaser, date, byline
 
 
-def _header(lines: list[_Line], start: int) -> tuple[str, str, str, tuple[str, ...]]:
-    """Read title, teaser, date and byline from the lines above the body.
+def _place_header(lines: list[_Line], start: int) -> None:
+    """Read title, teaser, date, byline and a short lead from the lines above the body.
 
-    Walking up, dates and bylines are noted and page furniture skipped until the first
-    line of three words or more: the bottom of the headline stack. The stack is the
-    title and a teaser under it; a taller stack of long unpunctuated lines is a title
-    over key-point bullets (dropped: the body says the same).
+    Walking up: dates and bylines are noted, page furniture and menus skipped, and short
+    sentences below every date and byline are the lead (body text, issue 13). The first
+    other line is the bottom of the headline stack: the title, or a teaser with the title
+    above it. A short title is still a title; a menu entry never is.
     """
-    date, byline, stack = "", [], []
-    reach = range(start - 1, max(-1, start - 1 - HEADER_REACH), -1)
-    # The headline sits above the date and byline when the page has them.
-    top = next((i for i in reach if _is_date(lines[i]) or _BYLINE.match(lines[i].text)), start)
-    for index in reach:
+    meta_seen, stack, leads = False, [], []
+    for index in range(start - 1, max(-1, start - 1 - HEADER_REACH), -1):
         line = lines[index]
-        if index >= top and not (_is_date(line) or _BYLINE.match(line.text)):
-            continue
-        if _is_date(line):
-            date = date or line.text
-        elif _BYLINE.match(line.text):
-            byline.insert(0, line.text)
-        elif stack and not _extends_stack(line, stack):
-            break
-        elif not stack and (_is_furniture(line) or line.words < (1 if index == 0 else 3) or _looks_like_name(line.text)):
-            continue  # the first line of a paste is its title even when short ("Hafenstreik beendet")
-        else:
-            stack.insert(0, line)
+        if line.date or line.byline or line.label:
+            meta_seen = True
+            _place_meta(lines, line)
+        elif stack:
+            if not _extends_stack(lines, index, stack):
+                break
+            stack.insert(0, index)
+        elif line.sentence and not meta_seen:
+            leads.insert(0, index)
+        elif _can_be_title(lines, index) and (index == 0 or line.words >= 3 or line.words == 2 and _sits_on_meta(lines, index)):
+            stack = [index]  # a two-word title sits right on its date or byline; one word is a rubric
+    for index in leads:
+        lines[index].place = PARAGRAPH
+    _place_stack(lines, stack)
+
+
+def _place_meta(lines: list[_Line], line: _Line) -> None:
+    if line.byline:
+        _place_byline(lines, line)
+    elif line.date and not any(other.place == "date" for other in lines):
+        line.place = "date"
+
+
+def _place_byline(lines: list[_Line], line: _Line) -> None:
+    if not any(other.place == "byline" and other.text == line.text for other in lines):
+        line.place = "byline"
+
+
+def _place_stack(lines: list[_Line], stack: list[int]) -> None:
+    """The stack's top is the title, a second line the teaser; taller stacks are key-point bullets."""
     if not stack:
-        return "", "", date, tuple(byline)
-    teaser = stack[1].text if len(stack) == 2 else ""
-    return stack[0].text, teaser, date, tuple(byline)
+        return
+    lines[stack[0]].place = "title"
+    if len(stack) == 2:
+        lines[stack[1]].place = "teaser"
+    for index in stack[1:] if len(stack) > 2 else ():
+        lines[index].reason = "repeat"  # the bullets under a title say what the body says
+    _date_above_title(lines, stack[0])
+
+
+def _date_above_title(lines: list[_Line], title: int) -> None:
+    """Some pages put the date (or byline) just above the headline."""
+    for line in lines[max(0, title - 3) : title]:
+        if line.date or line.byline:
+            _place_meta(lines, line)
+
+
+def _sits_on_meta(lines: list[_Line], index: int) -> bool:
+    below = lines[index + 1] if index + 1 < len(lines) else None
+    return below is not None and (below.date or below.byline or below.label)
+
+
+def _can_be_title(lines: list[_Line], index: int) -> bool:
+    line = lines[index]
+    if index == 0:  # the first line of a paste is its title even when short ("Hafenstreik beendet")
+        return _headline_like(line)
+    if not _headline_like(line) or line.sentence and line.words > 30 or _looks_like_name(line.text):
+        return False
+    return not _in_menu(lines, index)
 
 
 def _looks_like_name(text: str) -> bool:
@@ -383,48 +623,118 @@ def _looks_like_name(text: str) -> bool:
     return len(tokens) <= 3 and all(token[:1].isupper() and token.replace("-", "").replace(".", "").isalpha() for token in tokens)
 
 
-def _is_date(line: _Line) -> bool:
-    return line.words <= 12 and bool(_DATE.match(line.text) or _LOOSE_DATE.search(line.text))
-
-
-def _is_furniture(line: _Line) -> bool:
-    return line.caption or line.credit or (line.boilerplate and not line.text[:1].isalpha()) or bool(
-        _BOILERPLATE.search(line.text) or _URL_LINE.match(line.text) or line.marker
-    )
-
-
-def _extends_stack(line: _Line, stack: list[_Line]) -> bool:
-    if line.words < 3 or _is_furniture(line) or line.repeated_nearby:
+def _headline_like(line: _Line) -> bool:
+    """Text that could head a story: not furniture, a caption, a credit or a label, not ending in ':' or ','."""
+    if line.furniture or line.caption or line.credit_line or line.label or line.date or line.byline:
         return False
-    if len(stack) < 2:
+    if not 1 <= line.words <= 40 or line.text.endswith((":", ",", ";")) or _URL_LINE.match(line.text):
+        return False
+    return any(c.isalpha() for c in line.text)
+
+
+def _in_menu(lines: list[_Line], index: int) -> bool:
+    """A short entry among other short entries, or one drawn twice: a menu or a tag list."""
+    if lines[index].repeated_nearby and lines[index].words <= 4:
         return True
-    return all(item.words >= 8 and not item.text.endswith(_CLOSING) for item in [line, *stack])
+    if lines[index].words > 4 or _sits_on_meta(lines, index):  # a menu never sits on a date or byline
+        return False
+    around = lines[max(0, index - 2) : index] + lines[index + 1 : index + 3]
+    return sum(_short_entry(other) for other in around) >= 2
 
 
-def _bylines_after(lines: list[_Line], end: int) -> tuple[str, ...]:
-    return tuple(line.text for line in lines[end + 1 : end + 8] if _BYLINE.match(line.text) and line.words <= 12)
+def _short_entry(line: _Line) -> bool:
+    return line.words <= 4 and not (line.furniture or line.date or line.byline or line.text.endswith(_SENTENCE_END))
 
 
-def _drop_teaser_repeating_lead(blocks: list[Block], teaser: str) -> tuple[list[Block], str]:
+def _extends_stack(lines: list[_Line], index: int, stack: list[int]) -> bool:
+    """A line above the stack's bottom is its title when the bottom reads like a teaser."""
+    line, bottom = lines[index], lines[stack[0]]
+    if not _headline_like(line) or line.text.endswith(_SENTENCE_END) or _in_menu(lines, index):
+        return False
+    if len(stack) == 1:
+        return (bottom.words >= 8 or bottom.text.endswith(_SENTENCE_END)) and line.words <= max(bottom.words, 20)
+    return all(lines[i].words >= 8 and not lines[i].text.endswith(_CLOSING) for i in [index, *stack])
+
+
+def _place_bylines_after(lines: list[_Line], end: int) -> None:
+    for line in lines[end + 1 : end + 8]:
+        if (line.byline or _BARE_AGENCY.match(line.text)) and line.words <= 12 and not line.place:
+            _place_byline(lines, line)
+
+
+def _drop_repeating_teaser(lines: list[_Line]) -> None:
     """Drop a teaser (above or at the top of the body) that the first paragraph repeats."""
-    paragraphs = [i for i, block in enumerate(blocks) if block.kind == PARAGRAPH]
-    if teaser and paragraphs and _repeats(teaser, blocks[paragraphs[0]].text):
-        return blocks, ""
-    if len(paragraphs) >= 2 and paragraphs[0] == 0 and _repeats(blocks[0].text, blocks[paragraphs[1]].text):
-        return blocks[1:], teaser
-    return blocks, teaser
+    teaser = next((line for line in lines if line.place == "teaser"), None)
+    paragraphs = [line for line in lines if line.place == PARAGRAPH]
+    if teaser and paragraphs and _repeats(teaser.text, paragraphs[0].text):
+        teaser.place, teaser.reason = "", "repeat"
+    blocks = [line for line in lines if line.place in (PARAGRAPH, HEADING)]
+    if len(paragraphs) >= 2 and blocks[0] is paragraphs[0] and _repeats(paragraphs[0].text, paragraphs[1].text):
+        paragraphs[0].place, paragraphs[0].reason = "", "repeat"
 
 
 def _repeats(short: str, long: str) -> bool:
     """A shorter text whose words the longer one nearly all has (a word-for-word repeat is kept)."""
     words = set(_WORD.findall(short.lower()))
-    shorter = len(_WORD.findall(short)) < len(_WORD.findall(long))
+    shorter = _words(short) < _words(long)
     return shorter and bool(words) and len(words & set(_WORD.findall(long.lower()))) / len(words) >= 0.8
 
 
 def _without_body(lines: list[_Line]) -> Article:
     """No prose at all (a short note, a list): keep what is not page furniture."""
-    kept = [line.text for line in lines if not (line.boilerplate or line.caption or line.credit)]
-    if not kept:
-        return Article()
-    return Article(title=kept[0] if len(kept) > 1 else "", blocks=tuple(Block(PARAGRAPH, text) for text in kept[1:] or kept))
+    kept = [line for line in lines if not (line.boilerplate or line.caption or line.credit_line)]
+    if len(kept) > 1:
+        kept[0].place = "title"
+    for line in kept[1:] or kept:
+        line.place = PARAGRAPH
+    return _assemble(lines, 0, len(lines) - 1)
+
+
+# --- every line in one place ------------------------------------------------------------
+
+
+def _assemble(lines: list[_Line], start: int, end: int) -> Article:
+    """Build the Article; each line not placed goes to ``removed`` with its reason."""
+    placed = {line.text for line in lines if line.place}
+    fields: dict[str, str] = {}
+    byline, blocks, removed = [], [], []
+    box = ""  # after the article: "related" below a section label, "comments" below "Comments"
+    for index, line in enumerate(lines):
+        if index > end and (line.marker or line.comments):
+            box = "comments" if line.comments else "related"
+        if not line.place:
+            removed.append(Removed(line.original, _reason(line, index, (start, end), placed, box)))
+            continue
+        if line.credit:
+            removed.append(Removed(line.credit, "credit"))
+        if line.place == "byline":
+            byline.append(line.text)
+        elif line.place in (HEADING, PARAGRAPH):
+            blocks.append(Block(line.place, line.text))
+        else:
+            fields[line.place] = line.text
+    return Article(title=fields.get("title", ""), date=fields.get("date", ""), byline=tuple(byline),
+                   teaser=fields.get("teaser", ""), blocks=tuple(blocks), removed=tuple(removed))
+
+
+def _reason(line: _Line, index: int, body: tuple[int, int], placed: set[str], box: str) -> str:
+    """Why a line is left out: what a step said, else what the line is, else where it is."""
+    if line.reason:
+        return line.reason
+    if line.text in placed:
+        return "repeat"
+    if line.credit_line:
+        return "credit"
+    if _URL_LINE.match(line.text):
+        return "navigation"
+    if line.caption:
+        return "caption"
+    if line.date or line.label or line.byline:
+        return "metadata"
+    if box:
+        return box
+    if index < body[0]:
+        return "navigation" if line.words <= 8 or not line.furniture else "boilerplate"
+    if line.furniture or index >= body[0] and index <= body[1]:
+        return "boilerplate"
+    return "outside"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from service.clean import HEADING, PARAGRAPH, Article, Block, clean
+from service.clean import HEADING, PARAGRAPH, REMOVAL_REASONS, Article, Block, Removed, clean
 
 DATA = Path(__file__).parent / "data"
 
@@ -25,6 +25,14 @@ def test_the_issue_example_becomes_a_clean_article():
         teaser="",  # it repeated the lead, so it is dropped
         blocks=(Block(PARAGRAPH, LEAD), Block(PARAGRAPH, QUOTE), Block(HEADING, "Ships diverted to Antwerp"),
                 Block(PARAGRAPH, ANTWERP)),
+        removed=(Removed("1. Skip to content", "navigation"), Removed("2. Skip to main menu", "navigation"),
+                 Removed("3. Skip to more sites", "navigation"),
+                 Removed("Dock workers in Rotterdam ended a five-day strike after unions accepted a new pay offer.", "repeat"),
+                 Removed("https://p.example.com/p/4xk2q", "navigation"),
+                 Removed("Cranes standing idle at the container terminal", "caption"),
+                 Removed("Cranes stood idle for most of the weekImage: ANP", "caption"),
+                 # the only paragraph of its section keeps its text; the credit glued to it leaves
+                 Removed("Image: Reuters", "credit")),
     )
     assert article.headings == ["Ships diverted to Antwerp"]
     assert article.paragraphs == [LEAD, QUOTE, ANTWERP]
@@ -46,8 +54,9 @@ CASES = [
     ("caption-with-trailing-credit",
      PAGE_TOP + f"{BODY_1}\nThe terminal was quiet all week. Photograph: Jon Example/Reuters\n{BODY_2}\n{BODY_3}",
      [BODY_1, BODY_2, BODY_3]),
-    ("glued-credit-on-a-body-sentence-is-cut-off",
-     PAGE_TOP + f"{BODY_1}\n{BODY_2}Image: ANP\n{BODY_3}", [BODY_1, BODY_2, BODY_3]),
+    # issue 13: a line ending in a glued credit is a caption and leaves whole (it was kept as body text)
+    ("issue-13-line-with-a-glued-credit-is-a-caption",
+     PAGE_TOP + f"{BODY_1}\n{BODY_2}Image: ANP\n{BODY_3}", [BODY_1, BODY_3]),
     ("short-links-and-numbered-navigation",
      "  1. Skip to content\n  2. Skip to main menu\n" + PAGE_TOP + f"{BODY_1}\nhttps://p.example.com/p/4xk2q\n{BODY_2}\n{BODY_3}",
      [BODY_1, BODY_2, BODY_3]),
@@ -90,11 +99,183 @@ def test_clean_prose_loses_no_word():
     assert article.body_text().split() == "\n\n".join(prose).split()
 
 
-@pytest.mark.parametrize("text", ["", "   \n\n  ", "Share\nPrint\nSign in"], ids=["empty", "blank", "only-furniture"])
+@pytest.mark.parametrize("text", ["", "   \n\n  "], ids=["empty", "blank"])
 def test_nothing_to_keep_gives_an_empty_article(text):
     assert clean(text) == Article()
+
+
+def test_only_furniture_gives_no_article_but_says_what_it_left_out():
+    # issue 13: nothing is dropped silently, not even a page with no article on it
+    assert clean("Share\nPrint\nSign in") == Article(removed=(
+        Removed("Share", "boilerplate"), Removed("Print", "boilerplate"), Removed("Sign in", "boilerplate")))
 
 
 def test_a_short_note_without_prose_is_kept():
     assert clean("Ferry times\nMonday 9:00 Rotterdam\nTuesday 11:00 Antwerp").paragraphs == [
         "Monday 9:00 Rotterdam", "Tuesday 11:00 Antwerp"]
+
+
+# --- issue 13: the same page shape in English, German, Russian and Arabic ----------------
+# Each page: a navigation list, a two-word title, a date, a short lead, an alt-text line and
+# the caption it belongs to with a glued credit, the body, author and editor lines.
+
+SHAPES = [
+    ("issue-13-en-two-word-title-and-short-lead", "strike_short_title_en.txt", Article(
+        title="Strike ends", date="March 3, 2024", byline=("Author: Anna Example (Reuters, dpa)", "Editor: Ben Example"),
+        blocks=(Block(PARAGRAPH, "The US State Department has admitted that officials met."),
+                Block(PARAGRAPH, LEAD),
+                Block(PARAGRAPH, "Operators said traffic would be back to normal by Friday, according to the port authority."),
+                Block(HEADING, "Ships diverted to Antwerp"), Block(PARAGRAPH, ANTWERP)),
+        removed=(Removed("1. Skip to content", "navigation"), Removed("2. Skip to main menu", "navigation"),
+                 Removed("3. Skip to more sites", "navigation"), Removed("https://p.example.com/p/4xk2q", "navigation"),
+                 Removed("Cranes standing idle at the container terminal", "caption"),
+                 Removed("Cranes stood idle for most of the weekImage: dapd", "caption"),
+                 Removed("Image: Reuters", "credit")))),
+    ("issue-13-de-dw-menu-is-not-the-title", "hafenstreik_de.txt", Article(
+        title="Hafenstreik beendet", date="03.03.2024",
+        byline=("Autorin: Anna Beispiel (dpa, Reuters)", "Redaktion: Ben Beispiel"),
+        blocks=(Block(PARAGRAPH, "Nach fünf Tagen ist der Hafen wieder offen."),
+                Block(PARAGRAPH, "Die Hafenarbeiter in Rotterdam haben ihren fünftägigen Streik am Dienstag beendet, nachdem "
+                                 "die Gewerkschaften ein neues Angebot der Betreiber angenommen hatten."),
+                Block(PARAGRAPH, "Die Betreiber sagten, der Verkehr im Hafen werde bis Freitag wieder ganz normal laufen."),
+                Block(HEADING, "Schiffe nach Antwerpen umgeleitet"),
+                Block(PARAGRAPH, "Mehrere Reedereien hatten ihre Schiffe während des Streiks nach Antwerpen und Hamburg umgeleitet.")),
+        removed=(Removed("1. Zum Inhalt springen", "navigation"), Removed("2. Zur Hauptnavigation springen", "navigation"),
+                 Removed("3. Zu weiteren Angeboten der DW springen", "navigation"),
+                 Removed("Kräne im Containerterminal", "caption"),
+                 Removed("Die Kräne standen fast die ganze Woche stillBild: dpa", "caption")))),
+    ("issue-13-ru-title-below-a-menu", "zabastovka_ru.txt", Article(
+        title="Забастовка окончена", date="3 марта 2024", byline=("Автор: Анна Пример", "Редактор: Борис Пример"),
+        blocks=(Block(PARAGRAPH, "Через пять дней порт снова открыт."),
+                Block(PARAGRAPH, "Портовые рабочие в Роттердаме во вторник прекратили пятидневную забастовку после того, "
+                                 "как профсоюзы приняли новое предложение."),
+                Block(PARAGRAPH, "Операторы заявили, что движение в порту вернется к норме к пятнице, сообщили в администрации.")),
+        removed=(Removed("Перейти к содержанию", "navigation"), Removed("Новости", "navigation"),
+                 Removed("Мир", "navigation"), Removed("Экономика", "navigation"),
+                 Removed("Краны в контейнерном терминале", "caption"),
+                 Removed("Краны простаивали почти всю неделюФото: ТАСС", "caption")))),
+    ("issue-13-ar-author-line-and-subheading", "idrab_ar.txt", Article(
+        title="انتهاء الإضراب", date="3 مارس 2024", byline=("الكاتبة: آنا مثال", "تحرير: بن مثال"),
+        blocks=(Block(PARAGRAPH, "بعد خمسة أيام عاد الميناء إلى العمل."),
+                Block(PARAGRAPH, "أنهى عمال الميناء في روتردام يوم الثلاثاء إضرابا استمر خمسة أيام بعد أن قبلت النقابات "
+                                 "عرضا جديدا من الشركات المشغلة."),
+                Block(HEADING, "السفن تتجه إلى أنتويرب"),
+                Block(PARAGRAPH, "قالت الشركات المشغلة إن حركة السفن في الميناء ستعود إلى طبيعتها بحلول يوم الجمعة المقبل.")),
+        removed=(Removed("انتقل إلى المحتوى", "navigation"), Removed("الرئيسية", "navigation"),
+                 Removed("أخبار", "navigation"), Removed("اقتصاد", "navigation"),
+                 Removed("رافعات في محطة الحاويات", "caption"),
+                 Removed("توقفت الرافعات معظم أيام الأسبوعصورة: رويترز", "caption")))),
+]
+
+
+@pytest.mark.parametrize("name, expected", [c[1:] for c in SHAPES], ids=[c[0] for c in SHAPES])
+def test_issue_13_the_page_shape_in_four_languages(name, expected):
+    assert clean((DATA / name).read_text(encoding="utf-8")) == expected
+
+
+# A caption in the middle of the article, with its credit glued on, in each language.
+GLUED_CAPTIONS = [
+    ("issue-13-en-image-dapd", "The harbour master inspects the empty quay on MondayImage: dapd"),
+    ("issue-13-de-bild-dpa", "Der Hafenmeister besichtigt am Montag den leeren Kai. Bild: dpa"),
+    ("issue-13-ru-foto-tass", "Начальник порта осматривает пустой причал в понедельникФото: ТАСС"),
+    ("issue-13-ar-sura-reuters", "مدير الميناء يتفقد الرصيف الخالي يوم الاثنينصورة: رويترز"),
+    ("issue-13-de-copyright-sign", "Der Hafenmeister besichtigt am Montag den leeren Kai. © Jan Beispiel/dpa"),
+    ("issue-13-es-name-and-agency", "El capitán del puerto inspecciona el muelle vacío el lunes. Juan Ejemplo (REUTERS)"),
+]
+
+
+@pytest.mark.parametrize("caption", [c[1] for c in GLUED_CAPTIONS], ids=[c[0] for c in GLUED_CAPTIONS])
+def test_issue_13_a_line_ending_in_a_glued_credit_leaves_whole_as_a_caption(caption):
+    article = clean(PAGE_TOP + f"{BODY_1}\n{caption}\n{BODY_2}\n{BODY_3}")
+    assert article.paragraphs == [BODY_1, BODY_2, BODY_3]
+    assert Removed(caption, "caption") in article.removed
+
+
+BYLINES = [
+    ("issue-13-en-by", "By Anna Example"),
+    ("issue-13-de-von", "Von Anna Beispiel"),
+    ("issue-13-de-autorin", "Autorin: Anna Beispiel"),
+    ("issue-13-de-redaktion", "Redaktion: Ben Beispiel"),
+    ("issue-13-ru-avtor", "Автор: Анна Пример"),
+    ("issue-13-ru-redaktor", "Редактор: Борис Пример"),
+    ("issue-13-ar-alkatiba", "الكاتبة: آنا مثال"),
+    ("issue-13-ar-tahrir", "تحرير: بن مثال"),
+]
+
+
+@pytest.mark.parametrize("byline", [c[1] for c in BYLINES], ids=[c[0] for c in BYLINES])
+def test_issue_13_author_and_editor_lines_are_bylines_in_each_language(byline):
+    article = clean(f"Port strike ends after five days\n{byline}\n{BODY_1}\n{BODY_2}\n{BODY_3}")
+    assert (article.title, article.byline, article.paragraphs) == (
+        "Port strike ends after five days", (byline,), [BODY_1, BODY_2, BODY_3])
+
+
+def test_issue_13_a_sentence_starting_with_von_is_body_text_not_a_byline():
+    sentence = "Von der Leyen sagte am Montag, der Hafen sei wieder offen."
+    article = clean(f"Hafenstreik beendet\n{sentence}\n{BODY_1}\n{BODY_2}")
+    assert article.byline == () and article.paragraphs == [sentence, BODY_1, BODY_2]
+
+
+def test_issue_13_the_headline_is_not_demoted_below_a_menu_entry():
+    page = ("1. Zum Inhalt springen\n2. Zur Hauptnavigation springen\n3. Zu weiteren Angeboten der DW springen\n"
+            "Hafenarbeiter beenden ihren Streik in Rotterdam\n"
+            "Die Gewerkschaften nehmen ein neues Angebot der Betreiber an und die Arbeit beginnt wieder\n"
+            f"{BODY_1}\n{BODY_2}\n{BODY_3}")
+    article = clean(page)
+    assert (article.title, article.teaser) == (
+        "Hafenarbeiter beenden ihren Streik in Rotterdam",
+        "Die Gewerkschaften nehmen ein neues Angebot der Betreiber an und die Arbeit beginnt wieder")
+
+
+def test_issue_13_readers_comments_are_not_the_article():
+    # taz, issue 13: the comments under a story can have more words than the story
+    more = ["The union said four hundred members had voted on the offer in meetings held across the port.",
+            "Shipping companies expect the backlog of containers to be cleared within about ten days.",
+            "Talks on a longer agreement covering pensions and night shifts are due to start in June."]
+    comments = [f"Reader {name} wrote that the unions were right to hold out for a better offer from the operators."
+                for name in ("Anna", "Ben", "Carla", "David", "Emil", "Frida", "Gustav", "Hanna")]
+    page = PAGE_TOP + "\n".join([BODY_1, BODY_2, BODY_3, *more, "3 Comments", *comments])
+    article = clean(page)
+    assert article.paragraphs == [BODY_1, BODY_2, BODY_3, *more]
+    assert {item.reason for item in article.removed if item.text.startswith("Reader ")} == {"comments"}
+
+
+def test_issue_13_a_read_also_box_inside_the_article_does_not_end_it():
+    page = PAGE_TOP + f"{BODY_1}\nLesen Sie auch\nStreik in Antwerpen geht weiter\n{BODY_2}\n{BODY_3}"
+    article = clean(page)
+    assert article.paragraphs == [BODY_1, BODY_2, BODY_3]
+
+
+# --- issue 13: every line ends up in exactly one place ------------------------------------
+
+def _placed(article: Article) -> list[str]:
+    fields = [article.title, article.date, *article.byline, article.teaser, *(block.text for block in article.blocks)]
+    return [text for text in fields if text] + [item.text for item in article.removed]
+
+
+def _assert_every_line_in_one_place(page: str) -> None:
+    article = clean(page)
+    assert all(item.reason in REMOVAL_REASONS for item in article.removed)
+    placed = _placed(article)
+    credits = [item.text for item in article.removed if item.reason == "credit"]
+    for line in (" ".join(raw.split()) for raw in page.splitlines()):
+        if not line:
+            continue
+        if line in placed:
+            placed.remove(line)
+            continue
+        # a credit cut off a kept line: the line is its text plus the credit, each in one place
+        credit = next(c for c in credits if line.endswith(c) and line[: -len(c)].strip() in placed)
+        credits.remove(credit)
+        placed.remove(credit)
+        placed.remove(line[: -len(credit)].strip())
+    assert placed == []
+
+
+PAGES = [path.name for path in sorted(DATA.glob("*.txt"))] + [c[0] for c in CASES]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_issue_13_every_input_line_ends_up_in_exactly_one_place(page):
+    text = (DATA / page).read_text(encoding="utf-8") if page.endswith(".txt") else dict((c[0], c[1]) for c in CASES)[page]
+    _assert_every_line_in_one_place(text)

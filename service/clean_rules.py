@@ -1,0 +1,165 @@
+"""Per-language words the cleaner looks for: credits, bylines, dates, page furniture.
+
+pySBD's style: one class per language, each a table of plain words and phrases (regular
+expression fragments, matched case-insensitively). The cleaner runs before language
+detection, so service/clean.py compiles the union of every table; adding a language is
+adding a class here and listing it in LANGUAGES. Agencies and photo services are shared.
+"""
+
+from __future__ import annotations
+
+
+class Common:
+    """Names that read the same in every language: agencies, photo services, symbols."""
+
+    agencies = (
+        "AP", "AFP", "Reuters", "dpa", "dpa-Bildfunk", "EPA", "EFE", "ANP", "ANSA", "APA", "AAP", "KNA", "epd", "SID",
+        "dapd", "ddp", "Keystone", "Getty", "Getty Images", "imago", "IMAGO", "imago images", "picture alliance",
+        "picture-alliance", "Shutterstock", "iStock", "iStockphoto", "Alamy", "Unsplash", "Pexels", "Pixabay",
+        "Sipa", "ZUMA", "Zuma Press", "WENN", "Xinhua", "Kyodo", "Yonhap", "NTB", "TT", "Scanpix", "Ritzau",
+        "Belga", "PAP", "ČTK", "Europa Press", "Anadolu", "TASS", "ТАСС", "РИА Новости", "Интерфакс", "Коммерсантъ",
+        "رويترز", "أ ف ب", "الأناضول", "Privat", "privat",
+    )
+
+
+class English:
+    credit_labels = ("Image", "Images", "Photo", "Photos", "Photograph", "Photographs", "Picture", "Illustration",
+                     "Credit", "Credits", "Image credit", "Photo credit", "Video")
+    source_labels = ("Source",)
+    byline_labels = ("By", "Author", "Authors", "Editor", "Edited by", "Written by", "Reporting by", "Words by",
+                     "Report by", "Analysis by", "Opinion by")
+    months = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
+    date_words = ("published", "updated", "posted", "last updated", "today", "yesterday", r"\d+ (?:seconds?|minutes?|hours?|days?) ago")
+    skip_links = ("skip to", "jump to", "go to (?:content|navigation|main)")
+    markers = (r"more(?: \w+){0,4}", r"related(?: \w+)?", "read more:?", r"recommended(?: \w+)?",
+               "most (?:popular|read|viewed|shared)", "explore more on these topics", "top stories",
+               "you may also like", "more stories", "trending", "latest news", "editor's picks",
+               "join (?:our|the) (?:commenting forum|conversation)")
+    inline_markers = ("see also", "read also", "also read", "read next")
+    comments = (r"comments?", r"\d+ comments?", "show comments", "view comments", "leave a comment", "add a comment")
+    key_points = ("key points", "highlights", "in brief", "at a glance")
+    furniture = (
+        "sign (?:in|up)", "log ?in", "subscribe", "subscription", "newsletter", "cookie", "privacy (?:notice|policy)",
+        "data protection", "terms of (?:use|service)", "all rights reserved", "copyright", "share (?:this|on|or comment)",
+        "follow us", "read more", "more (?:about|from|in|on) ", "related (?:topics|subjects|stories|articles)",
+        "most (?:viewed|popular|read)", "advertisement", "sponsored", "click here", "download (?:the|our) app",
+        "comments?(?: policy)?$", "join the conversation", "^share$", "view image", "fullscreen", "toggle caption",
+        "next image", "previous image", "email link", "copy link", "print$", "bookmark",
+        "report an? (?:editorial|technical)", "editorial code", "audios? and videos", "wrong language",
+        "choose from \\d+ languages", "enter your email", "free weekly", "you'?ve successfully", "watch (?:now|live)",
+        "listen\\b", "min read", "reuse this content", "explore more on these topics", "values your comments",
+        "the independent", "get the latest",
+    )
+
+
+class German:
+    credit_labels = ("Bild", "Bilder", "Foto", "Fotos", "Fotograf", "Bildrechte", "Bildquelle", "Bildnachweis",
+                     "Grafik", "Illustration", "Video")
+    source_labels = ("Quelle",)
+    byline_labels = ("Von", "Autor", "Autorin", "Autoren", "Redaktion", "Text", "Interview", "Kommentar von",
+                     "Ein Kommentar von", "Eine Analyse von", "Eine Glosse von", "Eine Kolumne von", "Gastbeitrag von",
+                     "Recherche", "Mitarbeit")
+    months = ("januar", "jänner", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
+              "oktober", "november", "dezember")
+    date_words = ("stand", "veröffentlicht(?: am)?", "aktualisiert(?: am)?", "zuletzt aktualisiert", "erstellt",
+                  "heute", "gestern", r"vor \d+ (?:sekunden|minuten|stunden|tagen)", "verfügbar bis")
+    skip_links = ("springen", "überspringen", "anspringen", "zum inhalt", "zur navigation", "zur hauptnavigation")
+    markers = ("mehr zum thema", "weitere themen", "das könnte sie auch interessieren", "weitere artikel",
+               "mehr aus (?:dem|der) \\w+", "meistgelesen", "top-themen", "empfehlungen", "zur startseite",
+               "mehr zum thema bei .{1,40}", "weitere nachrichten")
+    inline_markers = ("lesen sie auch", "auch interessant", "auch lesenswert", "lesen sie dazu", "mehr dazu",
+                      "lesen sie mehr", "zum thema")
+    comments = ("kommentare", r"\d+ kommentare?", "leserkommentare", "kommentieren", "kommentar schreiben",
+                "kommentar melden", "diskussion")
+    key_points = ("das wichtigste in kürze", "auf einen blick", "das wichtigste")
+    furniture = (
+        "anmelden", "einloggen", "registrieren", "abonnieren", "abo(?:nnement)?\\b", "newsletter", "datenschutz",
+        "datenschutzerklärung", "privatsphäre", "cookies?", "artikel teilen", "^teilen$", "^drucken$", "^merken$",
+        "^vorlesen$", "^anhören$", "link kopieren", "fehler melden", "^anzeige$", "^werbung$", "externer? inhalte?",
+        "inhalte? anzeigen", "einverstanden, dass", "personenbezogene daten", "alle rechte vorbehalten",
+        "^impressum$", "jetzt (?:lesen|sichern|testen|bestellen|unterstützen|abonnieren|anmelden|ausprobieren)",
+        "^startseite$", "^menü$", "^suche$", "navigation", "mehr anzeigen", "zur startseite", "weiterlesen",
+        "lesezeit", "min\\.? lesezeit", "hier klicken", "^\\d+ min\\.?$",
+    )
+
+
+class Russian:
+    credit_labels = ("Фото", "Фотография", "Иллюстрация", "Кадр", "Видео")
+    source_labels = ("Источник",)
+    byline_labels = ("Автор", "Авторы", "Редактор", "Текст", "Корреспондент", "Обозреватель")
+    months = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+              "ноября", "декабря")
+    date_words = ("опубликовано", "обновлено", "сегодня", "вчера", r"\d+ (?:минут[уы]?|час(?:а|ов)?|дн(?:я|ей)) назад")
+    skip_links = ("перейти к", "к содержанию")
+    markers = ("ещё по теме", "еще по теме", "похожие новости", "самое читаемое", "новости по теме")
+    inline_markers = ("читайте также", "смотрите также", "по теме")
+    comments = ("комментарии", r"\d+ комментари(?:й|я|ев)")
+    key_points = ("главное",)
+    furniture = ("подписаться", "подпишитесь", "поделиться", "читать далее", "реклама", "войти", "регистрация",
+                 "все права защищены", "нашли ошибку", "рассылк", "^меню$", "^поиск$")
+
+
+class Arabic:
+    credit_labels = ("صورة", "الصورة", "صور", "تصوير", "فيديو")
+    source_labels = ("المصدر",)
+    byline_labels = ("الكاتب", "الكاتبة", "كتب", "كتبت", "بقلم", "تحرير", "إعداد", "المحرر", "المحررة", "مراسل", "مراسلة")
+    months = ("يناير", "فبراير", "مارس", "أبريل", "إبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر",
+              "نوفمبر", "ديسمبر", "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول",
+              "تشرين الأول", "تشرين الثاني", "كانون الأول")
+    date_words = ("نشر في", "تاريخ النشر", "آخر تحديث", "اليوم", r"منذ \d+")
+    skip_links = ("انتقل إلى", "تخطى إلى", "تخطي إلى")
+    markers = ("أخبار ذات صلة", "الأكثر قراءة", "مواضيع ذات صلة", "المزيد من")
+    inline_markers = ("اقرأ أيضا", "اقرأ أيضاً", "اقرأ ايضا")
+    comments = ("التعليقات", "تعليقات")
+    key_points = ("أبرز النقاط",)
+    furniture = ("شارك", "مشاركة", "إعلان", "تابعونا", "اشترك", "جميع الحقوق محفوظة", "تسجيل الدخول", "اقرأ المزيد",
+                 "النشرة البريدية")
+
+
+class Romance:
+    """Spanish, French, Italian, Portuguese: the words their news pages share."""
+
+    credit_labels = ("Foto", "Fotografía", "Imagen", "Imágenes", "Vídeo", "Photo", "Crédit", "Immagine", "Fotografia")
+    source_labels = ("Fuente", "Fonte")
+    byline_labels = ("Por", "Par", "Di", "Autor", "Auteur", "Redacción", "Rédaction", "Redazione")
+    months = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+              "noviembre", "diciembre", "janvier", "février", "mars", "avril", "juin", "juillet", "août",
+              "septembre", "octobre", "novembre", "décembre", "gennaio", "febbraio", "aprile", "maggio", "giugno",
+              "luglio", "settembre", "ottobre", "dicembre")
+    date_words = ("actualizado", "publicado", "mis à jour", "publié le", "aggiornato")
+    skip_links = ("ir al contenido", "aller au contenu", "vai al contenuto")
+    markers = ("te puede interesar", "lo más visto", "sur le même sujet")
+    inline_markers = ("más información", "lire aussi", "à lire aussi", "leggi anche", "leia também", "lee también")
+    comments = ("comentarios", "commentaires", "commenti", "comentários")
+    key_points = ()
+    furniture = ("suscr[ií]b", "suscripción", "iniciar sesión", "continuar leyendo", "ver biografía", "compartir",
+                 "publicidad", "s'abonner", "abonnez-vous", "se connecter", "partager", "publicité", "abbonati",
+                 "condividi", "pubblicità", "assine", "compartilhar")
+
+
+class Nordic:
+    """Swedish, Norwegian, Danish, Icelandic, Dutch: the words their news pages share."""
+
+    credit_labels = ("Foto", "Bild", "Billede", "Mynd", "Kuva")
+    source_labels = ("Kilde", "Källa", "Bron")
+    byline_labels = ("Av", "Af", "Door", "Skrevet af", "Tekst")
+    months = ("januari", "februari", "maart", "mars", "april", "mei", "maj", "juni", "juli", "augusti", "augustus",
+              "september", "oktober", "november", "december", "desember")
+    date_words = ("publicerad", "uppdaterad", "publisert", "oppdatert", "opdateret", "bijgewerkt")
+    byline_labels = ("Av", "Af", "Door", "Skrevet af", "Tekst")
+    skip_links = ("hoppa till", "hopp til", "spring til", "ga naar")
+    markers = ("meer nieuws",)
+    inline_markers = ("läs också", "läs mer", "les også", "læs også", "lees ook")
+    comments = ("kommentarer", "reacties")
+    key_points = ()
+    furniture = ("prenumerera", "abonner", "logga in", "logg inn", "log ind", "inloggen", "dela", "del artikkelen",
+                 "annons", "annonse", "annonce", "advertentie", "visa mer")
+
+
+LANGUAGES = (English, German, Russian, Arabic, Romance, Nordic)
+
+
+def union(attribute: str) -> tuple[str, ...]:
+    """Every language's entries for one table, longest first (so a regex tries "Fotos" before "Foto")."""
+    entries = {entry for language in (Common, *LANGUAGES) for entry in getattr(language, attribute, ())}
+    return tuple(sorted(entries, key=lambda entry: (-len(entry), entry)))
