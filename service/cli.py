@@ -252,6 +252,10 @@ def _targets(value: str) -> tuple[str, ...]:
     return tuple(code.strip() for code in value.split(",") if code.strip())
 
 
+SHOW_REMOVED = click.option("--show-removed", is_flag=True,
+                            help="List on stderr the lines left out of the article (navigation, captions, ...) and why.")
+
+
 @cli.command("process")
 @click.argument("files", nargs=-1, required=True)
 @click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -262,8 +266,10 @@ def _targets(value: str) -> tuple[str, ...]:
 @click.option("--source", default="auto", show_default=True, help="Language of the articles (auto = detect).")
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "html"]), default="markdown",
               show_default=True, help="Format of the per-language files.")
+@SHOW_REMOVED
 @click.pass_obj
-def process_command(settings: Settings, files, output_dir, targets, length, method, source, output_format) -> None:
+def process_command(settings: Settings, files, output_dir, targets, length, method, source, output_format,
+                    show_removed) -> None:
     """Clean, summarize and translate article FILES (.txt, .md, .html; - for stdin).
 
     Writes ARTICLE.<lang>.<ext> per target language and ARTICLE.newsdesk.json with
@@ -279,6 +285,8 @@ def process_command(settings: Settings, files, output_dir, targets, length, meth
     for name in tqdm(files, desc="articles", unit="file", disable=None if len(files) > 1 else True, file=sys.stderr):
         try:
             result = process(_read_input(name), targets, length, method, source, settings)
+            if show_removed:
+                _echo_removed(name, result.article)
             if name == "-":
                 _print_result(result, targets, output_format)
             else:
@@ -319,17 +327,29 @@ def _write_outputs(result, source: Path, output_dir, targets, output_format, inp
     return [path for path, _ in planned]
 
 
+def _echo_removed(name: str, article) -> None:
+    """List on stderr, one per line, what the cleaner left out of the article and why."""
+    from .clean import REMOVAL_REASONS
+
+    click.echo(f"{name}: {len(article.removed)} line(s) left out of the article", err=True)
+    for line in article.removed:
+        click.echo(f"  [{line.reason}: {REMOVAL_REASONS[line.reason]}] {line.text}", err=True)
+
+
 @cli.command("summarize")
 @click.argument("file", default="-")
 @click.option("--summary", "length", default="5", show_default=True, help="Sentences (5) or share (20%).")
 @click.option("--method", default="news", show_default=True, help="Summary method.")
 @click.option("--source", default="auto", show_default=True, help="Language of the article (auto = detect).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (title, summary sentences and indices).")
-def summarize_command(file, length, method, source, as_json) -> None:
+@SHOW_REMOVED
+def summarize_command(file, length, method, source, as_json, show_removed) -> None:
     """Print the summary of an article FILE (or stdin); needs no language pack."""
     from .pipeline import summarize_article
 
     result = summarize_article(_read_input(file), length, method, source)
+    if show_removed:
+        _echo_removed(file, result.article)
     if as_json:
         payload = {"title": result.article.title, "language": result.source, "method": result.method,
                    "indices": list(result.summary), "summary": result.summary_sentences}

@@ -6,6 +6,7 @@ Kept next to the code it describes; tests fuzz the running app from this documen
 
 from __future__ import annotations
 
+from .clean import REMOVAL_REASONS
 from .summary import METHODS
 
 
@@ -174,9 +175,12 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
 def _schemas() -> dict:
     block = {"type": "object", "required": ["kind", "text"],
              "properties": {"kind": {"type": "string", "enum": ["paragraph", "heading"]}, "text": {"type": "string"}}}
-    article = {"type": "object", "required": ["title", "date", "byline", "teaser", "blocks"], "properties": {
+    removed = {"type": "object", "required": ["text", "reason"],
+               "description": "a line of the input the cleaner left out of the article, and why",
+               "properties": {"text": {"type": "string"}, "reason": {"type": "string", "enum": sorted(REMOVAL_REASONS)}}}
+    article = {"type": "object", "required": ["title", "date", "byline", "teaser", "blocks", "removed"], "properties": {
         "title": {"type": "string"}, "date": {"type": "string"}, "byline": STRINGS, "teaser": {"type": "string"},
-        "blocks": {"type": "array", "items": block}}}
+        "blocks": {"type": "array", "items": block}, "removed": {"type": "array", "items": removed}}}
     summary = {"type": "object", "required": ["method", "indices", "sentences"], "properties": {
         "method": {"type": "string"}, "indices": {"type": "array", "items": {"type": "integer"}}, "sentences": STRINGS}}
     source = {"type": "object", "required": ["language", "confidence"], "properties": {

@@ -7,7 +7,7 @@ import json
 
 from types import MappingProxyType
 
-from .clean import Article, Block
+from .clean import Article, Block, Removed
 from .language import RTL_LANGUAGES
 from .pipeline import Result, Translation
 
@@ -25,6 +25,8 @@ def to_dict(result: Result, language: str | None = None) -> dict:
             "byline": list(article.byline),
             "teaser": article.teaser,
             "blocks": [{"kind": block.kind, "text": block.text} for block in article.blocks],
+            # What the cleaner left out, so nothing is lost without a trace (issue 13).
+            "removed": [{"text": line.text, "reason": line.reason} for line in article.removed],
         },
         "sentences": list(result.sentences),
         "summary": {"method": result.method, "indices": list(result.summary), "sentences": result.summary_sentences},
@@ -51,7 +53,8 @@ def from_dict(data: dict, paragraph_index: list[int]) -> Result:
     summary = data["summary"]
     return Result(
         article=Article(title=article["title"], date=article["date"], byline=tuple(article["byline"]),
-                        teaser=article["teaser"], blocks=tuple(Block(**block) for block in article["blocks"])),
+                        teaser=article["teaser"], blocks=tuple(Block(**block) for block in article["blocks"]),
+                        removed=tuple(Removed(**line) for line in article.get("removed", ()))),
         source=data["source"]["language"],
         source_confidence=data["source"]["confidence"],
         sentences=tuple(data["sentences"]),

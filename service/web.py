@@ -14,6 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import access, render, webinput
 from .api import status_for
+from .clean import REMOVAL_REASONS
 from .documents import read_upload
 from .errors import KeyRequired, ServiceError
 from .language import DISPLAY_NAMES, RTL_LANGUAGES
@@ -50,7 +51,7 @@ def submit():
     except ServiceError as error:
         return _with_error(values, str(error), status_for(error))
     return render_template("desk.html", **_page(values), result=result, views=_views(result, values["targets"]),
-                           downloads=_downloads(result, values["targets"]))
+                           downloads=_downloads(result, values["targets"]), reasons=REMOVAL_REASONS)
 
 
 @bp.errorhandler(429)
