@@ -32,6 +32,24 @@ def test_process_json(client, install):
     assert {"clean", "sentences", "summary", "translate_de", "translate_ru", "total"} <= set(body["timings"])
 
 
+HARBOUR_REMOVED = [
+    {"text": "1. Skip to content", "reason": "navigation"},
+    {"text": "2. Skip to main menu", "reason": "navigation"},
+    {"text": "3. Skip to more sites", "reason": "navigation"},
+    {"text": "Dock workers in Rotterdam ended a five-day strike after unions accepted a new pay offer.", "reason": "repeat"},
+    {"text": "https://p.example.com/p/4xk2q", "reason": "navigation"},
+    {"text": "Cranes standing idle at the container terminal", "reason": "caption"},
+    {"text": "Cranes stood idle for most of the weekImage: ANP", "reason": "caption"},
+    {"text": "Image: Reuters", "reason": "credit"},
+]
+
+
+def test_issue13_what_the_cleaner_left_out_is_in_the_json(client):
+    article = client.post("/api/v1/summarize", json={"text": HARBOUR}).json["article"]
+    assert article["removed"] == HARBOUR_REMOVED
+    assert article["byline"] == ["Author: Anna Example (Reuters, dpa)", "Editor: Ben Example"]
+
+
 @pytest.mark.parametrize("form", [
     {"text": HARBOUR, "target": ["de", "ru"]},
     {"text": HARBOUR, "target": "de,ru"},

@@ -316,6 +316,25 @@ def test_summarize_needs_no_pack(run):
         "Operators said traffic would be back to normal by Friday.\n"), "")
 
 
+def test_issue13_show_removed_lists_what_the_cleaner_left_out(run):
+    code, out, err = run("summarize", HARBOUR, "--summary", "1", "--show-removed")
+    assert code == 0
+    assert out.startswith("Dock workers in Rotterdam ended a five-day strike on Tuesday")
+    assert err.splitlines() == [
+        f"{HARBOUR}: 8 line(s) left out of the article",
+        "  [navigation: menu, section or link list of the page] 1. Skip to content",
+        "  [navigation: menu, section or link list of the page] 2. Skip to main menu",
+        "  [navigation: menu, section or link list of the page] 3. Skip to more sites",
+        "  [repeat: repeats text the article already has (title, pull quote, teaser)] Dock workers in Rotterdam "
+        "ended a five-day strike after unions accepted a new pay offer.",
+        "  [navigation: menu, section or link list of the page] https://p.example.com/p/4xk2q",
+        "  [caption: image or video caption, with the image's alt text] Cranes standing idle at the container terminal",
+        "  [caption: image or video caption, with the image's alt text] Cranes stood idle for most of the weekImage: ANP",
+        "  [credit: photo or agency credit] Image: Reuters",
+    ]
+    assert run("summarize", HARBOUR, "--summary", "1")[2] == ""  # only on request
+
+
 def test_summarize_json_and_bad_method(run):
     code, out, _ = run("summarize", HARBOUR, "--summary", "1", "--json")
     assert code == 0

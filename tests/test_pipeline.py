@@ -97,3 +97,58 @@ def test_summary_only_needs_no_pack(settings):
     result = summarize_article(HARBOUR, summary="50%")
     assert result.summary_sentences == [SENTENCES[0], SENTENCES[2]]
     assert dict(result.translations) == {}
+
+
+# Issue 13: the same made-up page in four languages, with a quotation that opens with one
+# quote mark and closes with another, through cleaning, splitting, detection and summary.
+ISSUE13_PAGES = [
+    ("en", "strike_short_title_en.txt", "Dock workers in Rotterdam ended",
+     'The union leader said: “We have won the most important point." Talks continue next week.',
+     "Strike ends", ("Author: Anna Example (Reuters, dpa)", "Editor: Ben Example"),
+     ("The US State Department has admitted that officials met.",
+      "Dock workers in Rotterdam ended a five-day strike on Tuesday after unions accepted a new pay offer from port operators.",
+      'The union leader said: “We have won the most important point."',
+      "Talks continue next week.",
+      "Operators said traffic would be back to normal by Friday, according to the port authority.",
+      "The strike forced several shipping lines to divert vessels to Antwerp and Hamburg.")),
+    ("de", "hafenstreik_de.txt", "Die Hafenarbeiter in Rotterdam",
+     'Der Gewerkschaftschef sagte: „Wir haben das Wichtigste erreicht." Die Gespräche gehen weiter.',
+     "Hafenstreik beendet", ("Autorin: Anna Beispiel (dpa, Reuters)", "Redaktion: Ben Beispiel"),
+     ("Nach fünf Tagen ist der Hafen wieder offen.",
+      "Die Hafenarbeiter in Rotterdam haben ihren fünftägigen Streik am Dienstag beendet, nachdem die Gewerkschaften "
+      "ein neues Angebot der Betreiber angenommen hatten.",
+      'Der Gewerkschaftschef sagte: „Wir haben das Wichtigste erreicht."',
+      "Die Gespräche gehen weiter.",
+      "Die Betreiber sagten, der Verkehr im Hafen werde bis Freitag wieder ganz normal laufen.",
+      "Mehrere Reedereien hatten ihre Schiffe während des Streiks nach Antwerpen und Hamburg umgeleitet.")),
+    ("ru", "zabastovka_ru.txt", "Портовые рабочие",
+     'Глава профсоюза сказал: «Мы добились главного." Переговоры продолжатся на следующей неделе.',
+     "Забастовка окончена", ("Автор: Анна Пример", "Редактор: Борис Пример"),
+     ("Через пять дней порт снова открыт.",
+      "Портовые рабочие в Роттердаме во вторник прекратили пятидневную забастовку после того, как профсоюзы приняли "
+      "новое предложение.",
+      'Глава профсоюза сказал: «Мы добились главного."',
+      "Переговоры продолжатся на следующей неделе.",
+      "Операторы заявили, что движение в порту вернется к норме к пятнице, сообщили в администрации.")),
+    ("ar", "idrab_ar.txt", "أنهى عمال الميناء",
+     'وقال رئيس النقابة، في بيان: “لقد حققنا أهم مطالبنا." وتستمر المحادثات، الأسبوع المقبل.',
+     "انتهاء الإضراب", ("الكاتبة: آنا مثال", "تحرير: بن مثال"),
+     ("بعد خمسة أيام عاد الميناء إلى العمل.",
+      "أنهى عمال الميناء في روتردام يوم الثلاثاء إضرابا استمر خمسة أيام بعد أن قبلت النقابات عرضا جديدا من الشركات المشغلة.",
+      'وقال رئيس النقابة، في بيان: “لقد حققنا أهم مطالبنا."',
+      "وتستمر المحادثات، الأسبوع المقبل.",
+      "قالت الشركات المشغلة إن حركة السفن في الميناء ستعود إلى طبيعتها بحلول يوم الجمعة المقبل.")),
+]
+
+
+@pytest.mark.parametrize("lang, name, after, quotation, title, byline, sentences",
+                         ISSUE13_PAGES, ids=[f"issue13-{page[0]}" for page in ISSUE13_PAGES])
+def test_issue13_a_page_in_each_language_end_to_end(lang, name, after, quotation, title, byline, sentences):
+    lines = (Path(__file__).parent / "data" / name).read_text().split("\n")
+    body = next(index for index, line in enumerate(lines) if line.startswith(after))
+    text = "\n".join([*lines[: body + 1], "", quotation, *lines[body + 1 :]])
+    result = summarize_article(text, summary=3)
+    assert (result.source, result.article.title, result.article.byline) == (lang, title, byline)
+    assert result.source_confidence > 0.9
+    assert result.sentences == sentences
+    assert result.summary == (0, 1, 3)  # the short lead, the main facts, a whole short sentence; not the quotation

@@ -42,6 +42,14 @@ def test_a_posted_article_renders_on_the_server(client):
     assert 'download="article.de.md"' in page and 'download="article.json"' in page
 
 
+def test_issue13_the_page_lists_what_the_cleaner_left_out(client):
+    page = client.post("/", data={"text": HARBOUR, "target": ["de"]}).get_data(as_text=True)
+    assert "<summary>Left out of the article: 8 lines from the page</summary>" in page
+    assert ('<li><span class="reason">photo or agency credit</span> Image: Reuters</li>') in page
+    assert ('<li><span class="reason">image or video caption, with the image&#39;s alt text</span> '
+            "Cranes stood idle for most of the weekImage: ANP</li>") in page
+
+
 def test_an_uploaded_html_file_is_read(client):
     upload = (io.BytesIO(b"<html><body><h1>Harbour strike ends</h1><p>" + LEAD.encode() + b"</p></body></html>"), "story.html")
     page = client.post("/", data={"file": upload, "target": ["de"]}, content_type="multipart/form-data").get_data(as_text=True)
