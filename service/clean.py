@@ -155,7 +155,7 @@ _MONTHS = _fragments_of("months")
 _DATE = re.compile(
     rf"^(?:(?:{_fragments_of('date_words')})\b[:\s]*)?(?:\w+,?\s+)?"
     r"(?:\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|\d{1,2}\.?\s+\w+\.?,?\s+\d{4}|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
-    r"|\d{4}-\d{2}-\d{2})(?:[\s,|-]+(?:at\s+|um\s+|в\s+)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?|uhr|h)?\s*[A-Z]{0,4})?\.?$",
+    r"|\d{4}-\d{2}-\d{2}|\d{4}[./]\s?\d{1,2}[./]\s?\d{1,2}\.?|\d{4}\s?[年년]\s?\d{1,2}\s?[月월]\s?\d{1,2}\s?[日일])(?:[\s,|-]+(?:at\s+|um\s+|в\s+)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?|uhr|h)?\s*[A-Z]{0,4})?\.?$",
     re.IGNORECASE,
 )
 _LOOSE_DATE = re.compile(
@@ -174,7 +174,11 @@ _INLINE_MARKER = re.compile(rf"^(?:{_fragments_of('inline_markers')}):?$", re.IG
 # "Published:", "Oppdatert": the date's label, the date itself on the next line.
 _DATE_LABEL = re.compile(rf"^\|?\s*(?:{_fragments_of('date_words')})\s*:?$", re.IGNORECASE)
 _COMMENTS = re.compile(rf"^(?:{_fragments_of('comments')})$", re.IGNORECASE)
+# "mehr", "Read more": the link under another story's teaser.
+_MORE_LINK = re.compile(rf"^\|?\s*(?:{_fragments_of('more_links')})\s*[›»>]?$", re.IGNORECASE)
 _KEY_POINTS = re.compile(rf"^(?:{_fragments_of('key_points')})$", re.IGNORECASE)
+# A reporter's address on its own line ("anna.example@news.example"): Korean and Japanese pages sign this way.
+_EMAIL_LINE = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$")
 _NUMBERED_NAV = re.compile(r"^\d{1,2}[.)]\s+")
 _EMBED = re.compile(r"pic\.twitter\.com|^[—–-]\s*.{1,60}\(@\w+\)|\s[–-]\s(?:video|audio)$", re.IGNORECASE)
@@ -182,7 +186,8 @@ _EMBED = re.compile(r"pic\.twitter\.com|^[—–-]\s*.{1,60}\(@\w+\)|\s[–-]\s(
 _VIDEO_MARKER = re.compile(r"^(?:\d{1,2}:\d{2}(?::\d{2})?|VIDEO\s?[\d:]*|watch now|video)$", re.IGNORECASE)
 _FILE_CAPTION = re.compile(r"^(?:FILE(?: PHOTO)?\s*[-–—:]|Open this photo in gallery)", re.IGNORECASE)
 _AUTHOR_BIO = re.compile(r"^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3} is an? [\w ,-]{0,60}(?:reporter|correspondent|editor|writer|journalist)\b")
-_OPENING_QUOTES = ('"', "„", "“", "‚", "‘", "«", "»", "'", "(")
+# Swedish and Finnish open a quote with ” too; Nordic, Russian and French news open direct speech with a dash.
+_OPENING_QUOTES = ('"', "„", "“", "”", "‚", "‘", "«", "»", "›", "‹", "'", "(", "「", "『", "–", "—")
 
 
 def _words(text: str) -> int:
@@ -198,7 +203,7 @@ def _is_all_caps(text: str) -> bool:
 
 def _starts_like_a_heading(text: str) -> bool:
     """An upper-case letter, a digit or a letter of a script without case (Arabic), after any opening quote."""
-    first = text.lstrip("".join(_OPENING_QUOTES))[:1]
+    first = text.lstrip("".join(_OPENING_QUOTES) + " ")[:1]
     return first.isdigit() or (first.isalpha() and not first.islower())
 
 
@@ -318,6 +323,8 @@ def _is_date(text: str, words: int) -> bool:
 
 def _is_byline(text: str, words: int) -> bool:
     """"By Anna Example", "Autorin: …", "Автор: …", "الكاتبة: …"; a sentence starting "Von der …" is not one."""
+    if _EMAIL_LINE.match(text):
+        return True
     if words > 10 or not _BYLINE.match(text) or _BYLINE_LABEL_ONLY.match(text):
         return False
     return ":" in text[:30] or not text.endswith(_SENTENCE_END)
@@ -337,10 +344,11 @@ def _is_furniture(line: _Line) -> bool:
 
 def _mark_by_neighbours(lines: list[_Line]) -> None:
     """Captions above credits, credits and bylines after labels, video titles, boxes below labels."""
-    for before, after in zip(lines, lines[1:]):
+    for index, (before, after) in enumerate(zip(lines, lines[1:])):
         # "... at the show" / "Jon Super/AP"; a bare "(dpa)" ends an article instead.
         if after.credit_line and not before.credit_line and not _BARE_AGENCY.match(after.text):
-            _drop(before, caption=True)
+            if not _paragraph_above_credit(lines, index):
+                _drop(before, caption=True)
         if before.label and after.words <= 6:  # "Foto:" / "Felix Zahn/imago", "Von" / "Nicole Opitz"
             after.credit_line = after.credit_line or bool(_CREDIT_LABEL_ONLY.match(before.text))
             after.byline = after.byline or bool(_BYLINE_LABEL_ONLY.match(before.text))
@@ -348,6 +356,7 @@ def _mark_by_neighbours(lines: list[_Line]) -> None:
         if _VIDEO_MARKER.match(before.text):
             _drop(after, caption=True)
     _mark_alt_text(lines)
+    _mark_teasers_above_more_links(lines)
     for index, line in enumerate(lines):
         if _KEY_POINTS.match(line.text):  # the bullets under "Key Points" repeat the article
             for bullet in lines[index + 1 : index + 6]:
@@ -355,10 +364,68 @@ def _mark_by_neighbours(lines: list[_Line]) -> None:
                     break
                 _drop(bullet)
         elif line.marker or _INLINE_MARKER.match(line.text):  # a promo box: short lines under the label
-            for item in lines[index + 1 : index + 8]:
-                if item.words > 15 or item.prose:
-                    break
-                _drop(item)
+            _drop_link_box(lines, index)
+
+
+CAPTION_WORDS = 25  # a caption rarely runs longer; a paragraph above a credit often does
+
+
+def _paragraph_above_credit(lines: list[_Line], index: int) -> bool:
+    """A long paragraph above a credit is body text when the text runs on above it, or the article ends below.
+
+    The credit then belongs to a picture with no caption, or to the article itself
+    ("Quelle: ntv.de, dpa", "© Motorsport-Magazin"); a gallery's long caption sits under
+    the picture's short title instead (issue 13: no body text is dropped silently).
+    """
+    line = lines[index]
+    if line.words < CAPTION_WORDS or not line.text.endswith(_CLOSING):
+        return False
+    above = lines[index - 1] if index else None
+    in_flow = above is not None and above.bodylike
+    article_ends = not any(other.prose for other in lines[index + 2 : index + 7])
+    return in_flow or article_ends
+
+
+TEASER_WORDS = 40  # another story's teaser above its "more" link is a sentence or two
+
+
+def _mark_teasers_above_more_links(lines: list[_Line]) -> None:
+    """A bare "mehr" / "Read more" link closes another story's teaser: the teaser and its headline leave.
+
+    Such teasers sit inside articles (tagesschau's "Analyse" boxes) and read like body
+    text; the link under them is what tells them apart.
+    """
+    for index, line in enumerate(lines):
+        if not _MORE_LINK.match(line.text) or line.marker or _INLINE_MARKER.match(line.text):
+            continue  # "Read more" over a list of links labels the box below it instead
+        line.furniture = line.boilerplate = True
+        above = [other for other in lines[max(0, index - 3) : index] if other.text.strip("| ")]
+        if above and above[-1].words <= TEASER_WORDS:
+            _drop(above[-1])
+            above[-1].reason = "related"
+            if len(above) > 1 and _headline_like(above[-2]) and not above[-2].text.endswith(_SENTENCE_END):
+                _drop(above[-2])
+                above[-2].reason = "related"
+
+
+def _drop_link_box(lines: list[_Line], label: int) -> None:
+    """Drop the short links under a box label; the box ends at prose, or at a subheading of the text below it.
+
+    The first line under the label is always a link. A later line right above a
+    paragraph, and shorter than a headline link, heads that paragraph (ORF, NRK, issue
+    13: "Mehr zum Thema" / a link / the article's next subheading).
+    """
+    box = lines[label + 1 : label + 8]
+    for position, item in enumerate(box):
+        if item.words > 15 or item.prose:
+            break
+        below = box[position + 1] if position + 1 < len(box) else None
+        if position and below is not None and below.prose and item.words <= SHORT_HEADING_WORDS:
+            break
+        _drop(item)
+
+
+SHORT_HEADING_WORDS = 6  # "Bondi schon lange in Trumps Orbit"; a headline link runs longer
 
 
 def _mark_alt_text(lines: list[_Line]) -> None:
@@ -401,7 +468,34 @@ def _main_block(lines: list[_Line], tuning: Tuning) -> tuple[int | None, int | N
         if start - previous[1] - 1 > tuning.max_gap:
             break
         start = previous[0]
+    for following in runs[best + 1 :]:
+        if not _continues_after_link_box(lines, end, following):
+            break
+        end = following[1]
     return start, _extend_end(lines, end)
+
+
+LINK_BOX_LINES = 20  # a box of headline links inside the article ("Schlagzeilen", 10-15 entries)
+LINK_WORDS = 8  # a headline link is short
+FULL_PARAGRAPH_WORDS = 40  # a promo teaser rarely is this long; the article's own paragraphs often are
+
+
+def _continues_after_link_box(lines: list[_Line], end: int, run: tuple[int, int, int]) -> bool:
+    """The article goes on below a box of short headline links when full paragraphs follow it.
+
+    Such a box (t-online's "Schlagzeilen", Focus's product lists) is longer than a gap
+    but is only links; teasers of other stories below an article are short and come
+    after a section label (issue 13: the paragraphs below the box were lost).
+    """
+    box = lines[end + 1 : run[0]]
+    if len(box) > LINK_BOX_LINES or any(line.words > LINK_WORDS or line.marker or line.comments for line in box):
+        return False
+    if max(line.words for line in lines[run[0] : run[1] + 1] if line.prose) < FULL_PARAGRAPH_WORDS:
+        return False
+    for line in box:
+        _drop(line)  # a box entry is never a subheading of the text below
+        line.reason = line.reason or "related"
+    return True
 
 
 def _prose_runs(lines: list[_Line], tuning: Tuning) -> list[tuple[int, int, int]]:
@@ -514,6 +608,8 @@ def _place_body(lines: list[_Line], start: int, end: int) -> None:
             line.place = PARAGRAPH
         elif _is_subheading(lines, index, end):
             line.place = HEADING
+        elif _introduces_next(lines, index, end):
+            line.place = PARAGRAPH
 
 
 def _keep_credited_section(lines: list[_Line], start: int, end: int) -> None:
@@ -533,6 +629,17 @@ def _is_subheading(lines: list[_Line], index: int, end: int) -> bool:
     following = next((lines[i] for i in range(index + 1, end + 1) if not lines[i].boilerplate), None)
     starts = _starts_like_a_heading(line.text)
     return following is not None and following.bodylike and starts or line.text[0].isdigit() and line.words > 1
+
+
+def _introduces_next(lines: list[_Line], index: int, end: int) -> bool:
+    """A short line ending in ':' that leads into the text below ("He said:", "Here is what to look for:")."""
+    line = lines[index]
+    if line.boilerplate or line.caption or line.credit_line or line.label or line.date or line.byline:
+        return False
+    if line.words < 3 or not line.text.endswith(":") or _KEY_POINTS.match(line.text.rstrip(":")):
+        return False
+    following = next((lines[i] for i in range(index + 1, end + 1) if not lines[i].boilerplate), None)
+    return following is not None and following.bodylike
 
 
 def _bigrams(text: str) -> list[tuple[str, str]]:

@@ -20,6 +20,11 @@ class Common:
         "Belga", "PAP", "ČTK", "Europa Press", "Anadolu", "TASS", "ТАСС", "РИА Новости", "Интерфакс", "Коммерсантъ",
         "رويترز", "أ ف ب", "الأناضول", "Privat", "privat",
     )
+    # A share bar lists the networks one a line ("Facebook", "X（旧Twitter）", "LinkedIn").
+    furniture = (
+        "^(?:facebook|twitter|x|x（旧twitter）|linkedin|bluesky|threads|whatsapp|telegram|reddit|pinterest|xing|"
+        "flipboard|pocket|messenger|mastodon|e-?mail|note|line|kakaotalk|weibo|wechat|vk|вконтакте|одноклассники)$",
+    )
 
 
 class English:
@@ -34,9 +39,10 @@ class English:
     markers = (r"more(?: \w+){0,4}", r"related(?: \w+)?", "read more:?", r"recommended(?: \w+)?",
                "most (?:popular|read|viewed|shared)", "explore more on these topics", "top stories",
                "you may also like", "more stories", "trending", "latest news", "editor's picks",
-               "join (?:our|the) (?:commenting forum|conversation)")
+               "join (?:our|the) (?:commenting forum|conversation)", "about the authors?")
     inline_markers = ("see also", "read also", "also read", "read next")
-    comments = (r"comments?", r"\d+ comments?", "show comments", "view comments", "leave a comment", "add a comment")
+    more_links = ("more", "read more", "continue reading", "full story")
+    comments = (r"comments?", r"\d+ comments?", r"comments? \(\d+\)", "show comments", "view comments", "leave a comment", "add a comment")
     key_points = ("key points", "highlights", "in brief", "at a glance")
     furniture = (
         "sign (?:in|up)", "log ?in", "subscribe", "subscription", "newsletter", "cookie", "privacy (?:notice|policy)",
@@ -66,10 +72,12 @@ class German:
     skip_links = ("springen", "überspringen", "anspringen", "zum inhalt", "zur navigation", "zur hauptnavigation")
     markers = ("mehr zum thema", "weitere themen", "das könnte sie auch interessieren", "weitere artikel",
                "mehr aus (?:dem|der) \\w+", "meistgelesen", "top-themen", "empfehlungen", "zur startseite",
-               "mehr zum thema bei .{1,40}", "weitere nachrichten")
+               "mehr zum thema bei .{1,40}", "weitere nachrichten", r"mehr von(?: \S+){1,3}",
+               "passend zum (?:artikel|thema)", "über (?:den autor|die autorin|die autoren)", "zur person")
     inline_markers = ("lesen sie auch", "auch interessant", "auch lesenswert", "lesen sie dazu", "mehr dazu",
                       "lesen sie mehr", "zum thema")
-    comments = ("kommentare", r"\d+ kommentare?", "leserkommentare", "kommentieren", "kommentar schreiben",
+    more_links = ("mehr", "weiterlesen", "mehr lesen", "zum artikel")
+    comments = ("kommentare", r"\d+ kommentare?", r"kommentare\s?\(\d+\)", r"zu den kommentaren(?: \(\d+\))?", "leserkommentare", "kommentieren", "kommentar schreiben",
                 "kommentar melden", "diskussion")
     key_points = ("das wichtigste in kürze", "auf einen blick", "das wichtigste")
     furniture = (
@@ -80,6 +88,8 @@ class German:
         "^impressum$", "jetzt (?:lesen|sichern|testen|bestellen|unterstützen|abonnieren|anmelden|ausprobieren)",
         "^startseite$", "^menü$", "^suche$", "navigation", "mehr anzeigen", "zur startseite", "weiterlesen",
         "lesezeit", "min\\.? lesezeit", "hier klicken", "^\\d+ min\\.?$",
+        # the placeholder of an embedded post or video the reader has not allowed
+        "empfohlener redaktioneller inhalt", "externe[nr]? inhalte?", "an dieser stelle finde[nst]", "mit einem klick",
     )
 
 
@@ -93,6 +103,7 @@ class Russian:
     skip_links = ("перейти к", "к содержанию")
     markers = ("ещё по теме", "еще по теме", "похожие новости", "самое читаемое", "новости по теме")
     inline_markers = ("читайте также", "смотрите также", "по теме")
+    more_links = ("подробнее", "читать далее")
     comments = ("комментарии", r"\d+ комментари(?:й|я|ев)")
     key_points = ("главное",)
     furniture = ("подписаться", "подпишитесь", "поделиться", "читать далее", "реклама", "войти", "регистрация",
@@ -110,6 +121,7 @@ class Arabic:
     skip_links = ("انتقل إلى", "تخطى إلى", "تخطي إلى")
     markers = ("أخبار ذات صلة", "الأكثر قراءة", "مواضيع ذات صلة", "المزيد من")
     inline_markers = ("اقرأ أيضا", "اقرأ أيضاً", "اقرأ ايضا")
+    more_links = ("المزيد", "اقرأ المزيد")
     comments = ("التعليقات", "تعليقات")
     key_points = ("أبرز النقاط",)
     furniture = ("شارك", "مشاركة", "إعلان", "تابعونا", "اشترك", "جميع الحقوق محفوظة", "تسجيل الدخول", "اقرأ المزيد",
@@ -128,8 +140,10 @@ class Romance:
               "luglio", "settembre", "ottobre", "dicembre")
     date_words = ("actualizado", "publicado", "mis à jour", "publié le", "aggiornato")
     skip_links = ("ir al contenido", "aller au contenu", "vai al contenuto")
-    markers = ("te puede interesar", "lo más visto", "sur le même sujet")
+    markers = ("te puede interesar", "lo más visto", "sur le même sujet", "sobre la firma", "sobre el autor",
+               "à propos de l'auteur", "sull'autore")
     inline_markers = ("más información", "lire aussi", "à lire aussi", "leggi anche", "leia também", "lee también")
+    more_links = ("leer más", "seguir leyendo", "lire la suite", "leggi di più", "continua a leggere", "leia mais")
     comments = ("comentarios", "commentaires", "commenti", "comentários")
     key_points = ()
     furniture = ("suscr[ií]b", "suscripción", "iniciar sesión", "continuar leyendo", "ver biografía", "compartir",
@@ -150,13 +164,51 @@ class Nordic:
     skip_links = ("hoppa till", "hopp til", "spring til", "ga naar")
     markers = ("meer nieuws",)
     inline_markers = ("läs också", "läs mer", "les også", "læs også", "lees ook")
+    more_links = ("lees meer", "læs mere")
     comments = ("kommentarer", "reacties")
     key_points = ()
     furniture = ("prenumerera", "abonner", "logga in", "logg inn", "log ind", "inloggen", "dela", "del artikkelen",
                  "annons", "annonse", "annonce", "advertentie", "visa mer")
 
 
-LANGUAGES = (English, German, Russian, Arabic, Romance, Nordic)
+class Japanese:
+    """Japanese: no spaces between words, so entries are phrases matched anywhere in a line."""
+
+    credit_labels = ("写真", "画像", "撮影", "提供")
+    source_labels = ("出典", "出所")
+    byline_labels = ("文", "記者", "筆者")
+    months = ()
+    date_words = ("更新", "配信", "掲載")
+    skip_links = ("本文へ", "メインコンテンツへ")
+    markers = ("【関連記事】", "関連記事", "こちらもおすすめ", "アクセスランキング", "おすすめ記事", "人気記事")
+    inline_markers = ("あわせて読みたい", "併せて読みたい")
+    more_links = ("続きを読む", "もっと見る", "詳しく見る")
+    comments = ("コメント",)
+    key_points = ("ポイント",)
+    furniture = ("記事を印刷する", "メールで送る", "リンクをコピーする", "詳しくはこちら", "記事利用", "転載", "ご覧ください",
+                 "この記事の画像を見る", "有料会員", "会員登録", "ログイン", "アプリで開く", "無料体験", "ニュースレター",
+                 "シェアする", "ブックマーク", "無断転載")
+
+
+class Korean:
+    """Korean: credits in brackets ("[사진 출처 = 연합뉴스]"), reporters named "… 기자"."""
+
+    credit_labels = ("사진", "사진 출처", "사진출처", "이미지", "영상", "그래픽")
+    source_labels = ("출처",)
+    byline_labels = ("글", "기자")
+    months = ()
+    date_words = ("입력", "수정", "업데이트", "기사입력", "최종수정")
+    skip_links = ("본문 바로가기", "메뉴 바로가기")
+    markers = ("관련기사", "관련 기사", "많이 본 뉴스", "인기 기사", "추천 기사", "실시간 인기")
+    inline_markers = ("함께 보면 좋은 기사",)
+    more_links = ("더보기", "기사 더보기")
+    comments = ("댓글", r"댓글 \d+")
+    key_points = ("요약",)
+    furniture = ("이미지 확대보기", "ai 요약", "기사 공유", "좋아요", "구독", "로그인", "무단전재", "재배포 금지", "글자 크기",
+                 "기사를 추천", "마음에 들었다면")
+
+
+LANGUAGES = (English, German, Russian, Arabic, Romance, Nordic, Japanese, Korean)
 
 
 def union(attribute: str) -> tuple[str, ...]:

@@ -279,3 +279,111 @@ PAGES = [path.name for path in sorted(DATA.glob("*.txt"))] + [c[0] for c in CASE
 def test_issue_13_every_input_line_ends_up_in_exactly_one_place(page):
     text = (DATA / page).read_text(encoding="utf-8") if page.endswith(".txt") else dict((c[0], c[1]) for c in CASES)[page]
     _assert_every_line_in_one_place(text)
+
+
+# --- issue 13: rules measured on real pages, pinned with made-up ones -------------------
+# Each case is one general rule; the pages and names are invented.
+
+TOP_2 = "Home\nWorld\nSign in\n\nPort strike ends after five days\n\nMarch 3, 2024\n\n"
+NAV_2 = (Removed("Home", "navigation"), Removed("World", "navigation"), Removed("Sign in", "navigation"))
+VOTE = ("The union said that four hundred members had voted on the offer in meetings held across the port over the "
+        "weekend, and that a clear majority had backed it after two rounds of talks with the operators.")
+BACKLOG = ("Shipping companies expect the backlog of containers at the terminals to be cleared within about ten days, "
+           "although some smaller feeder lines said they would need until the end of the month to catch up with "
+           "the cargo that had piled up on the quays.")
+STREIK = ("Die Hafenarbeiter in Rotterdam haben ihren fünftägigen Streik am Dienstag beendet, nachdem die "
+          "Gewerkschaften ein neues Angebot angenommen hatten.")
+VERKEHR = "Die Betreiber sagten, der Verkehr im Hafen werde bis Freitag wieder ganz normal laufen und die Schiffe würden abgefertigt."
+HEADLINES = [f"Story number {i} in brief" for i in range(1, 12)]
+
+
+def _port(*paragraphs: str, removed: tuple[Removed, ...] = (), headings: dict[int, str] | None = None) -> Article:
+    """The expected Article of a TOP_2 page: its body paragraphs, a subheading before paragraph i, what left."""
+    blocks: list[Block] = []
+    for index, text in enumerate(paragraphs):
+        if headings and index in headings:
+            blocks.append(Block(HEADING, headings[index]))
+        blocks.append(Block(PARAGRAPH, text))
+    return Article(title="Port strike ends after five days", date="March 3, 2024", blocks=tuple(blocks),
+                   removed=NAV_2 + removed)
+
+
+RULES = [
+    # a long paragraph above a credit line closes the article: the credit is the article's, not a caption's
+    ("issue-13-paragraph-closing-the-article-above-its-source-line",
+     TOP_2 + f"{BODY_1}\n{BODY_2}\n{VOTE}\nSource: Example News Agency",
+     _port(BODY_1, BODY_2, VOTE, removed=(Removed("Source: Example News Agency", "credit"),))),
+    # ... and in the flow of the text a picture's credit without a caption leaves the paragraph above alone
+    ("issue-13-paragraph-in-the-flow-above-a-picture-credit",
+     TOP_2 + f"{BODY_1}\n{BODY_2}\n{VOTE}\nPhoto: Jan Example/ANP\n{BODY_3}",
+     _port(BODY_1, BODY_2, VOTE, BODY_3, removed=(Removed("Photo: Jan Example/ANP", "credit"),))),
+    # a box of headline links longer than a gap inside the article: the full paragraphs below it are the article
+    ("issue-13-article-goes-on-below-a-box-of-links",
+     TOP_2 + "\n".join([BODY_1, BODY_2, BODY_3, VOTE, "Headlines", *HEADLINES, "Show all headlines", BACKLOG]),
+     _port(BODY_1, BODY_2, BODY_3, VOTE, BACKLOG,
+           removed=tuple(Removed(text, "related") for text in ["Headlines", *HEADLINES, "Show all headlines"]))),
+    # the box under "More on ..." ends at a short line right above a paragraph: the article's next subheading
+    ("issue-13-subheading-below-a-link-box-label",
+     TOP_2 + f"{BODY_1}\n{BODY_2}\nMore on this story\nFerry strike spreads to Belgian ports\nTalks resume\n{VOTE}",
+     _port(BODY_1, BODY_2, VOTE, headings={2: "Talks resume"},
+           removed=(Removed("More on this story", "boilerplate"), Removed("Ferry strike spreads to Belgian ports", "boilerplate")))),
+    # a short line ending in ':' leads into the text below it
+    ("issue-13-line-ending-in-a-colon-leads-into-the-text",
+     TOP_2 + f"{BODY_1}\nThe union's spokesman said:\n{BODY_2}\n{BODY_3}",
+     _port(BODY_1, "The union's spokesman said:", BODY_2, BODY_3)),
+    # another story's teaser above a bare "mehr" link leaves with its headline
+    ("issue-13-de-teaser-above-a-more-link-is-another-story",
+     f"Hafenstreik beendet\n\n03.03.2024\n\n{STREIK}\nWarum der Streik so lange dauerte\n"
+     f"Die Gewerkschaften hatten seit Wochen mit einem Ausstand gedroht.\nmehr\n{VERKEHR}",
+     Article(title="Hafenstreik beendet", date="03.03.2024", blocks=(Block(PARAGRAPH, STREIK), Block(PARAGRAPH, VERKEHR)),
+             removed=(Removed("Warum der Streik so lange dauerte", "related"),
+                      Removed("Die Gewerkschaften hatten seit Wochen mit einem Ausstand gedroht.", "related"),
+                      Removed("mehr", "boilerplate")))),
+    # the placeholder of an embedded video the reader has not allowed is page furniture
+    ("issue-13-de-placeholder-of-an-external-embed",
+     f"Hafenstreik beendet\n\n03.03.2024\n\n{STREIK}\nEmpfohlener redaktioneller Inhalt\n"
+     "An dieser Stelle finden Sie einen externen Inhalt, der den Artikel ergänzt. Sie können ihn mit einem Klick anzeigen lassen.\n"
+     f"{VERKEHR}",
+     Article(title="Hafenstreik beendet", date="03.03.2024", blocks=(Block(PARAGRAPH, STREIK), Block(PARAGRAPH, VERKEHR)),
+             removed=(Removed("Empfohlener redaktioneller Inhalt", "boilerplate"),
+                      Removed("An dieser Stelle finden Sie einen externen Inhalt, der den Artikel ergänzt. "
+                              "Sie können ihn mit einem Klick anzeigen lassen.", "boilerplate")))),
+    # direct speech opened with a dash (Nordic, Russian, French news) is a sentence of the body
+    ("issue-13-de-direct-speech-opened-with-a-dash",
+     f"Hafenstreik beendet\n\n03.03.2024\n\n{STREIK}\n– Wir sind zufrieden, sagte ein Sprecher.\n{VERKEHR}",
+     Article(title="Hafenstreik beendet", date="03.03.2024",
+             blocks=(Block(PARAGRAPH, STREIK), Block(PARAGRAPH, "– Wir sind zufrieden, sagte ein Sprecher."),
+                     Block(PARAGRAPH, VERKEHR)))),
+    # Japanese: a date with 年月日, the share bar's network names, the related-articles label
+    ("issue-13-ja-date-share-bar-and-related-label",
+     "ニュース\n港湾ストが終結\n2024年3月3日 20:00\n記事を印刷する\nリンクをコピーする\nFacebook\nLinkedIn\n"
+     "ロッテルダムの港湾労働者は火曜日、労働組合が新たな賃金案を受け入れたことを受けて、五日間にわたったストライキを終えた。\n"
+     "運営会社は金曜日までに港の交通が通常に戻ると説明した。\n【関連記事】\n・アントワープでもストが続く",
+     Article(title="港湾ストが終結", date="2024年3月3日 20:00",
+             blocks=(Block(PARAGRAPH, "ロッテルダムの港湾労働者は火曜日、労働組合が新たな賃金案を受け入れたことを受けて、"
+                                      "五日間にわたったストライキを終えた。"),
+                     Block(PARAGRAPH, "運営会社は金曜日までに港の交通が通常に戻ると説明した。")),
+             removed=(Removed("ニュース", "navigation"), Removed("記事を印刷する", "navigation"),
+                      Removed("リンクをコピーする", "navigation"), Removed("Facebook", "navigation"),
+                      Removed("LinkedIn", "navigation"), Removed("【関連記事】", "related"),
+                      Removed("・アントワープでもストが続く", "related")))),
+    # Korean: a dotted date, the reporter's e-mail address as the byline (not the title), the related label
+    ("issue-13-ko-dotted-date-and-email-byline",
+     "뉴스\n항만 파업 종료\n2024.03.03 14:00\nanna.example@news.example\n"
+     "로테르담 항만 노동자들은 화요일 노조가 새 임금안을 받아들이면서 닷새 동안 이어진 파업을 끝냈다고 밝혔다.\n"
+     "운영사들은 금요일까지 항만 운영이 정상으로 돌아올 것이라고 말했다.\n관련기사\n안트베르펜 파업 계속",
+     Article(title="항만 파업 종료", date="2024.03.03 14:00", byline=("anna.example@news.example",),
+             blocks=(Block(PARAGRAPH, "로테르담 항만 노동자들은 화요일 노조가 새 임금안을 받아들이면서 닷새 동안 이어진 파업을 끝냈다고 밝혔다."),
+                     Block(PARAGRAPH, "운영사들은 금요일까지 항만 운영이 정상으로 돌아올 것이라고 말했다.")),
+             removed=(Removed("뉴스", "navigation"), Removed("관련기사", "related"), Removed("안트베르펜 파업 계속", "related")))),
+]
+
+
+@pytest.mark.parametrize("page, expected", [c[1:] for c in RULES], ids=[c[0] for c in RULES])
+def test_issue_13_rules_measured_on_real_pages(page, expected):
+    assert clean(page) == expected
+
+
+@pytest.mark.parametrize("page", [c[1] for c in RULES], ids=[c[0] for c in RULES])
+def test_issue_13_every_line_of_the_rule_pages_ends_up_in_one_place(page):
+    _assert_every_line_in_one_place(page)
