@@ -41,9 +41,17 @@ class English:
                "you may also like", "more stories", "trending", "latest news", "editor's picks",
                "join (?:our|the) (?:commenting forum|conversation)", "about the authors?")
     inline_markers = ("see also", "read also", "also read", "read next")
+    # a profile of the writer or of a person named in the story, set apart from the text
+    bios = (r"^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3} is an? [\w ,-]{0,60}(?:reporter|correspondent|editor|writer|journalist)\b",)
     more_links = ("more", "read more", "continue reading", "full story")
+    # a button that asks the reader to sign up, subscribe or give: it closes a promo box
+    calls_to_action = (r"sign up(?: now| here| for free| today)?", r"subscribe(?: now| here| today)?", "support us(?: today)?",
+                       r"donate(?: now)?", "register now", "try (?:it )?(?:for )?free", "download (?:the|our) app")
     comments = (r"comments?", r"\d+ comments?", r"comments? \(\d+\)", "show comments", "view comments", "leave a comment", "add a comment")
     key_points = ("key points", "highlights", "in brief", "at a glance")
+    # the note on a box that summarises the article by machine; the sentences under it repeat the text
+    machine_summaries = (r"summary (?:was|is|has been) (?:generated|created|produced)", "ai-generated summary",
+                         r"summar\w+ (?:generated|created) (?:by|with|using) (?:ai|artificial intelligence)")
     furniture = (
         "sign (?:in|up)", "log ?in", "subscribe", "subscription", "newsletter", "cookie", "privacy (?:notice|policy)",
         "data protection", "terms of (?:use|service)", "all rights reserved", "copyright", "share (?:this|on|or comment)",
@@ -77,9 +85,16 @@ class German:
     inline_markers = ("lesen sie auch", "auch interessant", "auch lesenswert", "lesen sie dazu", "mehr dazu",
                       "lesen sie mehr", "zum thema")
     more_links = ("mehr", "weiterlesen", "mehr lesen", "zum artikel")
+    calls_to_action = (r"jetzt (?:anmelden|abonnieren|unterstützen|testen|sichern|bestellen|ausprobieren|registrieren|"
+                       r"herunterladen|spenden|kostenlos (?:anmelden|testen|registrieren))", "abonnieren", "zum newsletter",
+                       r"hier (?:gratis |kostenlos )?(?:herunterladen|anmelden|abonnieren|registrieren)",
+                       "hier geht es zur anmeldung", "zur anmeldung")
     comments = ("kommentare", r"\d+ kommentare?", r"kommentare\s?\(\d+\)", r"zu den kommentaren(?: \(\d+\))?", "leserkommentare", "kommentieren", "kommentar schreiben",
                 "kommentar melden", "diskussion")
     key_points = ("das wichtigste in kürze", "auf einen blick", "das wichtigste")
+    machine_summaries = ("zusammenfassung wurde (?:künstlich|automatisch|mit ki) erzeugt", "ki-generierte zusammenfassung",
+                         r"mit (?:hilfe (?:von|einer) )?(?:ki|künstlicher intelligenz) (?:erstellt|erzeugt|generiert|zusammengefasst)",
+                         "der artikel für sie zusammengefasst")
     furniture = (
         "anmelden", "einloggen", "registrieren", "abonnieren", "abo(?:nnement)?\\b", "newsletter", "datenschutz",
         "datenschutzerklärung", "privatsphäre", "cookies?", "artikel teilen", "^teilen$", "^drucken$", "^merken$",
@@ -104,8 +119,10 @@ class Russian:
     markers = ("ещё по теме", "еще по теме", "похожие новости", "самое читаемое", "новости по теме")
     inline_markers = ("читайте также", "смотрите также", "по теме")
     more_links = ("подробнее", "читать далее")
+    calls_to_action = ("подписаться", "подпишитесь", "оформить подписку")
     comments = ("комментарии", r"\d+ комментари(?:й|я|ев)")
     key_points = ("главное",)
+    machine_summaries = (r"(?:краткое содержание|пересказ) (?:сгенерирован|создан)", "сгенерировано нейросетью")
     furniture = ("подписаться", "подпишитесь", "поделиться", "читать далее", "реклама", "войти", "регистрация",
                  "все права защищены", "нашли ошибку", "рассылк", "^меню$", "^поиск$")
 
@@ -122,8 +139,10 @@ class Arabic:
     markers = ("أخبار ذات صلة", "الأكثر قراءة", "مواضيع ذات صلة", "المزيد من")
     inline_markers = ("اقرأ أيضا", "اقرأ أيضاً", "اقرأ ايضا")
     more_links = ("المزيد", "اقرأ المزيد")
+    calls_to_action = ("اشترك الآن", "اشترك")
     comments = ("التعليقات", "تعليقات")
     key_points = ("أبرز النقاط",)
+    machine_summaries = ("ملخص بالذكاء الاصطناعي", "تم إنشاء هذا الملخص")
     furniture = ("شارك", "مشاركة", "إعلان", "تابعونا", "اشترك", "جميع الحقوق محفوظة", "تسجيل الدخول", "اقرأ المزيد",
                  "النشرة البريدية")
 
@@ -144,8 +163,12 @@ class Romance:
                "à propos de l'auteur", "sull'autore")
     inline_markers = ("más información", "lire aussi", "à lire aussi", "leggi anche", "leia também", "lee también")
     more_links = ("leer más", "seguir leyendo", "lire la suite", "leggi di più", "continua a leggere", "leia mais")
+    calls_to_action = ("suscríbete", "suscribirme", "hazte socio", "je m'abonne", "abonnez-vous", "abbonati", "assine já")
     comments = ("comentarios", "commentaires", "commenti", "comentários")
     key_points = ()
+    machine_summaries = (r"resumen (?:generado|creado) (?:por|con) (?:ia|inteligencia artificial)",
+                         r"résumé (?:généré|rédigé) (?:par|avec) (?:l'ia|ia|une ia|l'intelligence artificielle)",
+                         r"riassunto (?:generato|creato) (?:da|con) (?:l'ia|ia|intelligenza artificiale)")
     furniture = ("suscr[ií]b", "suscripción", "iniciar sesión", "continuar leyendo", "ver biografía", "compartir",
                  "publicidad", "s'abonner", "abonnez-vous", "se connecter", "partager", "publicité", "abbonati",
                  "condividi", "pubblicità", "assine", "compartilhar")
@@ -165,8 +188,10 @@ class Nordic:
     markers = ("meer nieuws",)
     inline_markers = ("läs också", "läs mer", "les også", "læs også", "lees ook")
     more_links = ("lees meer", "læs mere")
+    calls_to_action = ("prenumerera nu", "bli abonnent", "abonneer nu", "word abonnee")
     comments = ("kommentarer", "reacties")
     key_points = ()
+    machine_summaries = (r"(?:ai|ki)-genererad sammanfattning", r"sammendraget er (?:laget|generert) (?:av|med) (?:ki|kunstig intelligens)")
     furniture = ("prenumerera", "abonner", "logga in", "logg inn", "log ind", "inloggen", "dela", "del artikkelen",
                  "annons", "annonse", "annonce", "advertentie", "visa mer")
 
@@ -182,9 +207,14 @@ class Japanese:
     skip_links = ("本文へ", "メインコンテンツへ")
     markers = ("【関連記事】", "関連記事", "こちらもおすすめ", "アクセスランキング", "おすすめ記事", "人気記事")
     inline_markers = ("あわせて読みたい", "併せて読みたい")
+    # a personnel profile: "Name氏（よみ・がな）" then the career, the way Japanese papers print a 略歴
+    bios = (r"^\S{1,8}(?: \S{1,8})?氏[（(][ぁ-ゖー]+・[ぁ-ゖー]+[）)]",)
+    agencies = ("共同通信社", "共同通信", "共同", "時事通信社", "時事通信", "時事", "ロイター", "ゲッティ")
     more_links = ("続きを読む", "もっと見る", "詳しく見る")
+    calls_to_action = ("今すぐ登録", "無料会員に登録する", "会員登録する")
     comments = ("コメント",)
     key_points = ("ポイント",)
+    machine_summaries = ("aiによる要約", "ai要約", "要約はaiが")
     furniture = ("記事を印刷する", "メールで送る", "リンクをコピーする", "詳しくはこちら", "記事利用", "転載", "ご覧ください",
                  "この記事の画像を見る", "有料会員", "会員登録", "ログイン", "アプリで開く", "無料体験", "ニュースレター",
                  "シェアする", "ブックマーク", "無断転載")
@@ -202,9 +232,11 @@ class Korean:
     markers = ("관련기사", "관련 기사", "많이 본 뉴스", "인기 기사", "추천 기사", "실시간 인기")
     inline_markers = ("함께 보면 좋은 기사",)
     more_links = ("더보기", "기사 더보기")
+    calls_to_action = ("구독하기", "회원 가입", "무료 회원 가입")
     comments = ("댓글", r"댓글 \d+")
     key_points = ("요약",)
-    furniture = ("이미지 확대보기", "ai 요약", "기사 공유", "좋아요", "구독", "로그인", "무단전재", "재배포 금지", "글자 크기",
+    machine_summaries = ("ai 요약은", "ai가 요약", "요약은 ai")
+    furniture = ("이미지 확대보기", "사진 확대", "ai 요약", "기사 공유", "좋아요", "구독", "로그인", "무단전재", "재배포 금지", "글자 크기",
                  "기사를 추천", "마음에 들었다면")
 
 

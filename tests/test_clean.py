@@ -379,6 +379,90 @@ RULES = [
 ]
 
 
+HAFEN = "Hafenstreik beendet\n\n03.03.2024\n\n"
+SHIPS_JA = "運営会社は金曜日までに港の交通が通常に戻ると説明した。"
+STRIKE_JA = "ロッテルダムの港湾労働者は火曜日、労働組合が新たな賃金案を受け入れたことを受けて、五日間にわたったストライキを終えた。"
+STRIKE_KO = "로테르담 항만 노동자들은 화요일 노조가 새 임금안을 받아들이면서 닷새 동안 이어진 파업을 끝냈다고 밝혔다."
+VOTE_KO = "노조 관계자는 조합원 사백 명이 주말 동안 항만 곳곳에서 열린 회의에서 제안에 대해 투표했다고 설명했다."
+SHIPS_KO = "운영사들은 금요일까지 항만 운영이 정상으로 돌아올 것이라고 말했으며 일부 선사는 이달 말까지 밀린 화물을 처리할 계획이라고 밝혔다."
+DEMANDS = "The offer meets our main demands and we can go back to work."
+DEMANDS_SAID = f'{BODY_2} "The offer meets our main demands and we can go back to work," said Jan de Vries of the union.'
+
+
+def _hafen(*paragraphs: str, removed: tuple[Removed, ...] = ()) -> Article:
+    return Article(title="Hafenstreik beendet", date="03.03.2024",
+                   blocks=tuple(Block(PARAGRAPH, text) for text in paragraphs), removed=removed)
+
+
+RULES += [
+    # a personnel profile ("Name氏（よみ・がな）" and a career) below a Japanese article is not its text
+    ("issue-13-ja-personnel-profile-below-the-article",
+     f"ニュース\n港湾ストが終結\n2024年3月3日 20:00\n{STRIKE_JA}\n{SHIPS_JA}\n◇港湾公社\n"
+     "山田 太郎氏（やまだ・たろう）90年（平2年）港湾公社入社、20年理事。",
+     Article(title="港湾ストが終結", date="2024年3月3日 20:00",
+             blocks=(Block(PARAGRAPH, STRIKE_JA), Block(PARAGRAPH, SHIPS_JA)),
+             removed=(Removed("ニュース", "navigation"), Removed("◇港湾公社", "outside"),
+                      Removed("山田 太郎氏（やまだ・たろう）90年（平2年）港湾公社入社、20年理事。", "boilerplate")))),
+    # a caption ending in a full-width copyright credit "（Ｃ）共同通信社" is a caption, not the teaser
+    ("issue-13-ja-caption-with-a-full-width-copyright-credit",
+     f"ニュース\n港湾ストが終結\n2024年3月3日 20:00\n停泊する貨物船（Ｃ）共同通信社\n{STRIKE_JA}\n{SHIPS_JA}",
+     Article(title="港湾ストが終結", date="2024年3月3日 20:00",
+             blocks=(Block(PARAGRAPH, STRIKE_JA), Block(PARAGRAPH, SHIPS_JA)),
+             removed=(Removed("ニュース", "navigation"), Removed("停泊する貨物船（Ｃ）共同通信社", "caption")))),
+    # Korean: a caption ending in a bracketed credit "[사진 출처 = …]", under an "enlarge photo" button
+    ("issue-13-ko-caption-with-a-bracketed-photo-credit",
+     f"뉴스\n항만 파업 종료\n2024.03.03 14:00\n{STRIKE_KO}\n{VOTE_KO}\n사진 확대\n멈춰 선 크레인들 [사진 출처 = 예시통신]\n{SHIPS_KO}",
+     Article(title="항만 파업 종료", date="2024.03.03 14:00",
+             blocks=(Block(PARAGRAPH, STRIKE_KO), Block(PARAGRAPH, VOTE_KO), Block(PARAGRAPH, SHIPS_KO)),
+             removed=(Removed("뉴스", "navigation"), Removed("사진 확대", "caption"),
+                      Removed("멈춰 선 크레인들 [사진 출처 = 예시통신]", "caption")))),
+    # a machine-made summary box: its note and the sentences under it (closed by a button) repeat the article
+    ("issue-13-de-machine-summary-box-repeats-the-article",
+     HAFEN + "In Kürze\nDiese Zusammenfassung wurde künstlich erzeugt.\nDer Streik im Hafen ist vorbei.\n"
+     f"Die Schiffe fahren wieder.\nAnhören\n{STREIK}\n{VERKEHR}",
+     _hafen(STREIK, VERKEHR, removed=(
+         Removed("In Kürze", "navigation"), Removed("Diese Zusammenfassung wurde künstlich erzeugt.", "boilerplate"),
+         Removed("Der Streik im Hafen ist vorbei.", "repeat"), Removed("Die Schiffe fahren wieder.", "repeat"),
+         Removed("Anhören", "navigation")))),
+    # ... and with nothing closing the box, the sentences under the note may be the article: they stay
+    ("issue-13-de-machine-summary-note-without-a-closed-box",
+     HAFEN + f"Diese Zusammenfassung wurde künstlich erzeugt.\n{STREIK}\n{VERKEHR}",
+     _hafen(STREIK, VERKEHR, removed=(Removed("Diese Zusammenfassung wurde künstlich erzeugt.", "boilerplate"),))),
+    # a sign-up box: a short title, a line of pitch and a button
+    ("issue-13-de-sign-up-box-with-a-button",
+     HAFEN + f"{STREIK}\n{VERKEHR}\nDer Hafen-Brief\nJeden Freitag die wichtigsten Nachrichten aus dem Hafen in Ihrem Postfach.\n"
+     "Jetzt abonnieren",
+     _hafen(STREIK, VERKEHR, removed=(
+         Removed("Der Hafen-Brief", "boilerplate"),
+         Removed("Jeden Freitag die wichtigsten Nachrichten aus dem Hafen in Ihrem Postfach.", "boilerplate"),
+         Removed("Jetzt abonnieren", "boilerplate")))),
+    # a paragraph whose last sentence is a call to action is a promo, wherever it sits
+    ("issue-13-paragraph-ending-in-a-call-to-action",
+     TOP_2 + f"{BODY_1}\n{BODY_2}\nOur port newsletter brings you the shipping news every morning. Sign up now!\n{BODY_3}",
+     _port(BODY_1, BODY_2, BODY_3, removed=(
+         Removed("Our port newsletter brings you the shipping news every morning. Sign up now!", "boilerplate"),))),
+    # a long line the page shows twice (a caption or a box drawn again) is kept once
+    ("issue-13-long-line-shown-twice-is-kept-once",
+     TOP_2 + f"{BODY_1}\n{VOTE}\n{BODY_2}\n{VOTE}\n{BODY_3}",
+     _port(BODY_1, VOTE, BODY_2, BODY_3, removed=(Removed(VOTE, "repeat"),))),
+    # a headline printed twice is the title, not the title and a teaser
+    ("issue-13-headline-printed-twice-is-not-the-teaser",
+     "Home\nWorld\nSign in\n\nPort strike ends after five days\nPort strike ends after five days\n\nMarch 3, 2024\n\n"
+     f"{BODY_1}\n{BODY_2}\n{BODY_3}",
+     _port(BODY_1, BODY_2, BODY_3, removed=(Removed("Port strike ends after five days", "repeat"),))),
+    # a credit set as names joined by slashes ("EXAMPLE/Jan Example") is a credit line; the short line above, its caption
+    ("issue-13-slashed-credit-line-under-a-caption",
+     TOP_2 + f"{BODY_1}\nCranes at the terminal on Monday\nEXAMPLE/Jan Example\n{BODY_2}\n{BODY_3}",
+     _port(BODY_1, BODY_2, BODY_3, removed=(Removed("Cranes at the terminal on Monday", "caption"),
+                                            Removed("EXAMPLE/Jan Example", "credit")))),
+    # a pull quote that the paragraph below says again leaves with its "Name, role" line
+    ("issue-13-pull-quote-with-a-name-and-role-line",
+     TOP_2 + f"{BODY_1}\n{DEMANDS}\nJan de Vries, spokesman of the dock workers' union\n{DEMANDS_SAID}\n{BODY_3}",
+     _port(BODY_1, DEMANDS_SAID, BODY_3, removed=(
+         Removed(DEMANDS, "repeat"), Removed("Jan de Vries, spokesman of the dock workers' union", "repeat")))),
+]
+
+
 @pytest.mark.parametrize("page, expected", [c[1:] for c in RULES], ids=[c[0] for c in RULES])
 def test_issue_13_rules_measured_on_real_pages(page, expected):
     assert clean(page) == expected
