@@ -11,7 +11,7 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from . import langpacks, render, translation, webinput
-from .documents import html_to_text
+from .documents import Document, read_page
 from .errors import (
     BadLanguagePack,
     DownloadFailed,
@@ -60,11 +60,11 @@ def _settings():
     return current_app.config["NEWSDESK"]
 
 
-def _article_text(fields: dict) -> str:
+def _article(fields: dict) -> Document:
     text = webinput.text_field(fields, "text", _settings())
     if webinput.choice_field(fields, "format", webinput.FORMATS, "text") == "html":
-        text = html_to_text(text)
-    return text
+        return read_page(text)
+    return Document(text)
 
 
 @bp.post("/process")
@@ -72,11 +72,11 @@ def process_article():
     """Clean, summarize and translate one article (JSON or form)."""
     fields = webinput.request_fields(request)
     settings = _settings()
-    text = _article_text(fields)
+    article = _article(fields)
     targets = webinput.targets_field(fields, settings, DEFAULT_TARGETS)
     source = webinput.language_field(fields, "source", settings, default="auto", auto=True)
-    result = process(text, targets, webinput.summary_field(fields), webinput.method_field(fields), source, settings,
-                     webinput.deadline(settings))
+    result = process(article.text, targets, webinput.summary_field(fields), webinput.method_field(fields), source,
+                     settings, webinput.deadline(settings), left_out=article.left_out)
     return jsonify(render.to_dict(result))
 
 
@@ -85,9 +85,10 @@ def summarize_article():
     """Clean and summarize one article; needs no language pack."""
     fields = webinput.request_fields(request)
     settings = _settings()
-    text = _article_text(fields)
+    article = _article(fields)
     source = webinput.language_field(fields, "source", settings, default="auto", auto=True)
-    result = process(text, (), webinput.summary_field(fields), webinput.method_field(fields), source, settings)
+    result = process(article.text, (), webinput.summary_field(fields), webinput.method_field(fields), source, settings,
+                     left_out=article.left_out)
     data = render.to_dict(result)
     del data["translations"]
     return jsonify(data)

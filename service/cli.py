@@ -239,13 +239,14 @@ def translate_command(settings: Settings, source: str, target: str, file) -> Non
         click.echo(line)
 
 
-def _read_input(name: str) -> str:
-    from .documents import html_to_text, read_article
+def _read_input(name: str):
+    """The article in file NAME, or on stdin for "-" (a documents.Document)."""
+    from .documents import Document, read_file, read_page
 
     if name == "-":
         text = sys.stdin.read()
-        return html_to_text(text) if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")) else text
-    return read_article(Path(name))
+        return read_page(text) if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")) else Document(text)
+    return read_file(Path(name))
 
 
 def _targets(value: str) -> tuple[str, ...]:
@@ -284,7 +285,8 @@ def process_command(settings: Settings, files, output_dir, targets, length, meth
     # tqdm shows a bar only on a terminal (disable=None), so logs and pipes stay clean.
     for name in tqdm(files, desc="articles", unit="file", disable=None if len(files) > 1 else True, file=sys.stderr):
         try:
-            result = process(_read_input(name), targets, length, method, source, settings)
+            article = _read_input(name)
+            result = process(article.text, targets, length, method, source, settings, left_out=article.left_out)
             if show_removed:
                 _echo_removed(name, result.article)
             if name == "-":
@@ -347,7 +349,8 @@ def summarize_command(file, length, method, source, as_json, show_removed) -> No
     """Print the summary of an article FILE (or stdin); needs no language pack."""
     from .pipeline import summarize_article
 
-    result = summarize_article(_read_input(file), length, method, source)
+    article = _read_input(file)
+    result = summarize_article(article.text, length, method, source, left_out=article.left_out)
     if show_removed:
         _echo_removed(file, result.article)
     if as_json:

@@ -24,24 +24,47 @@ _BLOCK_TAGS = ("p", "div", "section", "article", "main", "header", "footer", "as
                "th", "dt", "dd", "pre", "br", "hr", "address", "time")
 
 
+@dataclass(frozen=True)
+class Document:
+    """An article read from a file or page: its text, and the page's lines left out of it.
+
+    ``left_out`` holds the lines of an HTML page that are not in the article trafilatura
+    found (menus, related stories, and any body text it missed), so that the pipeline can
+    list them with what the cleaner removed: nothing leaves without a trace (issue 13).
+    """
+
+    text: str
+    left_out: tuple[str, ...] = ()
+
+
 def read_article(path: Path) -> str:
     """Return the text of an article file, by its suffix."""
+    return read_file(path).text
+
+
+def read_file(path: Path) -> Document:
+    """Read an article file, by its suffix."""
     path = Path(path)
     _check_suffix(path.name)
     try:
         data = path.read_bytes()
     except OSError as error:
         raise InvalidInput(f"{path}: cannot read it ({error.strerror})") from None
-    return read_upload(path.name, data)
+    return read_document(path.name, data)
 
 
 def read_upload(name: str, data: bytes) -> str:
     """Return the text of a file's bytes, read by the suffix of its ``name``."""
+    return read_document(name, data).text
+
+
+def read_document(name: str, data: bytes) -> Document:
+    """Read a file's bytes by the suffix of its ``name``."""
     suffix = _check_suffix(name)
     if suffix in (".html", ".htm"):
-        return html_to_text(data)
+        return read_page(data)
     text = decode_text(data, name)
-    return markdown_to_text(text) if suffix in (".md", ".markdown") else text
+    return Document(markdown_to_text(text) if suffix in (".md", ".markdown") else text)
 
 
 def _check_suffix(name: str) -> str:
@@ -157,10 +180,24 @@ def html_to_text(html: str | bytes, *, reading: Reading = READING) -> str:
     where it finds no article (a fragment, a short note) is read whole instead, each block
     element a line.
     """
+    return read_page(html, reading=reading).text
+
+
+def read_page(html: str | bytes, *, reading: Reading = READING) -> Document:
+    """Read an HTML page as html_to_text does, and keep the page's lines the article left out."""
     if not (html.strip() if isinstance(html, str) else html.strip()):
-        return ""
+        return Document("")
     root = _parse_html(html)
-    return _article_text(root, reading) or _block_text(root)
+    article = _article_text(root, reading)
+    if not article:
+        return Document(_block_text(root))
+    return Document(article, _left_out(_block_text(root), article))
+
+
+def _left_out(page: str, article: str) -> tuple[str, ...]:
+    """The page's lines that the article does not contain, word for word, in page order."""
+    found = f" {' '.join(article.split())} "
+    return tuple(dict.fromkeys(line for line in page.split("\n") if f" {line} " not in found))
 
 
 def _parse_html(html: str | bytes):
@@ -427,8 +464,8 @@ def rewrite_html_text(fragment: str, rewrite) -> str:
     return (wrapper.text or "") + inner
 
 
-def read_archive(data: bytes, max_bytes: int) -> list[tuple[str, str, str]]:
-    """Read every article file in a .zip: (path in the archive, text, "") or (path, "", why not).
+def read_archive(data: bytes, max_bytes: int) -> list[tuple[str, Document, str]]:
+    """Read every article file in a .zip: (path in the archive, document, "") or (path, empty, why not).
 
     Folders and hidden or system files (``__MACOSX/``, ``.DS_Store``) are skipped; a file
     that is not an article is reported, not dropped. Unpacked sizes over ``max_bytes`` in
@@ -453,11 +490,11 @@ def read_archive(data: bytes, max_bytes: int) -> list[tuple[str, str, str]]:
         try:
             with archive.open(info) as member:
                 content = member.read(info.file_size + 1)
-            articles.append((info.filename, read_upload(info.filename, content), ""))
+            articles.append((info.filename, read_document(info.filename, content), ""))
         except InvalidInput as error:
-            articles.append((info.filename, "", str(error)))
+            articles.append((info.filename, Document(""), str(error)))
         except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:  # damaged, encrypted
-            articles.append((info.filename, "", f"{info.filename}: cannot be unpacked ({error})"))
+            articles.append((info.filename, Document(""), f"{info.filename}: cannot be unpacked ({error})"))
     return articles
 
 

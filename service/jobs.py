@@ -5,7 +5,7 @@ so workers share a batch article by article and a dead worker's article is retri
 alone. RQ keeps the queue; these keys keep what RQ does not:
 
     newsdesk:job:<id>:meta      options, total, owner, state, timestamps
-    newsdesk:job:<id>:articles  index -> {"name", "text"}
+    newsdesk:job:<id>:articles  index -> {"name", "text", "left_out"}
     newsdesk:job:<id>:results   index -> the article's result (as the API's /process gives it)
     newsdesk:job:<id>:errors    index -> why the article failed
     newsdesk:job:<id>:tries     index -> how many times a worker started it
@@ -61,6 +61,7 @@ class ArticleInput:
     name: str
     text: str = ""
     error: str = ""
+    left_out: tuple[str, ...] = ()  # the page's lines outside the article (documents.Document)
 
 
 def _keys(job_id: str) -> dict[str, str]:
@@ -110,7 +111,8 @@ def submit(connection: redis.Redis, articles: list[ArticleInput], options: JobOp
     with connection.pipeline() as pipe:
         pipe.hset(keys["meta"], mapping=meta)
         for start in range(0, len(articles), 500):
-            chunk = {index: json.dumps({"name": article.name, "text": article.text}, ensure_ascii=False)
+            chunk = {index: json.dumps({"name": article.name, "text": article.text, "left_out": list(article.left_out)},
+                                       ensure_ascii=False)
                      for index, article in enumerate(articles[start:start + 500], start)}
             pipe.hset(keys["articles"], mapping=chunk)
         unreadable = {index: article.error for index, article in enumerate(articles) if article.error}
@@ -246,7 +248,7 @@ def run_article(job_id: str, index: int) -> None:
     options = JobOptions(**json.loads(connection.hget(keys["meta"], "options")))
     try:
         result = process(article["text"], options.targets, options.summary, options.method, options.source,
-                         settings, deadline(settings))
+                         settings, deadline(settings), left_out=tuple(article.get("left_out", ())))
     except (LanguagePackMissing, BadLanguagePack):
         raise  # this worker's packs, not the article: retried, maybe by a worker that has them
     except ServiceError as error:  # the article's own problem: retrying would not help

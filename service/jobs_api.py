@@ -14,7 +14,7 @@ import redis
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, send_file, url_for
 
 from . import jobqueue, jobs, render, translation, webinput
-from .documents import html_to_text, read_archive
+from .documents import Document, read_archive, read_page
 from .errors import InvalidInput, LanguagePackMissing
 from .pipeline import DEFAULT_TARGETS, check_packs
 
@@ -183,8 +183,8 @@ def _articles(fields: dict, settings) -> list[jobs.ArticleInput]:
         data = upload.read()
         name = (upload.filename or "").lower()
         if name.endswith(".zip"):
-            return [_checked(jobs.ArticleInput(path, text, error), settings)
-                    for path, text, error in read_archive(data, settings.max_job_bytes)]
+            return [_checked(jobs.ArticleInput(path, document.text, error, document.left_out), settings)
+                    for path, document, error in read_archive(data, settings.max_job_bytes)]
         if name.endswith(".jsonl"):
             return _jsonl_articles(data, settings)
         raise InvalidInput(f"{upload.filename}: a batch is a .zip of article files or a .jsonl file "
@@ -229,10 +229,10 @@ def _item(item, where: str, index: int, settings) -> jobs.ArticleInput:
         raise InvalidInput(f"{where}: \"format\" must be one of: {', '.join(webinput.FORMATS)}")
     webinput.check_encodable(f"{where} text", item["text"])
     try:
-        text = html_to_text(item["text"]) if text_format == "html" else item["text"]
+        document = read_page(item["text"]) if text_format == "html" else Document(item["text"])
     except InvalidInput as error:
         return jobs.ArticleInput(str(name), "", str(error))
-    return _checked(jobs.ArticleInput(str(name), text), settings)
+    return _checked(jobs.ArticleInput(str(name), document.text, left_out=document.left_out), settings)
 
 
 def _checked(article: jobs.ArticleInput, settings) -> jobs.ArticleInput:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Mapping
 
 from . import translation
-from .clean import Article, clean
+from .clean import Article, Removed, clean
 from .config import Settings
 from .errors import InvalidInput, LanguagePackMissing, TooLarge
 from .language import NEWSROOM_LANGUAGES, Detection, detect_source
@@ -69,10 +69,13 @@ def process(
     source: str = "auto",
     settings: Settings | None = None,
     deadline: float | None = None,
+    left_out: tuple[str, ...] = (),
 ) -> Result:
     """Clean, split, summarize and translate one article into every target language.
 
     ``deadline`` (a time.monotonic() value) bounds the translation: past it, TimedOut.
+    ``left_out``: lines of the page that reading it already left out (documents.Document);
+    they join ``article.removed`` as text from outside the article.
     """
     settings = settings or Settings.load()
     timings: dict[str, float] = {}
@@ -80,7 +83,7 @@ def process(
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("the article is empty: paste or upload the text of a news article")
     targets = _check_targets(targets)
-    article = clean(text)
+    article = _with_left_out(clean(text), left_out)
     timings["clean"] = _lap(started)
 
     language, confidence = _source_language(article, text, source, targets, settings)
@@ -108,9 +111,16 @@ def process(
     )
 
 
-def summarize_article(text: str, summary: int | str = 5, method: str = DEFAULT_METHOD, source: str = "auto") -> Result:
+def _with_left_out(article: Article, left_out: tuple[str, ...]) -> Article:
+    if not left_out:
+        return article
+    return replace(article, removed=article.removed + tuple(Removed(line, "outside") for line in left_out))
+
+
+def summarize_article(text: str, summary: int | str = 5, method: str = DEFAULT_METHOD, source: str = "auto",
+                      left_out: tuple[str, ...] = ()) -> Result:
     """Clean, split and summarize, with no translation (needs no language pack)."""
-    return process(text, targets=(), summary=summary, method=method, source=source)
+    return process(text, targets=(), summary=summary, method=method, source=source, left_out=left_out)
 
 
 def translate_texts(texts: list[str], source: str, target: str, settings: Settings | None = None,

@@ -15,7 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from . import access, render, webinput
 from .api import status_for
 from .clean import REMOVAL_REASONS
-from .documents import read_upload
+from .documents import Document, read_document
 from .errors import KeyRequired, ServiceError
 from .language import DISPLAY_NAMES, RTL_LANGUAGES
 from .pipeline import DEFAULT_TARGETS, process
@@ -43,11 +43,11 @@ def submit():
     try:
         _check_key(settings)
         uploaded = _upload(settings)
-        if uploaded:  # an uploaded file wins over the text box, and shows in it afterwards
-            values["article"], values["text"] = uploaded, values["text"] or uploaded
+        if uploaded.text:  # an uploaded file wins over the text box, and shows in it afterwards
+            values["article"], values["text"] = uploaded.text, values["text"] or uploaded.text
         webinput.check_length("text", values["article"], settings)
         result = process(values["article"], values["targets"], values["summary"], values["method"], values["source"],
-                         settings, webinput.deadline(settings))
+                         settings, webinput.deadline(settings), left_out=uploaded.left_out)
     except ServiceError as error:
         return _with_error(values, str(error), status_for(error))
     return render_template("desk.html", **_page(values), result=result, views=_views(result, values["targets"]),
@@ -92,10 +92,10 @@ def _read_form() -> dict:
             "source": form.get("source", "auto")}
 
 
-def _upload(settings) -> str:
-    """The uploaded file's text, or "" when none was sent."""
+def _upload(settings) -> Document:
+    """The uploaded file, or an empty Document when none was sent."""
     upload = webinput.uploaded_file(request, settings)
-    return read_upload(upload.filename, upload.read()) if upload else ""
+    return read_document(upload.filename, upload.read()) if upload else Document("")
 
 
 def _with_error(values: dict, message: str, status: int):

@@ -70,6 +70,18 @@ def test_process_html(client, install):
     assert body["translations"]["de"]["sentences"][0] == f"<de> {LEAD}"
 
 
+def test_issue13_an_html_page_lists_its_lines_outside_the_article(client):
+    page = ("<html><body><nav><ul><li>Home</li><li>World</li></ul></nav><article><h1>Harbour strike ends</h1><p>"
+            + LEAD + "</p><p>Operators said traffic would be back to normal by Friday, according to the port "
+            "authority.</p><p>Several shipping lines had diverted their vessels to Antwerp and Hamburg during the "
+            "stoppage.</p></article><aside><p>Most read: Ferry fares rise again</p></aside></body></html>")
+    article = client.post("/api/v1/summarize", json={"text": page, "format": "html"}).json["article"]
+    assert article["title"] == "Harbour strike ends"
+    assert [line for line in article["removed"] if line["reason"] == "outside"] == [
+        {"text": "Home", "reason": "outside"}, {"text": "World", "reason": "outside"},
+        {"text": "Most read: Ferry fares rise again", "reason": "outside"}]
+
+
 def test_summarize_needs_no_pack(client):
     response = client.post("/api/v1/summarize", json={"text": HARBOUR, "summary": "50%", "method": "news"})
     assert response.status_code == 200

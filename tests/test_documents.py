@@ -7,7 +7,8 @@ import socket
 import pytest
 
 from service.clean import clean
-from service.documents import Reading, html_article_text, html_to_text, markdown_to_text, read_article
+from service.documents import (Document, Reading, html_article_text, html_to_text, markdown_to_text, read_article,
+                                read_document, read_page)
 from service.errors import InvalidInput
 
 PAGE = b"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Harbour</title>
@@ -35,6 +36,24 @@ def test_html_to_text_keeps_the_article_and_drops_scripts_and_navigation():
         "Ships diverted to Antwerp",
         "The strike forced several shipping lines to divert vessels to Antwerp and Hamburg.",
     ]
+
+
+def test_issue13_the_page_lines_outside_the_article_are_kept_aside():
+    page = news_page(paragraphs(LEAD, SECOND, THIRD, FOURTH))
+    assert read_page(page) == Document(html_to_text(page), left_out=(
+        "Harbour Times", "Home", "World", "Business", "Sign in", "Related stories", "Ferry fares rise again this summer",
+        "New crane arrives at the container terminal", "© 2024 Harbour Times. All rights reserved.", "Privacy", "Terms"))
+    assert read_document("story.html", page) == read_page(page)
+    # The page's date is in the article in ISO form, so its own spelling is listed too.
+    assert read_page(PAGE).left_out == ("Home", "World", "Sign in", "March 3, 2024", "© 2024 Example News")
+
+
+@pytest.mark.parametrize("name, data", [
+    ("note.html", b"<p>Back at 3.</p>"),
+    ("story.txt", b"Harbour strike ends\n\nDock workers ended their strike."),
+], ids=["fragment-read-whole", "plain-text"])
+def test_issue13_nothing_is_left_out_of_text_or_a_page_read_whole(name, data):
+    assert read_document(name, data).left_out == ()
 
 
 def test_an_html_page_cleans_into_the_article():

@@ -53,6 +53,22 @@ def submit(client, articles, **fields):
     return client.post("/api/v1/jobs", json={"articles": articles, "targets": TARGETS, **fields})
 
 
+def test_issue13_an_html_article_in_a_batch_keeps_its_page_lines_outside_the_article(client):
+    page = ("<html><body><nav><ul><li>Home</li><li>World</li></ul></nav><article><h1>Port strike</h1><p>"
+            + article(1).split("\n\n")[1] + " Operators said traffic would be back to normal by Friday morning."
+            "</p><p>Several shipping lines had diverted their vessels to Antwerp and Hamburg during the stoppage, "
+            "the port authority said.</p></article></body></html>")
+    job_id = submit(client, [{"id": "page", "text": page, "format": "html"}]).get_json()["id"]
+    assert wait_until_done(client, job_id)["status"] == "finished"
+    [line] = result_lines(client, job_id)
+    del line["result"]["timings"]
+    single = client.post("/api/v1/process", json={"text": page, "targets": TARGETS, "format": "html"}).get_json()
+    del single["timings"]
+    assert line["result"] == single
+    assert line["result"]["article"]["removed"][-2:] == [{"text": "Home", "reason": "outside"},
+                                                         {"text": "World", "reason": "outside"}]
+
+
 def test_a_batch_gives_each_article_what_a_single_request_gives(client):
     texts = [article(number) for number in range(6)]
     response = submit(client, [{"id": f"wire-{n}", "text": text} for n, text in enumerate(texts)])
