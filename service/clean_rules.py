@@ -242,6 +242,16 @@ class Korean:
 
 LANGUAGES = (English, German, Russian, Arabic, Romance, Nordic, Japanese, Korean)
 
+# How a byline reads in a page's language (ISO 639-1), for bylines made from a page's
+# metadata; each is one of that language's byline_labels above, so the cleaner reads it.
+BYLINE_PREFIXES = {"en": "By", "de": "Von", "ru": "Автор:", "ar": "بقلم", "fr": "Par", "es": "Por", "it": "Di",
+                   "pt": "Por", "nl": "Door", "sv": "Av", "no": "Av", "nb": "Av", "da": "Af"}
+
+
+def byline_prefix(language: str) -> str:
+    """The word a byline starts with in ``language`` ("Von" for de), English's by default."""
+    return BYLINE_PREFIXES.get(language.split("-")[0].lower(), BYLINE_PREFIXES["en"])
+
 
 def union(attribute: str) -> tuple[str, ...]:
     """Every language's entries for one table, longest first (so a regex tries "Fotos" before "Foto")."""

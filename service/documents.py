@@ -276,7 +276,7 @@ def _article_text(root, reading: Reading) -> str:
         return ""
     if reading.captions:
         body = _with_captions(body, root)
-    return "\n".join(_header_lines(title, teaser, document) + body)
+    return "\n".join(_header_lines(title, teaser, document, root.get("lang") or "") + body)
 
 
 def _whole_page(body: list[str], root) -> bool:
@@ -312,8 +312,11 @@ def _mostly_in(short: str, long: str) -> bool:
     return len(words & set(re.findall(r"\w+", long.lower()))) >= 0.8 * len(words)
 
 
-def _header_lines(title: str, teaser: str, document) -> list[str]:
-    """Title, teaser, date and byline, in the order and form the cleaner reads a page's header."""
+def _header_lines(title: str, teaser: str, document, language: str) -> list[str]:
+    """Title, teaser, date and byline, in the order and form the cleaner reads a page's header;
+    the byline in the page's ``language`` ("Von ..." on a German page)."""
+    from .clean_rules import byline_prefix
+
     lines = [title] if title else []
     if teaser:
         lines.append(teaser)
@@ -321,7 +324,7 @@ def _header_lines(title: str, teaser: str, document) -> list[str]:
         lines.append(document.date)  # ISO 8601: the same in every language, and the cleaner knows it
     authors = [name.strip() for name in (document.author or "").split(";") if name.strip()]
     if authors:
-        lines.append("By " + ", ".join(authors))
+        lines.append(f"{byline_prefix(language)} {', '.join(authors)}")
     return lines
 
 

@@ -129,7 +129,7 @@ def paragraphs(*texts: str) -> str:
                           "Sprecher am Abend mitteilte.") + "<h2>Schiffe umgeleitet</h2>"
                + paragraphs("Mehrere Reedereien hatten ihre Schiffe während des Streiks nach Rotterdam umgeleitet."),
                lang="de", title="Hafenstreik beendet", author="Anna Schmidt"),
-     ["Hafenstreik beendet", "2024-03-03", "By Anna Schmidt",
+     ["Hafenstreik beendet", "2024-03-03", "Von Anna Schmidt",
       "Die Hafenarbeiter in Hamburg haben ihren Streik am Dienstag nach fünf Tagen beendet und die Arbeit wieder aufgenommen.",
       "Die Gewerkschaft nahm ein neues Angebot der Betreiber an, wie ein Sprecher am Abend mitteilte.",
       "Schiffe umgeleitet", "Mehrere Reedereien hatten ihre Schiffe während des Streiks nach Rotterdam umgeleitet."]),
@@ -137,14 +137,14 @@ def paragraphs(*texts: str) -> str:
                           "принял новое предложение.", "Операторы порта заявили, что движение судов вернётся к норме к "
                           "пятнице, сообщает администрация порта."), lang="ru", title="Забастовка закончилась",
                author="Анна Смирнова"),
-     ["Забастовка закончилась", "2024-03-03", "By Анна Смирнова",
+     ["Забастовка закончилась", "2024-03-03", "Автор: Анна Смирнова",
       "Докеры в Роттердаме во вторник прекратили пятидневную забастовку после того, как профсоюз принял новое предложение.",
       "Операторы порта заявили, что движение судов вернётся к норме к пятнице, сообщает администрация порта."]),
     (news_page(paragraphs("أنهى عمال الميناء في روتردام يوم الثلاثاء إضرابا استمر خمسة أيام بعد أن قبلت النقابات عرضا جديدا.",
                           "وقالت الشركات المشغلة إن حركة السفن ستعود إلى طبيعتها بحلول يوم الجمعة بحسب بيان سلطة الميناء.")
                + "<h2>تحويل السفن</h2>" + paragraphs("وأجبر الإضراب عدة شركات شحن على تحويل سفنها إلى أنتويرب وهامبورغ."),
                lang="ar", title="انتهاء الإضراب", author="سارة أحمد"),
-     ["انتهاء الإضراب", "2024-03-03", "By سارة أحمد",
+     ["انتهاء الإضراب", "2024-03-03", "بقلم سارة أحمد",
       "أنهى عمال الميناء في روتردام يوم الثلاثاء إضرابا استمر خمسة أيام بعد أن قبلت النقابات عرضا جديدا.",
       "وقالت الشركات المشغلة إن حركة السفن ستعود إلى طبيعتها بحلول يوم الجمعة بحسب بيان سلطة الميناء.",
       "تحويل السفن", "وأجبر الإضراب عدة شركات شحن على تحويل سفنها إلى أنتويرب وهامبورغ."]),
