@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .clean_rules import union
+from .clean_rules import LANGUAGES, UNSPACED, Common, union
 
 HEADING = "heading"
 PARAGRAPH = "paragraph"
@@ -111,7 +111,15 @@ def _fragments_of(table: str) -> str:
     return "|".join(union(table))
 
 
-_AGENCY = rf"(?i:{_words_of('agencies')})"
+def _words_start_of(table: str) -> str:
+    """A table's fragments, matched only where a word starts ("sign in", not "design in"),
+    except in the scripts written without spaces. German compounds still match at their start."""
+    spaced = [language for language in (Common, *LANGUAGES) if language not in UNSPACED]
+    return "|".join(filter(None, [rf"(?<!\w)(?:{'|'.join(union(table, tuple(spaced)))})",
+                                  "|".join(union(table, UNSPACED))]))
+
+
+_AGENCY = rf"(?:{_words_of('agencies')})"  # as agencies write themselves: "WENN", not "wenn" (if)
 _CREDIT_LABEL = rf"(?:{_words_of('credit_labels')})"
 _SOURCE_LABEL = rf"(?:{_words_of('source_labels')})"
 _BYLINE_LABEL = rf"(?:{_words_of('byline_labels')})"
@@ -133,7 +141,7 @@ _GLUED_CREDIT = re.compile(
     rf"|\s?\((?:{_CREDIT_LABEL})\s?:\s*[^()]{{1,80}}\)$"
     rf"|(?<=[.!?])\s+\((?:[^()]*[\s/(])?{_AGENCY}(?:[\s/)|][^()]*)?\)$"
     rf"|(?<=[.!?])\s+[A-ZÀ-ÝА-Я][\w.'-]+(?:\s[\w.'-]+){{0,3}}\s\((?:[^()]*[\s/])?{_AGENCY}(?:[\s/|][^()]*)?\)$"
-    rf"|(?<=[.!?])\s*\(?\b[A-Z][\w.' -]+/(?:{_AGENCY}|NOAA/SPC|[A-Z]{{2,}})(?: via [\w ]+)?\)?$"
+    rf"|(?<=[.!?])\s*\(?\b[A-Z][\w.' -]{{0,60}}/(?:{_AGENCY}|[A-Z]{{2,}})(?: via [\w ]+)?\)?$"
     r"|\s\|\s*(?:Getty Images|Reuters|AP|AFP)\s*$"
 )
 _TRAILING_CREDIT = re.compile(
@@ -147,6 +155,8 @@ _CREDIT_LINE = re.compile(
 )
 # "IMAGO/Anna Example", "Screenshots Instagram/TikTok": names joined by slashes, the way credits are set.
 _SLASHED_CREDIT = re.compile(r"^(?:[^\W\d_][\w.'&-]*(?: (?:via |& )?[^\W\d_][\w.'&-]*){0,3} ?/ ?){1,3}[^\W\d_][\w.'&-]*(?: [^\W\d_][\w.'&-]*){0,4}$")
+_PROSE_WORDS_ALONE = 25  # a line this long is prose even without a sentence end
+_SOURCE_CITATION = re.compile(rf"^(?:{_SOURCE_LABEL})\s?:")
 _CREDIT_LABEL_ONLY = re.compile(rf"^(?:{_CREDIT_LABEL}|{_SOURCE_LABEL})\s?:?$")
 _BARE_AGENCY = re.compile(rf"^\(?{_AGENCY}\)?\.?$")
 _BYLINE = re.compile(
@@ -170,7 +180,7 @@ _LOOSE_DATE = re.compile(
 _NUMERIC_DATE = re.compile(r"\b\d{1,2}[./]\s?\d{1,2}[./]\s?(?:19|20)?\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b")
 # "18:41 Uhr", "Heute, 12:37 Uhr"; a bare "02:57" is a player's duration, not a time of day.
 _TIME_ONLY = re.compile(r"^(?:\w+,\s*)?\d{1,2}[:.]\d{2}\s*(?:uhr|h|[ap]\.?m\.?)\.?$", re.IGNORECASE)
-_FURNITURE = re.compile(rf"(?:{_fragments_of('furniture')}|{_fragments_of('skip_links')})", re.IGNORECASE)
+_FURNITURE = re.compile(rf"(?:{_words_start_of('furniture')}|{_words_start_of('skip_links')})", re.IGNORECASE)
 # Labels that close the article ("More from ...", "Related") or open a box inside it.
 _SECTION_MARKER = re.compile(rf"^(?:{_fragments_of('markers')})$", re.IGNORECASE)
 # "Read also": a box of links inside the article; the article goes on below it.
@@ -306,7 +316,7 @@ def _mark_line(original: str, seen: int, tuning: Tuning) -> _Line:
     line.boilerplate = line.furniture or (seen > 1 and line.words <= 12) or seen >= 3
     kept_out = line.boilerplate or line.caption or line.credit_line or line.label
     ends = text.endswith(_CLOSING)
-    line.prose = not kept_out and (line.words >= tuning.prose_words and ends or line.words >= 25)
+    line.prose = not kept_out and (line.words >= tuning.prose_words and ends or line.words >= _PROSE_WORDS_ALONE)
     line.sentence = not (kept_out or line.date or line.byline) and (
         line.words >= 3 and text.endswith(_SENTENCE_END) and _starts_like_a_heading(text)
     )
@@ -320,13 +330,21 @@ def _cut_credit(text: str) -> tuple[str, str]:
     match = _GLUED_CREDIT.search(text)
     if not match or not text[: match.start()].strip():
         return text, ""
-    return text[: match.start()].strip(), match.group(0).strip()
+    before, credit = text[: match.start()].strip(), match.group(0).strip()
+    # "... rose 2.4 percent in May. Source: Eurostat" cites the paragraph's figures: it stays.
+    if _SOURCE_CITATION.match(credit) and _words(before) >= _PROSE_WORDS_ALONE:
+        return text, ""
+    return before, credit
 
 
 def _is_date(text: str, words: int) -> bool:
     if words > 12:
         return False
-    return bool(_DATE.match(text) or _LOOSE_DATE.search(text) or _TIME_ONLY.match(text)) or (
+    # "Today 300 workers walked out.", "The strike began on March 3, 2024.": a sentence that
+    # mentions a date is body text; only a line that is all date counts then.
+    sentence = words >= 4 and text.endswith(_SENTENCE_END)
+    loose = bool(_LOOSE_DATE.search(text)) and not sentence
+    return bool(_DATE.match(text) or loose or _TIME_ONLY.match(text)) or (
         words <= 6 and bool(_NUMERIC_DATE.search(text))
     )
 
@@ -343,8 +361,10 @@ def _is_byline(text: str, words: int) -> bool:
 def _is_furniture(line: _Line) -> bool:
     """Page furniture: share and login buttons, consent boxes, menus, links, author boxes."""
     hits = len(_FURNITURE.findall(line.text))
-    # One furniture word in a long sentence is the story's own word ("the newsletter said").
-    phrase = hits >= 1 and line.words < 15 or hits >= 2 and line.words <= 60 or bool(_INLINE_MARKER.match(line.text))
+    # One furniture word in a long sentence, or in a whole sentence of six words or more, is
+    # the story's own word ("the newsletter said", "muss Insolvenz anmelden.").
+    story_word = line.words >= 15 or line.words >= 6 and line.text.endswith(_SENTENCE_END)
+    phrase = hits == 1 and not story_word or hits >= 2 and line.words <= 60 or bool(_INLINE_MARKER.match(line.text))
     numbered_nav = bool(_NUMBERED_NAV.match(line.text)) and line.words <= 8 and not line.text.endswith(_SENTENCE_END)
     return (
         phrase or line.marker or line.comments or numbered_nav or bool(_URL_LINE.match(line.text))

@@ -59,10 +59,9 @@ class English:
         "most (?:viewed|popular|read)", "advertisement", "sponsored", "click here", "download (?:the|our) app",
         "comments?(?: policy)?$", "join the conversation", "^share$", "view image", "fullscreen", "toggle caption",
         "next image", "previous image", "email link", "copy link", "print$", "bookmark",
-        "report an? (?:editorial|technical)", "editorial code", "audios? and videos", "wrong language",
-        "choose from \\d+ languages", "enter your email", "free weekly", "you'?ve successfully", "watch (?:now|live)",
-        "listen\\b", "min read", "reuse this content", "explore more on these topics", "values your comments",
-        "the independent", "get the latest",
+        "report an? (?:editorial|technical)", "editorial code", "enter your email", "free weekly",
+        "you'?ve successfully", "watch (?:now|live)", "listen\\b", "min read", "reuse this content",
+        "explore more on these topics", "get the latest",
     )
 
 
@@ -104,7 +103,7 @@ class German:
         "^startseite$", "^menü$", "^suche$", "navigation", "mehr anzeigen", "zur startseite", "weiterlesen",
         "lesezeit", "min\\.? lesezeit", "hier klicken", "^\\d+ min\\.?$",
         # the placeholder of an embedded post or video the reader has not allowed
-        "empfohlener redaktioneller inhalt", "externe[nr]? inhalte?", "an dieser stelle finde[nst]", "mit einem klick",
+        "empfohlener redaktioneller inhalt", "externe[nr]? inhalte?", "an dieser stelle finden sie",
     )
 
 
@@ -123,7 +122,7 @@ class Russian:
     comments = ("комментарии", r"\d+ комментари(?:й|я|ев)")
     key_points = ("главное",)
     machine_summaries = (r"(?:краткое содержание|пересказ) (?:сгенерирован|создан)", "сгенерировано нейросетью")
-    furniture = ("подписаться", "подпишитесь", "поделиться", "читать далее", "реклама", "войти", "регистрация",
+    furniture = ("подписаться", "подпишитесь", "поделиться", "читать далее", "^реклама$", "войти", "^регистрация$",
                  "все права защищены", "нашли ошибку", "рассылк", "^меню$", "^поиск$")
 
 
@@ -143,7 +142,8 @@ class Arabic:
     comments = ("التعليقات", "تعليقات")
     key_points = ("أبرز النقاط",)
     machine_summaries = ("ملخص بالذكاء الاصطناعي", "تم إنشاء هذا الملخص")
-    furniture = ("شارك", "مشاركة", "إعلان", "تابعونا", "اشترك", "جميع الحقوق محفوظة", "تسجيل الدخول", "اقرأ المزيد",
+    # "شارك", "مشاركة", "إعلان" are also everyday words (to take part, announcement): labels only when alone
+    furniture = ("^شارك$", "^مشاركة$", "^إعلان$", "تابعونا", "اشترك", "جميع الحقوق محفوظة", "تسجيل الدخول", "اقرأ المزيد",
                  "النشرة البريدية")
 
 
@@ -183,7 +183,6 @@ class Nordic:
     months = ("januari", "februari", "maart", "mars", "april", "mei", "maj", "juni", "juli", "augusti", "augustus",
               "september", "oktober", "november", "december", "desember")
     date_words = ("publicerad", "uppdaterad", "publisert", "oppdatert", "opdateret", "bijgewerkt")
-    byline_labels = ("Av", "Af", "Door", "Skrevet af", "Tekst")
     skip_links = ("hoppa till", "hopp til", "spring til", "ga naar")
     markers = ("meer nieuws",)
     inline_markers = ("läs också", "läs mer", "les også", "læs også", "lees ook")
@@ -192,7 +191,7 @@ class Nordic:
     comments = ("kommentarer", "reacties")
     key_points = ()
     machine_summaries = (r"(?:ai|ki)-genererad sammanfattning", r"sammendraget er (?:laget|generert) (?:av|med) (?:ki|kunstig intelligens)")
-    furniture = ("prenumerera", "abonner", "logga in", "logg inn", "log ind", "inloggen", "dela", "del artikkelen",
+    furniture = ("prenumerera", "abonner", "logga in", "logg inn", "log ind", "inloggen", "dela(?!\\w)", "del artikkelen",
                  "annons", "annonse", "annonce", "advertentie", "visa mer")
 
 
@@ -253,7 +252,11 @@ def byline_prefix(language: str) -> str:
     return BYLINE_PREFIXES.get(language.split("-")[0].lower(), BYLINE_PREFIXES["en"])
 
 
-def union(attribute: str) -> tuple[str, ...]:
+# Scripts written without spaces between words: their entries match anywhere in a line.
+UNSPACED = (Japanese, Korean)
+
+
+def union(attribute: str, languages: tuple = (Common, *LANGUAGES)) -> tuple[str, ...]:
     """Every language's entries for one table, longest first (so a regex tries "Fotos" before "Foto")."""
-    entries = {entry for language in (Common, *LANGUAGES) for entry in getattr(language, attribute, ())}
+    entries = {entry for language in languages for entry in getattr(language, attribute, ())}
     return tuple(sorted(entries, key=lambda entry: (-len(entry), entry)))

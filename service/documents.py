@@ -112,17 +112,33 @@ def _html_source(html: bytes) -> str:
     except UnicodeDecodeError:
         pass
     declared = _META_CHARSET.search(html[:65536])
-    if declared:
-        try:
-            return html.decode(declared.group(1).decode("ascii"), errors="replace")
-        except (LookupError, UnicodeDecodeError):
-            pass  # a name Python does not know: detect it instead
+    encoding = _page_encoding(declared.group(1).decode("ascii", errors="replace")) if declared else None
+    if encoding:
+        return html.decode(encoding, errors="replace")
     from charset_normalizer import from_bytes
 
     best = from_bytes(html).best()
     if best is None:
         raise InvalidInput("the HTML is not UTF-8 and declares no encoding: add <meta charset=...> or save it as UTF-8")
     return str(best)
+
+
+# Codecs Python knows that are no page encoding ("undefined" always fails, "idna" and the
+# escapes rewrite text); a page declaring one is read as if it declared none.
+_NOT_PAGE_ENCODINGS = {"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7"}
+
+
+def _page_encoding(name: str) -> str | None:
+    """The codec a <meta charset> names, as browsers take it: UTF-16/32 declared in bytes
+    that are not UTF-16/32 (no BOM) is not believed; a name no text codec has is None."""
+    try:
+        codec = codecs.lookup(name)
+    except LookupError:
+        return None
+    # _is_text_encoding is how codecs itself tells rot13 and hex (bytes to bytes) from text codecs.
+    if codec.name in _NOT_PAGE_ENCODINGS or not codec._is_text_encoding or codec.name.startswith(("utf-16", "utf-32")):
+        return None
+    return codec.name
 
 
 # Control characters are no text (browsers show nothing for them) and lxml refuses them.
@@ -195,9 +211,23 @@ def read_page(html: str | bytes, *, reading: Reading = READING) -> Document:
 
 
 def _left_out(page: str, article: str) -> tuple[str, ...]:
-    """The page's lines that the article does not contain, word for word, in page order."""
-    found = f" {' '.join(article.split())} "
-    return tuple(dict.fromkeys(line for line in page.split("\n") if f" {line} " not in found))
+    """The page's lines that the article does not contain, word for word, in page order.
+
+    A line is in the article when each run of _RUN words of it is (or, shorter, the whole
+    line is): sets of word runs keep this linear in the page's size.
+    """
+    words = article.split()
+    runs = {tuple(words[i : i + n]) for n in range(1, _RUN + 1) for i in range(len(words) - n + 1)}
+
+    def in_article(line: str) -> bool:
+        tokens = line.split()
+        n = min(len(tokens), _RUN)
+        return all(tuple(tokens[i : i + n]) in runs for i in range(len(tokens) - n + 1))
+
+    return tuple(dict.fromkeys(line for line in page.split("\n") if not in_article(line)))
+
+
+_RUN = 4
 
 
 def _parse_html(html: str | bytes):

@@ -183,7 +183,8 @@ def _articles(fields: dict, settings) -> list[jobs.ArticleInput]:
         data = upload.read()
         name = (upload.filename or "").lower()
         if name.endswith(".zip"):
-            return [_checked(jobs.ArticleInput(path, document.text, error, document.left_out), settings)
+            return [_checked(jobs.ArticleInput(path, text=document.text, error=error, left_out=document.left_out),
+                             settings)
                     for path, document, error in read_archive(data, settings.max_job_bytes)]
         if name.endswith(".jsonl"):
             return _jsonl_articles(data, settings)

@@ -38,8 +38,9 @@ _MAX_PARAGRAPH = 20_000
 _segmenter_lock = threading.Lock()
 # where to cut an over-long line: a sentence end (not "am 3. März"), its closing marks, a space
 _LIKELY_END = re.compile(r"(?<!\d)[.!?؟…][\"'»«“”)\]]*\s")
-_PLACEHOLDER = "xqzkeep{}x"
-_RESTORE = re.compile(r"xqzkeep(\d+)x")
+# A span kept whole stands in pySBD's input as this word plus its number; a text that
+# already holds the word gets a longer one, so its own letters are never taken for it.
+_PLACEHOLDER = "xqzkeep"
 
 # Marks that open a quotation or a bracket, and those that close one. Straight quotes and
 # German/English curly quotes do both; where they stand decides.
@@ -76,10 +77,13 @@ def _split_line(line: str, lang: str) -> list[str]:
 def _segment(text: str, lang: str) -> list[str]:
     """Return pySBD's pieces of ``text``, with URLs and abbreviations kept whole."""
     kept: list[str] = []
+    placeholder = _PLACEHOLDER
+    while placeholder in text:
+        placeholder += "q"
 
     def hide(match: re.Match) -> str:
         kept.append(match.group())
-        return _PLACEHOLDER.format(len(kept) - 1)
+        return f"{placeholder}{len(kept) - 1}x"
 
     hidden = KEEP_WHOLE.get(lang, KEEP_WHOLE_DEFAULT).sub(hide, text)
     with _segmenter_lock:  # pySBD segmenters keep per-call state on the instance
@@ -87,7 +91,8 @@ def _segment(text: str, lang: str) -> list[str]:
         # text (quadratic in the text's length); _locate does that mapping here
         pieces = [piece.strip() for piece in _segmenter(lang).processor(hidden).process() if piece.strip()]
     if kept:
-        pieces = [_RESTORE.sub(lambda m: kept[int(m.group(1))], piece) for piece in pieces]
+        restore = re.compile(rf"{placeholder}(\d+)x")
+        pieces = [restore.sub(lambda m: kept[int(m.group(1))], piece) for piece in pieces]
     return pieces
 
 

@@ -471,3 +471,33 @@ def test_issue_13_rules_measured_on_real_pages(page, expected):
 @pytest.mark.parametrize("page", [c[1] for c in RULES], ids=[c[0] for c in RULES])
 def test_issue_13_every_line_of_the_rule_pages_ends_up_in_one_place(page):
     _assert_every_line_in_one_place(page)
+
+
+# Issue 13 review: everyday words that are also page-furniture words, dates inside
+# sentences and cited sources must not cost the article a sentence.
+LEAD_EN = "Dock workers in Rotterdam ended a five-day strike on Tuesday after unions accepted a new pay offer from port operators."
+CLOSE_EN = "Operators said traffic would be back to normal by Friday, according to the port authority."
+
+
+@pytest.mark.parametrize("sentence", [
+    "Talks were delayed again on Monday.",
+    "The independent panel will report in June.",
+    "Today 300 workers walked out.",
+    "Yesterday, 40 ships waited.",
+    "The strike began on March 3, 2024.",
+    "Auch die Tochterfirma muss Insolvenz anmelden.",
+    "Mit einem Klick lassen sich jetzt Steuern zahlen.",
+    "Heute streiken 300 Arbeiter.",
+    "Die Schiffe stauen sich noch immer vor der Elbmündung. (Ob das bis Freitag reicht, wenn der Wind dreht, ist offen.)",
+    "Регистрация кандидатов завершена.",
+    "Сегодня бастуют 300 рабочих.",
+    "وأعلن الوزير مشاركة بلاده في القمة المقبلة.",
+    "Consumer prices in the euro area rose by 2.4 percent in May, after 2.6 percent in April, with energy and food "
+    "costs rising fastest in the southern member states. Source: Eurostat",
+], ids=["en-delayed", "en-independent", "en-today-digit", "en-yesterday-digit", "en-date-in-sentence",
+        "de-anmelden", "de-mit-einem-klick", "de-heute-digit", "de-wenn-in-brackets", "ru-registration",
+        "ru-today-digit", "ar-participation", "en-cited-source"])
+def test_issue13_everyday_sentences_stay_in_the_article(sentence):
+    article = clean(f"Port news\n\n{LEAD_EN}\n\n{sentence}\n\n{CLOSE_EN}")
+    assert article.paragraphs == [LEAD_EN, sentence, CLOSE_EN]
+    assert article.removed == ()

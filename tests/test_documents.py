@@ -232,3 +232,13 @@ def test_unknown_suffix_and_bad_encoding_say_what_to_do(tmp_path):
     (tmp_path / "latin.txt").write_bytes("Stra\xdfe".encode("latin-1"))
     with pytest.raises(InvalidInput, match="^latin.txt is not UTF-8 text: save it as UTF-8 and try again$"):
         read_article(tmp_path / "latin.txt")
+
+
+@pytest.mark.parametrize("declared, data, text", [
+    ("undefined", "<p>Café au port</p>".encode("latin-1"), "Café au port"),
+    ("idna", "<p>Café au port</p>".encode("latin-1"), "Café au port"),
+    ("utf-16", "<p>Café au port</p>".encode("latin-1"), "Café au port"),
+    ("windows-1251", "<p>Докеры бастуют</p>".encode("cp1251"), "Докеры бастуют"),
+], ids=["undefined", "idna", "utf-16-without-bom", "windows-1251"])
+def test_issue13_a_declared_encoding_is_used_only_when_it_is_a_page_encoding(declared, data, text):
+    assert html_to_text(f'<meta charset="{declared}">'.encode() + data) == text

@@ -145,3 +145,9 @@ def test_a_very_long_sentence_without_punctuation_is_cut_not_lost():
     sentences = split_sentences(text, "en")
     assert len(sentences) == 3
     assert " ".join(sentences) == text
+
+
+def test_issue13_text_that_looks_like_a_placeholder_stays_as_written():
+    text = "Officials met on Monday xqzkeep3x in Hamburg. See https://example.com/a.b for more. Then they left."
+    assert split_sentences(text, "en") == ["Officials met on Monday xqzkeep3x in Hamburg.",
+                                           "See https://example.com/a.b for more.", "Then they left."]
