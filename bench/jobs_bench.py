@@ -174,7 +174,7 @@ def direct_probe(texts: list[str], targets: tuple[str, ...]) -> None:
     translation.preload(settings)
     started = time.perf_counter()
     for text in texts:
-        pipeline.process(text, targets, settings=settings)
+        pipeline.process(text, targets=targets, settings=settings)
     print(time.perf_counter() - started)
 
 

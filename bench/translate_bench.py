@@ -128,7 +128,7 @@ def pipeline_vs_raw(corpus: list[str], rounds: int) -> None:
 
     settings = bench_settings(beam_size=4, cache_sentences=0)  # a cache would time itself, not the model
     article = bench_article(corpus)
-    result = process(article, list(TARGETS), settings=settings, source="en")
+    result = process(article, targets=list(TARGETS), settings=settings, source="en")
     segments = [s for s in (result.article.title, result.article.teaser, *result.article.headings,
                             *result.sentences) if s.strip()]
     packs = {t: translation.load_pack("en", t, settings) for t in TARGETS}
@@ -137,7 +137,7 @@ def pipeline_vs_raw(corpus: list[str], rounds: int) -> None:
           f"({sum(map(len, tokens['de']))} pieces), beam 4, sentence cache off, {rounds} rounds:")
     for target in TARGETS:
         times = alternate(rounds, raw=lambda: raw_call(packs[target], tokens[target], settings),
-                          ours=lambda: process(article, [target], settings=settings, source="en"))
+                          ours=lambda: process(article, targets=[target], settings=settings, source="en"))
         print(f"  en->{target}: raw one batch {statistics.median(times['raw']):7.1f} ms, "
               f"process() {statistics.median(times['ours']):7.1f} ms, {ratio_line(times['ours'], times['raw'])}")
 
@@ -145,7 +145,7 @@ def pipeline_vs_raw(corpus: list[str], rounds: int) -> None:
         for target in TARGETS:
             raw_call(packs[target], tokens[target], settings)
 
-    times = alternate(rounds, raw=raw_all, ours=lambda: process(article, list(TARGETS), settings=settings, source="en"))
+    times = alternate(rounds, raw=raw_all, ours=lambda: process(article, targets=list(TARGETS), settings=settings, source="en"))
     print(f"  ar+de+ru: raw 3 batches in turn {statistics.median(times['raw']):7.1f} ms, process() (a thread per "
           f"language) {statistics.median(times['ours']):7.1f} ms, {ratio_line(times['ours'], times['raw'])}")
 
@@ -157,10 +157,10 @@ def cache_cost(corpus: list[str], rounds: int) -> None:
     settings = bench_settings(beam_size=4)
     article = bench_article(corpus)
     edited = article.replace(corpus[20], corpus[20].replace(" ", " also ", 1))  # one sentence changed
-    new = timed(lambda: process(article, ["de"], settings=settings, source="en"))
-    resent = statistics.median(timed(lambda: process(article, ["de"], settings=settings, source="en"))
+    new = timed(lambda: process(article, targets=["de"], settings=settings, source="en"))
+    resent = statistics.median(timed(lambda: process(article, targets=["de"], settings=settings, source="en"))
                                for _ in range(rounds))
-    changed = timed(lambda: process(edited, ["de"], settings=settings, source="en"))
+    changed = timed(lambda: process(edited, targets=["de"], settings=settings, source="en"))
     stats = translation.sentence_cache(settings).stats()
     print(f"\nsentence cache (en->de, beam 4): new article {new:.1f} ms, the same article again {resent:.1f} ms "
           f"(median of {rounds}), with one sentence edited {changed:.1f} ms; cache {stats}")
@@ -202,8 +202,8 @@ def probe(intra_threads: int, max_batch_size: int, beam: int, rounds: int) -> No
     settings = bench_settings(beam_size=beam, cache_sentences=0, intra_threads=intra_threads,
                               max_batch_size=max_batch_size)
     article = bench_article(corpus)
-    process(article, ["de"], settings=settings, source="en")  # load and warm up
-    median = statistics.median(timed(lambda: process(article, ["de"], settings=settings, source="en"))
+    process(article, targets=["de"], settings=settings, source="en")  # load and warm up
+    median = statistics.median(timed(lambda: process(article, targets=["de"], settings=settings, source="en"))
                                for _ in range(rounds))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"median_ms": round(median, 1), "peak_rss_mb": round(peak)}))

@@ -75,8 +75,9 @@ def process_article():
     article = _article(fields)
     targets = webinput.targets_field(fields, settings, DEFAULT_TARGETS)
     source = webinput.language_field(fields, "source", settings, default="auto", auto=True)
-    result = process(article.text, targets, webinput.summary_field(fields), webinput.method_field(fields), source,
-                     settings, webinput.deadline(settings), left_out=article.left_out)
+    result = process(article.text, targets=targets, summary=webinput.summary_field(fields),
+                     method=webinput.method_field(fields), source=source, settings=settings,
+                     deadline=webinput.deadline(settings), left_out=article.left_out)
     return jsonify(render.to_dict(result))
 
 
@@ -87,8 +88,8 @@ def summarize_article():
     settings = _settings()
     article = _article(fields)
     source = webinput.language_field(fields, "source", settings, default="auto", auto=True)
-    result = process(article.text, (), webinput.summary_field(fields), webinput.method_field(fields), source, settings,
-                     left_out=article.left_out)
+    result = process(article.text, targets=(), summary=webinput.summary_field(fields),
+                     method=webinput.method_field(fields), source=source, settings=settings, left_out=article.left_out)
     data = render.to_dict(result)
     del data["translations"]
     return jsonify(data)

@@ -286,7 +286,8 @@ def process_command(settings: Settings, files, output_dir, targets, length, meth
     for name in tqdm(files, desc="articles", unit="file", disable=None if len(files) > 1 else True, file=sys.stderr):
         try:
             article = _read_input(name)
-            result = process(article.text, targets, length, method, source, settings, left_out=article.left_out)
+            result = process(article.text, targets=targets, summary=length, method=method, source=source,
+                             settings=settings, left_out=article.left_out)
             if show_removed:
                 _echo_removed(name, result.article)
             if name == "-":
@@ -350,7 +351,7 @@ def summarize_command(file, length, method, source, as_json, show_removed) -> No
     from .pipeline import summarize_article
 
     article = _read_input(file)
-    result = summarize_article(article.text, length, method, source, left_out=article.left_out)
+    result = summarize_article(article.text, summary=length, method=method, source=source, left_out=article.left_out)
     if show_removed:
         _echo_removed(file, result.article)
     if as_json:

@@ -247,8 +247,9 @@ def run_article(job_id: str, index: int) -> None:
     article = json.loads(stored_article)
     options = JobOptions(**json.loads(connection.hget(keys["meta"], "options")))
     try:
-        result = process(article["text"], options.targets, options.summary, options.method, options.source,
-                         settings, deadline(settings), left_out=tuple(article.get("left_out", ())))
+        result = process(article["text"], targets=options.targets, summary=options.summary, method=options.method,
+                         source=options.source, settings=settings, deadline=deadline(settings),
+                         left_out=tuple(article.get("left_out", ())))
     except (LanguagePackMissing, BadLanguagePack):
         raise  # this worker's packs, not the article: retried, maybe by a worker that has them
     except ServiceError as error:  # the article's own problem: retrying would not help

@@ -63,6 +63,7 @@ class Result:
 
 def process(
     text: str,
+    *,
     targets: tuple[str, ...] | list[str] = DEFAULT_TARGETS,
     summary: int | str = 5,
     method: str = DEFAULT_METHOD,
@@ -96,7 +97,8 @@ def process(
     chosen = summarize(sentences, language, summary, method, title=article.title or None) if sentences else []
     timings["summary"] = _lap(mark)
 
-    translations = _translate_all(article, sentences, chosen, language, targets, settings, timings, deadline)
+    translations = _translate_all(article, sentences, chosen, source=language, targets=targets, settings=settings,
+                                  timings=timings, deadline=deadline)
     timings["total"] = _lap(started)
     return Result(
         article=article,
@@ -117,7 +119,7 @@ def _with_left_out(article: Article, left_out: tuple[str, ...]) -> Article:
     return replace(article, removed=article.removed + tuple(Removed(line, "outside") for line in left_out))
 
 
-def summarize_article(text: str, summary: int | str = 5, method: str = DEFAULT_METHOD, source: str = "auto",
+def summarize_article(text: str, *, summary: int | str = 5, method: str = DEFAULT_METHOD, source: str = "auto",
                       left_out: tuple[str, ...] = ()) -> Result:
     """Clean, split and summarize, with no translation (needs no language pack)."""
     return process(text, targets=(), summary=summary, method=method, source=source, left_out=left_out)
@@ -232,43 +234,64 @@ def _split(article: Article, language: str) -> tuple[list[str], list[int]]:
     return sentences, owners
 
 
-def _translate_all(article, sentences, chosen, source, targets, settings, timings, deadline) -> dict[str, Translation]:
-    segments = [article.title, article.teaser, *article.headings, *sentences]
+@dataclass(frozen=True)
+class _Segments:
+    """What gets translated, by name: sent to the translator as one list, read back the same way."""
+
+    title: str
+    teaser: str
+    headings: tuple[str, ...]
+    sentences: tuple[str, ...]
+
+    def texts(self) -> list[str]:
+        return [self.title, self.teaser, *self.headings, *self.sentences]
+
+    def like(self, texts: list[str]) -> _Segments:
+        """The translated segments, cut where these are."""
+        headings_end = 2 + len(self.headings)
+        return _Segments(title=texts[0], teaser=texts[1], headings=tuple(texts[2:headings_end]),
+                         sentences=tuple(texts[headings_end:]))
+
+
+def _translate_all(article: Article, sentences: list[str], chosen: list[int], *, source: str,
+                   targets: tuple[str, ...], settings: Settings, timings: dict[str, float],
+                   deadline: float | None) -> dict[str, Translation]:
     if not targets:
         return {}
+    segments = _Segments(title=article.title, teaser=article.teaser, headings=tuple(article.headings),
+                         sentences=tuple(sentences))
     english = None
     if source != PIVOT and any(_needs_pivot(source, target, settings) for target in targets):
         mark = time.perf_counter()
-        english = translation.translate(segments, source, PIVOT, settings, deadline)  # shared by every pivot
+        english = translation.translate(segments.texts(), source, PIVOT, settings, deadline)  # shared by every pivot
         timings[f"translate_{source}_{PIVOT}"] = _lap(mark)
 
     def one(target: str) -> tuple[str, list[str], float]:
         mark = time.perf_counter()
         if target == source:
-            output = list(segments)
+            output = segments.texts()
         elif target == PIVOT and english is not None:
             output = english
         elif english is not None and _needs_pivot(source, target, settings):
             output = translation.translate(english, PIVOT, target, settings, deadline)
         else:
-            output = translation.translate(segments, source, target, settings, deadline)
+            output = translation.translate(segments.texts(), source, target, settings, deadline)
         return target, output, _lap(mark)
 
     # CTranslate2 releases the GIL: one thread per language keeps both cores busy.
     with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
         done = list(pool.map(one, targets))
     results = {}
-    headings = len(article.headings)
     for target, output, seconds in done:
         timings[f"translate_{target}"] = seconds
-        body = output[2 + headings :]
+        translated = segments.like(output)
         results[target] = Translation(
             language=target,
-            title=output[0],
-            teaser=output[1],
-            headings=tuple(output[2 : 2 + headings]),
-            sentences=tuple(body),
-            summary=tuple(body[index] for index in chosen),
+            title=translated.title,
+            teaser=translated.teaser,
+            headings=translated.headings,
+            sentences=translated.sentences,
+            summary=tuple(translated.sentences[index] for index in chosen),
         )
     return results
 

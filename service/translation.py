@@ -413,6 +413,22 @@ class SentencePieceTokenizer:
         return self.processor.decode_pieces(pieces)
 
 
+# The settings that change what a pack makes of a sentence; a cached translation is
+# reused only under the same values (tests/test_translation.py makes every new setting
+# be listed here or declared harmless to the output).
+OUTPUT_SETTINGS = ("beam_size", "compute_type", "decoding_ratio", "decoding_extra", "max_input_tokens")
+
+
+def cache_scope(loaded: LoadedPack, settings: Settings, *, shared: bool = False) -> tuple:
+    """The part of a sentence cache key that is not the sentence: the pack and OUTPUT_SETTINGS.
+
+    The shared (Redis) cache names the pack by its checksum alone, so that workers that keep
+    the same pack in other folders share their translations.
+    """
+    where = () if shared else (str(loaded.pack.path),)
+    return (*where, loaded.pack.sha256, *(getattr(settings, name) for name in OUTPUT_SETTINGS))
+
+
 def translate_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings,
                         deadline: float | None = None) -> list[str]:
     """Translate ``texts`` with one pack: cached sentences from the cache, the rest in one batch."""
@@ -420,11 +436,10 @@ def translate_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings
         if not isinstance(text, str):
             raise InvalidInput(f"sentence {index} is a {type(text).__name__}, not text")
     cache = sentence_cache(settings)
-    scope = (str(loaded.pack.path), loaded.pack.sha256, settings.beam_size, settings.decoding_ratio,
-             settings.decoding_extra, settings.max_input_tokens, settings.compute_type)
+    scope = cache_scope(loaded, settings)
     wanted = [text for text in texts if text.strip()]
     known = dict(zip(wanted, cache.get_many(scope, wanted))) if cache.capacity > 0 else {}
-    shared, shared_scope = shared_cache(settings), scope[1:]  # the pack's checksum, not where it lies
+    shared, shared_scope = shared_cache(settings), cache_scope(loaded, settings, shared=True)
     if shared is not None:
         asked = list(dict.fromkeys(text for text in wanted if known.get(text) is None))
         found = [(text, value) for text, value in zip(asked, shared.get_many(shared_scope, asked)) if value is not None]

@@ -46,8 +46,9 @@ def submit():
         if uploaded.text:  # an uploaded file wins over the text box, and shows in it afterwards
             values["article"], values["text"] = uploaded.text, values["text"] or uploaded.text
         webinput.check_length("text", values["article"], settings)
-        result = process(values["article"], values["targets"], values["summary"], values["method"], values["source"],
-                         settings, webinput.deadline(settings), left_out=uploaded.left_out)
+        result = process(values["article"], targets=values["targets"], summary=values["summary"],
+                         method=values["method"], source=values["source"], settings=settings,
+                         deadline=webinput.deadline(settings), left_out=uploaded.left_out)
     except ServiceError as error:
         return _with_error(values, str(error), status_for(error))
     return render_template("desk.html", **_page(values), result=result, views=_views(result, values["targets"]),

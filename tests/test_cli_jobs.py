@@ -50,7 +50,7 @@ def test_submit_a_folder_waits_then_writes_what_process_writes(run, feed, tmp_pa
     assert written == ["feed/monday/strike.ar.md", "feed/monday/strike.de.md", "feed/monday/strike.newsdesk.json",
                        "feed/tuesday.ar.md", "feed/tuesday.de.md", "feed/tuesday.newsdesk.json", "job.json"]
     assert err == f"7 files in {out_dir}/ (2 of 2 articles done)\n"
-    expected = pipeline.process(article(1), ["ar", "de"], settings=app.config["NEWSDESK"])
+    expected = pipeline.process(article(1), targets=["ar", "de"], settings=app.config["NEWSDESK"])
     assert (out_dir / "feed/monday/strike.de.md").read_text() == render.to_markdown(expected, "de")
 
     code, out, err = run("jobs", "status", job_id)

@@ -40,16 +40,16 @@ def test_process_detects_among_the_installed_sources(settings, install, installe
     install(*installed)
     if not installed:
         with pytest.raises(LanguagePackMissing, match=r"^no en->de language pack is installed: "):
-            process(text, ["de"], settings=settings)
+            process(text, targets=["de"], settings=settings)
         return
-    result = process(text, ["de"], settings=settings)
+    result = process(text, targets=["de"], settings=settings)
     assert (result.source, result.source_confidence) == (source, confidence)
 
 
 def test_process_asks_for_the_source_when_several_could_be_meant(settings, install):
     install(*BOTH_WAYS)
     with pytest.raises(InvalidInput) as caught:
-        process("Hello.", ["de"], settings=settings)
+        process("Hello.", targets=["de"], settings=settings)
     assert str(caught.value) == ("could not tell the language of the article (best guess: it, confidence 0.20): "
                                  "send source=de or en")
 
@@ -57,7 +57,7 @@ def test_process_asks_for_the_source_when_several_could_be_meant(settings, insta
 def test_process_names_a_surely_detected_language_and_its_missing_pack(settings, install):
     install(*ONLY_FROM_ENGLISH)
     with pytest.raises(LanguagePackMissing) as caught:
-        process(FRENCH, ["de"], settings=settings)
+        process(FRENCH, targets=["de"], settings=settings)
     assert str(caught.value) == ("the article was detected as fr (confidence 1.00; send source= to say otherwise): "
                                  + missing_fr_de(settings))
     assert caught.value.pairs == ("fr->de",)
@@ -65,7 +65,7 @@ def test_process_names_a_surely_detected_language_and_its_missing_pack(settings,
 
 def test_a_surely_detected_language_that_is_the_target_needs_no_pack(settings, install):
     install("en_de")
-    result = process(GERMAN, ["de"], settings=settings)
+    result = process(GERMAN, targets=["de"], settings=settings)
     assert (result.source, result.source_confidence) == ("de", 1.0)
     assert result.translations["de"].sentences == (GERMAN,)
 

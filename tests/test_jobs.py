@@ -107,7 +107,7 @@ def test_the_zip_result_holds_the_files_newsdesk_process_writes(client, app):
     assert sorted(archive.namelist()) == [
         "feed/monday.ar.md", "feed/monday.de.md", "feed/monday.newsdesk.json",
         "feed/tuesday.ar.md", "feed/tuesday.de.md", "feed/tuesday.newsdesk.json", "job.json"]
-    expected = pipeline.process(texts["feed/monday.txt"], TARGETS, settings=app.config["NEWSDESK"])
+    expected = pipeline.process(texts["feed/monday.txt"], targets=TARGETS, settings=app.config["NEWSDESK"])
     assert archive.read("feed/monday.de.md").decode() == render.to_markdown(expected, "de")
     assert archive.read("feed/monday.ar.md").decode() == render.to_markdown(expected, "ar")
     assert json.loads(archive.read("job.json"))["progress"] == {"done": 2, "failed": 0, "total": 2}

@@ -27,7 +27,7 @@ Die Betreiber sagten, der Verkehr werde bis Freitag wieder normal laufen. Die Re
 
 def test_an_english_article_into_german_and_russian(settings, install):
     install("en_de", "en_ru")
-    result = process(HARBOUR, ["de", "ru"], summary=2, settings=settings)
+    result = process(HARBOUR, targets=["de", "ru"], summary=2, settings=settings)
     assert result.source == "en" and result.source_confidence > 0.9
     assert result.article.title == "Harbour strike ends"
     assert result.sentences == SENTENCES
@@ -49,7 +49,7 @@ def test_a_german_article_is_summarized_in_german_and_pivots_once_through_englis
     calls = []
     real = translation.translate
     monkeypatch.setattr(translation, "translate", lambda s, a, b, *rest: calls.append((a, b)) or real(s, a, b, *rest))
-    result = process(GERMAN, ["ar", "en", "ru"], summary=1, settings=settings)
+    result = process(GERMAN, targets=["ar", "en", "ru"], summary=1, settings=settings)
     assert result.source == "de"
     assert result.article.title == "Hafenstreik beendet"
     assert len(result.sentences) == 3
@@ -62,7 +62,7 @@ def test_a_german_article_is_summarized_in_german_and_pivots_once_through_englis
 
 def test_the_source_language_as_a_target_is_the_text_itself(settings, install):
     install("en_de")
-    result = process(HARBOUR, ["en", "de"], source="en", settings=settings)
+    result = process(HARBOUR, targets=["en", "de"], source="en", settings=settings)
     assert result.source_confidence is None
     assert result.translations["en"].sentences == SENTENCES
 
@@ -70,7 +70,7 @@ def test_the_source_language_as_a_target_is_the_text_itself(settings, install):
 def test_missing_packs_are_all_named_before_any_work(settings, install):
     install("en_de")
     with pytest.raises(LanguagePackMissing) as caught:
-        process(HARBOUR, ["ar", "de", "ru"], settings=settings)
+        process(HARBOUR, targets=["ar", "de", "ru"], settings=settings)
     message = str(caught.value)
     assert message.startswith("no en->ar language pack is installed: put translate-en_ar-*.argosmodel in ")
     assert "; no en->ru language pack is installed: put translate-en_ru-*.argosmodel in " in message
@@ -80,17 +80,17 @@ def test_missing_packs_are_all_named_before_any_work(settings, install):
 @pytest.mark.parametrize("text", ["", "   \n "], ids=["empty", "blank"])
 def test_an_empty_article_is_refused(settings, text):
     with pytest.raises(InvalidInput, match="^the article is empty: paste or upload the text of a news article$"):
-        process(text, ["de"], settings=settings)
+        process(text, targets=["de"], settings=settings)
 
 
 def test_a_bad_target_is_refused(settings):
     with pytest.raises(UnsupportedLanguage, match="^'German' is not a language code"):
-        process(HARBOUR, ["German"], settings=settings)
+        process(HARBOUR, targets=["German"], settings=settings)
 
 
 def test_targets_may_be_a_comma_separated_string(settings, install):
     install("en_de", "en_ru")
-    assert list(process(HARBOUR, "de, ru", settings=settings).translations) == ["de", "ru"]
+    assert list(process(HARBOUR, targets="de, ru", settings=settings).translations) == ["de", "ru"]
 
 
 def test_summary_only_needs_no_pack(settings):

@@ -296,3 +296,34 @@ def test_the_benchmark_pack_copies_at_transformer_base_size(settings, tmp_path):
     assert json.loads((model / "config.json").read_text())["add_source_eos"] is True
     assert (model / "model.bin").stat().st_size > 40_000_000  # 6+6 layers, d512, 16k vocabulary, int8
 
+
+
+# Settings that cannot change what a pack makes of a sentence (where things live, limits,
+# threads, batching, caches, access): a new setting must be added here or to
+# translation.OUTPUT_SETTINGS, so that no decoding setting is forgotten by the cache key.
+HARMLESS_TO_OUTPUT = {
+    "packages_dir", "langpacks_dir", "install_on_start", "download_missing", "index_url", "download_timeout",
+    "max_pack_bytes", "inter_threads", "intra_threads", "max_batch_size", "cache_sentences", "cache_redis_url",
+    "cache_redis_ttl", "max_characters", "max_sentence_characters", "max_request_bytes", "preload_packs", "max_files",
+    "request_timeout", "api_keys", "keys_db", "secret_key", "rate_limit", "rate_limit_storage", "redis_url",
+    "jobs_dir", "job_result_ttl", "job_retries", "job_claim_seconds", "max_job_articles", "max_job_bytes",
+}
+
+
+def test_every_setting_is_either_in_the_cache_key_or_harmless_to_the_output():
+    from service.config import Settings
+
+    names = {field.name for field in dataclasses.fields(Settings)}
+    assert names - HARMLESS_TO_OUTPUT - set(translation.OUTPUT_SETTINGS) == set()
+    assert not HARMLESS_TO_OUTPUT & set(translation.OUTPUT_SETTINGS)
+
+
+@pytest.mark.parametrize("name, value", [("beam_size", 1), ("compute_type", "float32"), ("decoding_ratio", 9.0),
+                                         ("decoding_extra", 99), ("max_input_tokens", 77)])
+def test_each_output_setting_changes_the_cache_scope(settings, install, name, value):
+    install("en_de")
+    loaded = translation.load_pack("en", "de", settings)
+    for shared in (False, True):
+        before = translation.cache_scope(loaded, settings, shared=shared)
+        assert translation.cache_scope(loaded, with_settings(settings, **{name: value}), shared=shared) != before
+    assert translation.cache_scope(loaded, settings, shared=True) == translation.cache_scope(loaded, settings)[1:]
