@@ -7,7 +7,7 @@ import os
 import re
 import uuid
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask import Blueprint, Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from . import langpacks, render, translation, webinput
@@ -56,12 +56,8 @@ def status_for(error: ServiceError) -> int:
     return next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 503)
 
 
-def _settings():
-    return current_app.config["NEWSDESK"]
-
-
 def _article(fields: dict) -> Document:
-    text = webinput.text_field(fields, "text", _settings())
+    text = webinput.text_field(fields, "text", webinput.current_settings())
     if webinput.choice_field(fields, "format", webinput.FORMATS, "text") == "html":
         return read_page(text)
     return Document(text)
@@ -71,7 +67,7 @@ def _article(fields: dict) -> Document:
 def process_article():
     """Clean, summarize and translate one article (JSON or form)."""
     fields = webinput.request_fields(request)
-    settings = _settings()
+    settings = webinput.current_settings()
     article = _article(fields)
     targets = webinput.targets_field(fields, settings, DEFAULT_TARGETS)
     source = webinput.language_field(fields, "source", settings, default="auto", auto=True)
@@ -85,7 +81,7 @@ def process_article():
 def summarize_article():
     """Clean and summarize one article; needs no language pack."""
     fields = webinput.request_fields(request)
-    settings = _settings()
+    settings = webinput.current_settings()
     article = _article(fields)
     source = webinput.language_field(fields, "source", settings, default="auto", auto=True)
     result = process(article.text, targets=(), summary=webinput.summary_field(fields),
@@ -98,7 +94,7 @@ def summarize_article():
 @bp.get("/languages")
 def languages():
     """Installed pairs, the pairs reachable through English, and what is missing."""
-    settings = _settings()
+    settings = webinput.current_settings()
     installed = langpacks.installed_packs(settings.packages_dir)
     return jsonify(
         installed=[{"code": p.code, "source": p.from_code, "target": p.to_code, "version": p.version} for p in installed],
@@ -129,8 +125,8 @@ def _missing(settings) -> list[dict]:
 @bp.get("/stats")
 def stats():
     """This worker's sentence cache (hit rate) and loaded packs."""
-    shared = translation.shared_cache(_settings())
-    return jsonify(pid=os.getpid(), sentence_cache=translation.sentence_cache(_settings()).stats(),
+    shared = translation.shared_cache(webinput.current_settings())
+    return jsonify(pid=os.getpid(), sentence_cache=translation.sentence_cache(webinput.current_settings()).stats(),
                    shared_cache=shared.stats() if shared else None,
                    loaded=[f"{a}->{b}" for a, b in translation.loaded_pairs()])
 
@@ -138,7 +134,7 @@ def stats():
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3 document of this service."""
-    pairs = reachable_pairs(_settings())
+    pairs = reachable_pairs(webinput.current_settings())
     sources = sorted({a for a, _, _ in pairs}) or sorted(DISPLAY_NAMES)
     targets = sorted({b for _, b, _ in pairs} | set(sources)) if pairs else sorted(DISPLAY_NAMES)
     return jsonify(openapi_document(sources, targets))
@@ -153,7 +149,7 @@ def alive():
 @health.get("/ready")
 def ready():
     """200 when every pack the manifest names is installed and loads; else 503 and why."""
-    settings = _settings()
+    settings = webinput.current_settings()
     missing = _missing(settings)
     if missing:
         return jsonify(status="not ready", error="missing language packs: " + ", ".join(m["code"] for m in missing),

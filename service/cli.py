@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from . import langpacks
+from . import defaults, langpacks
 from .config import Settings
 from .errors import InvalidInput, InvalidSetting, ServiceError, UnsupportedLanguage
 
@@ -261,11 +261,12 @@ SHOW_REMOVED = click.option("--show-removed", is_flag=True,
 @click.argument("files", nargs=-1, required=True)
 @click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the results (default: next to each input).")
-@click.option("--to", "targets", default="ar,de,ru", show_default=True, help="Target languages, comma-separated.")
-@click.option("--summary", "length", default="5", show_default=True, help="Summary length: sentences (5) or share (20%).")
-@click.option("--method", default="news", show_default=True, help="Summary method: news, lexrank, lsa, luhn, textrank, edmundson, sumbasic, kl.")
-@click.option("--source", default="auto", show_default=True, help="Language of the articles (auto = detect).")
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "html"]), default="markdown",
+@click.option("--to", "targets", default=",".join(defaults.TARGETS), show_default=True, help="Target languages, comma-separated.")
+@click.option("--summary", "length", default=str(defaults.SUMMARY_LENGTH), show_default=True, help="Summary length: sentences (5) or share (20%).")
+@click.option("--method", default=defaults.SUMMARY_METHOD, show_default=True,
+              help=f"Summary method: {', '.join(defaults.SUMMARY_METHODS)}.")
+@click.option("--source", default=defaults.SOURCE, show_default=True, help="Language of the articles (auto = detect).")
+@click.option("--format", "output_format", type=click.Choice(list(defaults.OUTPUT_FORMATS)), default=defaults.OUTPUT_FORMAT,
               show_default=True, help="Format of the per-language files.")
 @SHOW_REMOVED
 @click.pass_obj
@@ -341,9 +342,9 @@ def _echo_removed(name: str, article) -> None:
 
 @cli.command("summarize")
 @click.argument("file", default="-")
-@click.option("--summary", "length", default="5", show_default=True, help="Sentences (5) or share (20%).")
-@click.option("--method", default="news", show_default=True, help="Summary method.")
-@click.option("--source", default="auto", show_default=True, help="Language of the article (auto = detect).")
+@click.option("--summary", "length", default=str(defaults.SUMMARY_LENGTH), show_default=True, help="Sentences (5) or share (20%).")
+@click.option("--method", default=defaults.SUMMARY_METHOD, show_default=True, help="Summary method.")
+@click.option("--source", default=defaults.SOURCE, show_default=True, help="Language of the article (auto = detect).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (title, summary sentences and indices).")
 @SHOW_REMOVED
 def summarize_command(file, length, method, source, as_json, show_removed) -> None:
@@ -396,15 +397,15 @@ def jobs_group(context: click.Context, url: str, key: str | None) -> None:
 
 @jobs_group.command("submit")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--to", "targets", default="ar,de,ru", show_default=True, help="Target languages, comma-separated.")
-@click.option("--summary", "length", default="5", show_default=True, help="Summary length: sentences (5) or share (20%).")
-@click.option("--method", default="news", show_default=True, help="Summary method.")
-@click.option("--source", default="auto", show_default=True, help="Language of the articles (auto = detect).")
+@click.option("--to", "targets", default=",".join(defaults.TARGETS), show_default=True, help="Target languages, comma-separated.")
+@click.option("--summary", "length", default=str(defaults.SUMMARY_LENGTH), show_default=True, help="Summary length: sentences (5) or share (20%).")
+@click.option("--method", default=defaults.SUMMARY_METHOD, show_default=True, help="Summary method.")
+@click.option("--source", default=defaults.SOURCE, show_default=True, help="Language of the articles (auto = detect).")
 @click.option("--idempotency-key", help="Submitting again with the same key returns the first job, without redoing it.")
 @click.option("--wait/--no-wait", default=True, show_default=True, help="Wait with a progress bar, then fetch the results.")
 @click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the results (default: newsdesk-JOB_ID).")
-@click.option("--format", "file_format", type=click.Choice(["text", "markdown", "json", "html"]), default="markdown",
+@click.option("--format", "file_format", type=click.Choice(list(defaults.OUTPUT_FORMATS)), default=defaults.OUTPUT_FORMAT,
               show_default=True, help="Format of the per-language files.")
 @click.pass_obj
 def jobs_submit(client, paths, targets, length, method, source, idempotency_key, wait, output_dir, file_format) -> None:
@@ -447,7 +448,7 @@ def jobs_status(client, job_id: str, as_json: bool) -> None:
 @click.argument("job_id")
 @click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the results (default: newsdesk-JOB_ID).")
-@click.option("--format", "file_format", type=click.Choice(["text", "markdown", "json", "html"]), default="markdown",
+@click.option("--format", "file_format", type=click.Choice(list(defaults.OUTPUT_FORMATS)), default=defaults.OUTPUT_FORMAT,
               show_default=True, help="Format of the per-language files.")
 @click.option("--jsonl", is_flag=True, help="Print the results as JSON lines instead of writing files.")
 @click.option("--wait", is_flag=True, help="Wait for the job to finish first, with a progress bar.")

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 
 import redis
 
-from . import jobqueue, render
+from . import defaults, jobqueue, render
 from .config import Settings
 from .errors import (
     BadLanguagePack,
@@ -49,9 +49,9 @@ class JobOptions:
     """What to do with every article of a batch (the /process options)."""
 
     targets: tuple[str, ...]
-    summary: int | str = 5
-    method: str = "news"
-    source: str = "auto"
+    summary: int | str = defaults.SUMMARY_LENGTH
+    method: str = defaults.SUMMARY_METHOD
+    source: str = defaults.SOURCE
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO
 
 import redis
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, send_file, url_for
+from flask import Blueprint, Flask, Response, g, jsonify, request, send_file, url_for
 
 from . import jobqueue, jobs, render, translation, webinput
 from .documents import Document, read_archive, read_page
@@ -24,22 +24,18 @@ RESULT_FORMATS = ("jsonl", "zip")
 FILE_FORMATS = tuple(render.FORMATS)
 
 
-def _settings():
-    return current_app.config["NEWSDESK"]
-
-
 def init_app(app: Flask) -> None:
     """Give batch requests their own body limit, before anything (the key check) reads a body."""
 
     @app.before_request
     def allow_a_batch_body():
         if request.blueprint == bp.name:
-            request.max_content_length = _settings().max_job_bytes
+            request.max_content_length = webinput.current_settings().max_job_bytes
 
 
 @bp.before_request
 def start_a_worker_here():
-    settings = _settings()
+    settings = webinput.current_settings()
     try:
         jobqueue.start_in_process_worker(settings)
     except redis.RedisError as error:
@@ -47,7 +43,7 @@ def start_a_worker_here():
 
 
 def _connection():
-    return jobqueue.connect(_settings())
+    return jobqueue.connect(webinput.current_settings())
 
 
 def _owner() -> str:
@@ -60,13 +56,13 @@ def _call(operation):
     try:
         return operation(_connection())
     except redis.RedisError as error:
-        raise jobqueue.queue_unavailable(_settings(), error) from None
+        raise jobqueue.queue_unavailable(webinput.current_settings(), error) from None
 
 
 @bp.post("")
 def submit():
     """Queue a batch: a JSON list of articles, or an uploaded .zip or .jsonl of them."""
-    settings = _settings()
+    settings = webinput.current_settings()
     fields = webinput.request_fields(request)
     articles = _articles(fields, settings)
     options = jobs.JobOptions(

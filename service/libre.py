@@ -6,7 +6,7 @@ or html), GET /languages, POST /detect; JSON or form bodies, as LibreTranslate t
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from . import translation, webinput
 from .api import reachable_pairs
@@ -16,10 +16,6 @@ from .language import DISPLAY_NAMES, NEWSROOM_LANGUAGES, detect_language
 from .pipeline import detect_source_language, translate_texts
 
 bp = Blueprint("libretranslate", __name__)
-
-
-def _settings():
-    return current_app.config["NEWSDESK"]
 
 
 def _queries(fields: dict) -> tuple[list[str], bool]:
@@ -32,7 +28,7 @@ def _queries(fields: dict) -> tuple[list[str], bool]:
     if not all(isinstance(text, str) for text in texts):
         raise InvalidInput("field 'q' must be a string or a list of strings")
     for text in texts:
-        webinput.check_length("q", text, _settings())
+        webinput.check_length("q", text, webinput.current_settings())
         webinput.check_encodable("q", text)
     return texts, as_list
 
@@ -41,7 +37,7 @@ def _queries(fields: dict) -> tuple[list[str], bool]:
 def translate():
     """Translate q; with source "auto" also say which language was detected."""
     fields = webinput.request_fields(request)
-    settings = _settings()
+    settings = webinput.current_settings()
     if not isinstance(fields.get("api_key", ""), str):
         raise InvalidInput("field 'api_key' must be a string: the API key, when the service requires one")
     deadline = webinput.deadline(settings)
@@ -85,7 +81,7 @@ def _translate_group(texts: list[str], source: str, target: str, is_html: bool, 
 def languages():
     """[{code, name, targets}] for every language that can be translated now."""
     targets: dict[str, list[str]] = {}
-    for source, target, _via in reachable_pairs(_settings()):
+    for source, target, _via in reachable_pairs(webinput.current_settings()):
         targets.setdefault(source, []).append(target)
     return jsonify([{"code": code, "name": DISPLAY_NAMES.get(code, code), "targets": sorted(found)}
                     for code, found in sorted(targets.items())])
@@ -96,7 +92,7 @@ def detect():
     """[{confidence (0-100), language}] for q, among the installed packs' languages (as LibreTranslate
     detects among its loaded ones; the newsroom languages when none is installed)."""
     fields = webinput.request_fields(request)
-    text = webinput.text_field(fields, "q", _settings())
-    candidates = sorted(translation.installed_languages(_settings())) or NEWSROOM_LANGUAGES
+    text = webinput.text_field(fields, "q", webinput.current_settings())
+    candidates = sorted(translation.installed_languages(webinput.current_settings())) or NEWSROOM_LANGUAGES
     detection = detect_language(text, candidates=candidates)
     return jsonify([{"confidence": round(detection.confidence * 100, 1), "language": detection.code}])

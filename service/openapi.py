@@ -6,6 +6,7 @@ Kept next to the code it describes; tests fuzz the running app from this documen
 
 from __future__ import annotations
 
+from . import defaults
 from .clean import REMOVAL_REASONS
 from .summary import METHODS
 
@@ -48,41 +49,43 @@ def _answers(ok: dict, *errors: int) -> dict:
 STRINGS = {"type": "array", "items": {"type": "string"}}
 
 
+INPUT_FORMAT = {"type": "string", "enum": list(defaults.INPUT_FORMATS), "default": defaults.INPUT_FORMATS[0]}
 PERCENT = r"(?:100(?:\.0+)?|[1-9]\d?(?:\.\d+)?|0\.\d*[1-9]\d*)%"
 
 
 def openapi_document(sources: list[str], targets: list[str]) -> dict:
     """Build the document for the languages the installed packs can translate from and into."""
     code = {"type": "string", "enum": targets}
-    source = {"type": "string", "enum": ["auto", *sources], "default": "auto",
+    source = {"type": "string", "enum": [defaults.SOURCE, *sources], "default": defaults.SOURCE,
               "description": "A language code, or auto to detect it"}
     article_fields = {
         "text": {"type": "string", "minLength": 1, "pattern": "\\S",
                  "description": "The article, as pasted or scraped (not only spaces)"},
-        "format": {"type": "string", "enum": ["text", "html"], "default": "text"},
+        "format": INPUT_FORMAT,
         "summary": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": f"^{PERCENT}$"}],
-                    "default": 5, "description": "Sentences (5) or a share of them (\"20%\")"},
-        "method": {"type": "string", "enum": list(METHODS), "default": "news"},
+                    "default": defaults.SUMMARY_LENGTH, "description": "Sentences (5) or a share of them (\"20%\")"},
+        "method": {"type": "string", "enum": list(METHODS), "default": defaults.SUMMARY_METHOD},
         "source": source,
     }
     process_json = {"type": "object", "required": ["text"], "properties": {
         **article_fields, "targets": {"oneOf": [{"type": "array", "items": code, "minItems": 1}, code],
-                                      "default": ["ar", "de", "ru"],
+                                      "default": list(defaults.TARGETS),
                                       "description": "A list of codes; a string may also hold several, comma-separated"}}}
     process_form = {"type": "object", "required": ["text"], "properties": {
-        **article_fields, "summary": {"type": "string", "pattern": f"^(?:[1-9]\\d*|{PERCENT})$", "default": "5"},
+        **article_fields, "summary": {"type": "string", "pattern": f"^(?:[1-9]\\d*|{PERCENT})$",
+                                      "default": str(defaults.SUMMARY_LENGTH)},
         "target": {**code, "description": "Repeat the field, or separate codes with commas"}}}
     summarize = {"type": "object", "required": ["text"], "properties": article_fields}
     translate = {"type": "object", "required": ["q", "target"], "properties": {
         "q": {"oneOf": [{"type": "string"}, STRINGS]}, "source": source, "target": code,
-        "format": {"type": "string", "enum": ["text", "html"], "default": "text"},
+        "format": INPUT_FORMAT,
         "api_key": {"type": "string", "description": "The API key, when keys are on (LibreTranslate's way; "
                                                      "the X-API-Key header works too)"}}}
     options = {"targets": process_json["properties"]["targets"], "summary": article_fields["summary"],
                "method": article_fields["method"], "source": source}
     one_article = {"oneOf": [{"type": "string"}, {"type": "object", "required": ["text"], "properties": {
         "id": {"oneOf": [{"type": "string"}, {"type": "integer"}]}, "text": {"type": "string"},
-        "format": {"type": "string", "enum": ["text", "html"], "default": "text"}}}]}
+        "format": INPUT_FORMAT}}]}
     jobs_json = {"type": "object", "required": ["articles"], "properties": {
         "articles": {"type": "array", "items": one_article, "minItems": 1}, **options}}
     jobs_upload = {"type": "object", "required": ["file"], "properties": {
@@ -136,7 +139,7 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
                                {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["jsonl", "zip"],
                                                                              "default": "jsonl"}},
                                {"name": "files", "in": "query", "schema": {
-                                   "type": "string", "enum": ["text", "markdown", "json", "html"], "default": "markdown"},
+                                   "type": "string", "enum": list(defaults.OUTPUT_FORMATS), "default": defaults.OUTPUT_FORMAT},
                                 "description": "Format of the per-language files in the .zip"},
                                {"name": "partial", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]},
                                 "description": "1: the results so far, before the job is finished"}],

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Mapping
 
-from . import translation
-from .clean import Article, Removed, clean
+from . import defaults, translation
+from .clean import PARAGRAPH, Article, Removed, clean
 from .config import Settings
 from .errors import InvalidInput, LanguagePackMissing, TooLarge
 from .language import NEWSROOM_LANGUAGES, Detection, detect_source
@@ -22,7 +22,7 @@ from .sentences import split_sentences
 from .summary import DEFAULT_METHOD, summarize
 from .translation import check_language
 
-DEFAULT_TARGETS = ("ar", "de", "ru")
+DEFAULT_TARGETS = defaults.TARGETS
 PIVOT = translation.PIVOT_LANGUAGE
 
 
@@ -65,9 +65,9 @@ def process(
     text: str,
     *,
     targets: tuple[str, ...] | list[str] = DEFAULT_TARGETS,
-    summary: int | str = 5,
+    summary: int | str = defaults.SUMMARY_LENGTH,
     method: str = DEFAULT_METHOD,
-    source: str = "auto",
+    source: str = defaults.SOURCE,
     settings: Settings | None = None,
     deadline: float | None = None,
     left_out: tuple[str, ...] = (),
@@ -119,8 +119,8 @@ def _with_left_out(article: Article, left_out: tuple[str, ...]) -> Article:
     return replace(article, removed=article.removed + tuple(Removed(line, "outside") for line in left_out))
 
 
-def summarize_article(text: str, *, summary: int | str = 5, method: str = DEFAULT_METHOD, source: str = "auto",
-                      left_out: tuple[str, ...] = ()) -> Result:
+def summarize_article(text: str, *, summary: int | str = defaults.SUMMARY_LENGTH, method: str = DEFAULT_METHOD,
+                      source: str = defaults.SOURCE, left_out: tuple[str, ...] = ()) -> Result:
     """Clean, split and summarize, with no translation (needs no language pack)."""
     return process(text, targets=(), summary=summary, method=method, source=source, left_out=left_out)
 
@@ -226,7 +226,7 @@ def check_packs(source: str, targets: tuple[str, ...], settings: Settings) -> No
 def _split(article: Article, language: str) -> tuple[list[str], list[int]]:
     sentences, owners = [], []
     for index, block in enumerate(article.blocks):
-        if block.kind != "paragraph":
+        if block.kind != PARAGRAPH:
             continue
         for sentence in split_sentences(block.text, language):
             sentences.append(sentence)

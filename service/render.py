@@ -7,11 +7,12 @@ import json
 
 from types import MappingProxyType
 
-from .clean import Article, Block, Removed
+from . import defaults
+from .clean import HEADING, PARAGRAPH, Article, Block, Removed
 from .language import RTL_LANGUAGES
 from .pipeline import Result, Translation
 
-FORMATS = {"text": "txt", "markdown": "md", "json": "json", "html": "html"}
+FORMATS = defaults.OUTPUT_FORMATS
 
 
 def to_dict(result: Result, language: str | None = None) -> dict:
@@ -87,10 +88,10 @@ def _language_view(result: Result, language: str | None) -> dict:
         title, teaser, summary = item.title, item.teaser, list(item.summary)
     blocks, heading_iter = [], iter(headings)
     for index, block in enumerate(article.blocks):
-        if block.kind == "heading":
-            blocks.append(("heading", next(heading_iter)))
+        if block.kind == HEADING:
+            blocks.append((HEADING, next(heading_iter)))
         else:
-            blocks.append(("paragraph", " ".join(s for s, owner in zip(sentences, result.paragraph_index) if owner == index)))
+            blocks.append((PARAGRAPH, " ".join(s for s, owner in zip(sentences, result.paragraph_index) if owner == index)))
     return {"title": title, "teaser": teaser, "summary": summary, "blocks": blocks,
             "byline": list(article.byline), "date": article.date}
 
@@ -117,7 +118,7 @@ def to_markdown(result: Result, language: str | None = None) -> str:
     if view["teaser"]:
         lines += [f"**{view['teaser']}**", ""]
     for kind, text in view["blocks"]:
-        lines += [f"### {text}" if kind == "heading" else text, ""]
+        lines += [f"### {text}" if kind == HEADING else text, ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -133,7 +134,7 @@ def to_html(result: Result, language: str | None = None) -> str:
         "<h2>Summary</h2>\n<ul>" + "".join(f"<li>{e(s)}</li>" for s in view["summary"]) + "</ul>",
         f"<p><strong>{e(view['teaser'])}</strong></p>" if view["teaser"] else "",
     ]
-    parts += [f"<h3>{e(text)}</h3>" if kind == "heading" else f"<p>{e(text)}</p>" for kind, text in view["blocks"]]
+    parts += [f"<h3>{e(text)}</h3>" if kind == HEADING else f"<p>{e(text)}</p>" for kind, text in view["blocks"]]
     parts.append("</body>\n</html>\n")
     return "\n".join(part for part in parts if part)
 

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from . import defaults
 from .errors import InvalidInput
 
-DEFAULT_METHOD = "news"
+DEFAULT_METHOD = defaults.SUMMARY_METHOD
 # ISO 639-1 -> the language names sumy and nltk use. The one place this mapping lives.
 LANGUAGE_NAMES = {"en": "english", "de": "german", "ru": "russian", "ar": "arabic", "fr": "french",
                   "es": "spanish", "it": "italian", "pt": "portuguese"}
@@ -47,11 +48,11 @@ def _summarizer_classes() -> dict[str, Any]:
     }
 
 
-METHODS = ("news", "lexrank", "lsa", "luhn", "textrank", "edmundson", "sumbasic", "kl")
+METHODS = defaults.SUMMARY_METHODS
 
 
-def summarize(sentences: list[str], lang: str = "en", length: int | str = 5, method: str = DEFAULT_METHOD,
-              title: str | None = None) -> list[int]:
+def summarize(sentences: list[str], lang: str = "en", length: int | str = defaults.SUMMARY_LENGTH,
+              method: str = DEFAULT_METHOD, title: str | None = None) -> list[int]:
     """Return the indices (ascending) of the sentences that summarize the text.
 
     ``length`` is a sentence count (5, "5") or a share of the sentences ("20%").

@@ -12,9 +12,9 @@ from urllib.parse import quote
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from . import access, render, webinput
+from . import access, defaults, render, webinput
 from .api import status_for
-from .clean import REMOVAL_REASONS
+from .clean import HEADING, PARAGRAPH, REMOVAL_REASONS
 from .documents import Document, read_document
 from .errors import KeyRequired, ServiceError
 from .language import DISPLAY_NAMES, RTL_LANGUAGES
@@ -22,7 +22,7 @@ from .pipeline import DEFAULT_TARGETS, process
 from .summary import DEFAULT_METHOD, METHODS
 
 bp = Blueprint("web", __name__)
-CHOICES = ("ar", "de", "ru")
+CHOICES = defaults.TARGETS
 
 
 @bp.get("/")
@@ -34,7 +34,7 @@ def form():
 @bp.post("/")
 def submit():
     """Process the pasted or uploaded article; show the results, or the error inline."""
-    settings = current_app.config["NEWSDESK"]
+    settings = webinput.current_settings()
     try:
         values = _read_form()
     except RequestEntityTooLarge:
@@ -81,16 +81,16 @@ def _check_key(settings) -> None:
 
 
 def _defaults() -> dict:
-    return {"text": "", "article": "", "targets": DEFAULT_TARGETS, "summary": "5", "method": DEFAULT_METHOD,
-            "source": "auto"}
+    return {"text": "", "article": "", "targets": DEFAULT_TARGETS, "summary": str(defaults.SUMMARY_LENGTH),
+            "method": DEFAULT_METHOD, "source": defaults.SOURCE}
 
 
 def _read_form() -> dict:
     form = request.form
     text = form.get("text", "")
     return {"text": text, "article": text, "targets": tuple(c for c in form.getlist("target") if c in CHOICES),
-            "summary": form.get("summary", "5").strip() or "5", "method": form.get("method", DEFAULT_METHOD),
-            "source": form.get("source", "auto")}
+            "summary": form.get("summary", "").strip() or str(defaults.SUMMARY_LENGTH),
+            "method": form.get("method", DEFAULT_METHOD), "source": form.get("source", defaults.SOURCE)}
 
 
 def _upload(settings) -> Document:
@@ -105,10 +105,10 @@ def _with_error(values: dict, message: str, status: int):
 
 
 def _page(values: dict) -> dict:
-    settings = current_app.config["NEWSDESK"]
+    settings = webinput.current_settings()
     signed_in = access.web_key(settings) if settings.api_keys else None
     return {"needs_key": settings.api_keys and signed_in is None, "signed_in": signed_in,
-            "values": values, "choices": [(code, DISPLAY_NAMES[code]) for code in CHOICES], "methods": METHODS,
+            "values": values, "choices": [(code, DISPLAY_NAMES[code]) for code in CHOICES], "methods": METHODS, "default_method": DEFAULT_METHOD,
             "sources": ["auto", *CHOICES, "en"], "names": DISPLAY_NAMES, "max_characters": settings.max_characters}
 
 
@@ -131,10 +131,10 @@ def _views(result, targets) -> list[dict]:
 def _paragraphs(result, headings, sentences) -> list[dict]:
     paragraphs, heading = [], iter(headings)
     for index, block in enumerate(result.article.blocks):
-        if block.kind == "heading":
-            paragraphs.append({"kind": "heading", "text": next(heading)})
+        if block.kind == HEADING:
+            paragraphs.append({"kind": HEADING, "text": next(heading)})
         else:
-            paragraphs.append({"kind": "paragraph", "sentences": [
+            paragraphs.append({"kind": PARAGRAPH, "sentences": [
                 (i, sentences[i], result.sentences[i]) for i, owner in enumerate(result.paragraph_index) if owner == index]})
     return paragraphs
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Request
+from flask import Request, current_app
 
-from . import langpacks
+from . import defaults, langpacks
 from .config import Settings
 from .errors import InvalidInput, TooLarge
 from .language import DISPLAY_NAMES
 from .summary import METHODS, summary_length
 
-FORMATS = ("text", "html")
+FORMATS = defaults.INPUT_FORMATS
 
 
 def request_fields(request: Request) -> dict[str, Any]:
@@ -123,7 +123,12 @@ def targets_field(fields: dict, settings: Settings, default: tuple[str, ...]) ->
     return codes
 
 
-def summary_field(fields: dict, default: int | str = 5) -> int | str:
+def current_settings() -> Settings:
+    """The Settings of the app serving this request."""
+    return current_app.config["NEWSDESK"]
+
+
+def summary_field(fields: dict, default: int | str = defaults.SUMMARY_LENGTH) -> int | str:
     value = fields.get("summary", default)
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise InvalidInput("field 'summary' must be a number of sentences (e.g. 5) or a percentage (e.g. \"20%\")")
@@ -139,4 +144,4 @@ def choice_field(fields: dict, name: str, choices: tuple[str, ...], default: str
 
 
 def method_field(fields: dict) -> str:
-    return choice_field(fields, "method", METHODS, "news")
+    return choice_field(fields, "method", METHODS, defaults.SUMMARY_METHOD)

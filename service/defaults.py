@@ -1,0 +1,16 @@
+"""One spelling of every default the doors share: targets, summary length and method, formats.
+
+Kept free of imports so that the CLI, the API, the page, the batch engine and the OpenAPI
+document can read it without loading any pipeline stage.
+"""
+
+from __future__ import annotations
+
+TARGETS = ("ar", "de", "ru")  # the newsroom's languages: the page's choices and every door's default
+SUMMARY_LENGTH = 5  # sentences
+SUMMARY_METHOD = "news"
+SUMMARY_METHODS = ("news", "lexrank", "lsa", "luhn", "textrank", "edmundson", "sumbasic", "kl")
+SOURCE = "auto"  # detect the article's language
+INPUT_FORMATS = ("text", "html")  # what a text field holds
+OUTPUT_FORMATS = {"text": "txt", "markdown": "md", "json": "json", "html": "html"}  # format -> file suffix
+OUTPUT_FORMAT = "markdown"
