@@ -14,7 +14,7 @@ import click
 
 from . import defaults, langpacks
 from .config import Settings
-from .errors import InvalidInput, InvalidSetting, ServiceError, UnsupportedLanguage
+from .errors import InvalidInput, InvalidSetting, JobNotFinished, ServiceError, UnsupportedLanguage
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -458,7 +458,7 @@ def jobs_fetch(client, job_id: str, output_dir, file_format: str, jsonl: bool, w
     report = client.wait(job_id) if wait else client.status(job_id)
     if report["status"] not in ("finished", "cancelled"):
         progress = report["progress"]
-        raise ServiceError(f"job {job_id} is still {report['status']} ({progress['done'] + progress['failed']} of "
+        raise JobNotFinished(f"job {job_id} is still {report['status']} ({progress['done'] + progress['failed']} of "
                            f"{progress['total']} articles done): add --wait to wait for it")
     if jsonl:
         click.echo(client.results_jsonl(job_id), nl=False)

@@ -74,3 +74,19 @@ class IdempotencyConflict(ServiceError, ValueError):
 
 class QueueUnavailable(ServiceError, ConnectionError):
     """The job queue's Redis does not answer."""
+
+
+class ManifestUnusable(ServiceError, OSError):
+    """langpacks/manifest.json (NEWSDESK_LANGPACKS_DIR) is missing or not a pack manifest."""
+
+
+class ServiceUnreachable(ServiceError, ConnectionError):
+    """`newsdesk jobs` cannot reach the newsdesk service it was pointed at."""
+
+
+class ServiceRefused(ServiceError):
+    """The newsdesk service answered a `newsdesk jobs` request with an error."""
+
+
+class WaitStopped(ServiceError, InterruptedError):
+    """Waiting for a batch job was stopped (Ctrl+C); the job goes on in the service."""

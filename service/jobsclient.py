@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from .documents import SUFFIXES
-from .errors import InvalidInput, ServiceError
+from .errors import InvalidInput, ServiceRefused, ServiceUnreachable, WaitStopped
 
 DONE_STATES = ("finished", "cancelled")
 
@@ -36,14 +36,14 @@ class JobsClient:
         try:
             response = self.session.request(method, self.url + path, timeout=(10, 300), **options)
         except requests.RequestException as error:
-            raise ServiceError(f"cannot reach the newsdesk service at {self.url} ({type(error).__name__}): start it "
+            raise ServiceUnreachable(f"cannot reach the newsdesk service at {self.url} ({type(error).__name__}): start it "
                                "(`make run`), or give its address with --url or NEWSDESK_URL") from None
         if response.status_code >= 400:
             try:
                 message = response.json()["error"]
             except (ValueError, KeyError, TypeError):
                 message = response.text.strip()[:300] or response.reason
-            raise ServiceError(f"the service answered {response.status_code}: {message}")
+            raise ServiceRefused(f"the service answered {response.status_code}: {message}")
         return response
 
     def submit(self, name: str, data: bytes, options: dict, idempotency_key: str | None = None) -> dict:
@@ -73,7 +73,7 @@ class JobsClient:
                     time.sleep(self.poll_seconds)
                     report = self.status(job_id)
             except KeyboardInterrupt:
-                raise ServiceError(f"stopped waiting; job {job_id} goes on in the service: `newsdesk jobs status "
+                raise WaitStopped(f"stopped waiting; job {job_id} goes on in the service: `newsdesk jobs status "
                                    f"{job_id}`, then `newsdesk jobs fetch {job_id}`") from None
 
     def results_jsonl(self, job_id: str) -> str:

@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from .config import Settings
-from .errors import BadLanguagePack, DownloadFailed, PackChecksumMismatch, PackNotFound, ServiceError
+from .errors import BadLanguagePack, DownloadFailed, ManifestUnusable, PackChecksumMismatch, PackNotFound
 
 log = logging.getLogger(__name__)
 
@@ -129,12 +129,12 @@ def read_manifest(langpacks_dir: Path) -> list[PackRef]:
             for entry in entries
         ]
     except FileNotFoundError:
-        raise ServiceError(
+        raise ManifestUnusable(
             f"no pack manifest at {path}: run newsdesk from the project folder or set "
             "NEWSDESK_LANGPACKS_DIR to the folder holding manifest.json"
         ) from None
     except (ValueError, KeyError, TypeError) as error:
-        raise ServiceError(f"{path} is not a valid pack manifest: {error!r}") from None
+        raise ManifestUnusable(f"{path} is not a valid pack manifest: {error!r}") from None
 
 
 def missing_packs(settings: Settings) -> list[PackRef]:
