@@ -128,17 +128,54 @@ def embedded_redis(settings: Settings) -> EmbeddedRedis:
         return server
 
 
+_START_SECONDS = 10.0  # how long a start waits for redis-server, or for the service that owns it
+
+
 def _start_embedded(folder: Path) -> EmbeddedRedis:
+    """Start the Redis of ``folder``, or share it when another service already owns it.
+
+    The owner holds an flock on redis.lock for as long as it runs. A service that finds
+    the lock taken waits for the owner's redis.url (written only once the server answers)
+    and, should the owner die while starting, takes the folder over.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    lock_file = open(folder / "redis.lock", "a+")
+    deadline = time.monotonic() + _START_SECONDS
+    while True:
+        lock_file = open(folder / "redis.lock", "a+")
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock_file.close()
+            url = _owners_url(folder)
+            if url is not None:
+                return EmbeddedRedis(url=url, process=None, owner_pid=os.getpid(), lock_file=None)
+            if time.monotonic() > deadline:
+                raise QueueUnavailable(f"another newsdesk service holds {folder / 'redis.lock'} but its Redis does not "
+                                       f"answer; stop it, or give this one another NEWSDESK_JOBS_DIR") from None
+            time.sleep(0.05)
+            continue
+        return _own_embedded(folder, lock_file)
+
+
+def _owners_url(folder: Path) -> str | None:
+    """The running owner's Redis URL, or None while it is still starting (or gone)."""
     try:
-        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        # Another newsdesk service runs the Redis of this folder: share it.
-        lock_file.close()
         url = (folder / "redis.url").read_text().strip()
-        _wait_until_answering(url, None, folder)
-        return EmbeddedRedis(url=url, process=None, owner_pid=os.getpid(), lock_file=None)
+    except FileNotFoundError:
+        return None
+    client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+    try:
+        client.ping()
+        return url
+    except redis.RedisError:
+        return None
+    finally:
+        client.close()
+
+
+def _own_embedded(folder: Path, lock_file) -> EmbeddedRedis:
+    """Start redis-server for ``folder`` under its lock; on any failure stop it and let go."""
+    (folder / "redis.url").unlink(missing_ok=True)  # a previous run's, pointing at a dead socket
     # A socket path must stay under 108 bytes, so it lives in a short private folder.
     socket_path = Path(tempfile.mkdtemp(prefix="newsdesk-redis-")) / "redis.sock"
     command = [
@@ -146,14 +183,27 @@ def _start_embedded(folder: Path) -> EmbeddedRedis:
         "--dir", str(folder), "--dbfilename", "jobs.rdb", "--save", "60", "1", "--appendonly", "no",
         "--logfile", str(folder / "redis.log"), "--daemonize", "no",
     ]
-    process = _spawn_from_keeper_thread(command)
-    url = f"unix://{socket_path}?db=0"
-    _wait_until_answering(url, process, folder)
-    (folder / "redis.url").write_text(url + "\n")
+    process = None
+    try:
+        process = _spawn_from_keeper_thread(command)
+        url = f"unix://{socket_path}?db=0"
+        _wait_until_answering(url, process, folder)
+        _write_atomically(folder / "redis.url", url + "\n")  # sharers never read half a URL
+    except BaseException:
+        if process is not None and process.poll() is None:
+            process.terminate()
+        lock_file.close()
+        raise
     server = EmbeddedRedis(url=url, process=process, owner_pid=os.getpid(), lock_file=lock_file)
     atexit.register(server.stop)
     log.info("embedded Redis for batch jobs on %s (data in %s)", socket_path, folder)
     return server
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    partial = path.with_name(path.name + ".part")
+    partial.write_text(text)
+    os.replace(partial, path)
 
 
 def _redis_server_binary() -> str:
@@ -205,7 +255,7 @@ def _stop_with_parent() -> None:
 
 def _wait_until_answering(url: str, process: subprocess.Popen | None, folder: Path) -> None:
     client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
-    deadline = time.monotonic() + 10.0
+    deadline = time.monotonic() + _START_SECONDS
     while True:
         try:
             client.ping()
