@@ -12,49 +12,14 @@ from werkzeug.exceptions import HTTPException
 
 from . import langpacks, render, translation, webinput
 from .documents import Document, read_page
-from .errors import (
-    BadLanguagePack,
-    DownloadFailed,
-    IdempotencyConflict,
-    InvalidInput,
-    JobNotFinished,
-    JobNotFound,
-    KeyRejected,
-    KeyRequired,
-    LanguagePackMissing,
-    ServiceError,
-    TimedOut,
-    TooLarge,
-    UnsupportedLanguage,
-)
+from .errors import LanguagePackMissing, ServiceError
 from .language import DISPLAY_NAMES
 from .openapi import openapi_document
-from .pipeline import DEFAULT_TARGETS, process
+from .pipeline import DEFAULT_TARGETS, deadline, process
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 health = Blueprint("health", __name__)
-
-STATUS_BY_ERROR = [
-    (InvalidInput, 400),
-    (UnsupportedLanguage, 400),
-    (KeyRequired, 401),
-    (KeyRejected, 403),
-    (JobNotFound, 404),
-    (JobNotFinished, 409),
-    (IdempotencyConflict, 409),
-    (TooLarge, 413),
-    (TimedOut, 504),
-    (LanguagePackMissing, 503),
-    (BadLanguagePack, 503),
-    (DownloadFailed, 503),
-]
-
-
-def status_for(error: ServiceError) -> int:
-    """The HTTP status of one of our errors; anything unlisted means the server is not set up (503)."""
-    return next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 503)
-
 
 def _article(fields: dict) -> Document:
     text = webinput.text_field(fields, "text", webinput.current_settings())
@@ -73,7 +38,7 @@ def process_article():
     source = webinput.language_field(fields, "source", settings, default="auto", auto=True)
     result = process(article.text, targets=targets, summary=webinput.summary_field(fields),
                      method=webinput.method_field(fields), source=source, settings=settings,
-                     deadline=webinput.deadline(settings), left_out=article.left_out)
+                     deadline=deadline(settings), left_out=article.left_out)
     return jsonify(render.to_dict(result))
 
 
@@ -98,21 +63,9 @@ def languages():
     installed = langpacks.installed_packs(settings.packages_dir)
     return jsonify(
         installed=[{"code": p.code, "source": p.from_code, "target": p.to_code, "version": p.version} for p in installed],
-        pairs=[{"source": a, "target": b, "via": via} for a, b, via in reachable_pairs(settings)],
+        pairs=[{"source": a, "target": b, "via": via} for a, b, via in translation.reachable_pairs(settings)],
         missing=_missing(settings),
     )
-
-
-def reachable_pairs(settings) -> list[tuple[str, str, str | None]]:
-    """(source, target, pivot or None) for every pair translate() can serve now."""
-    direct = translation.installed_pairs(settings)
-    pivot = translation.PIVOT_LANGUAGE
-    pairs = {(a, b): None for a, b in direct}
-    for a, _ in direct:
-        for _, b in direct:
-            if a != b and (a, pivot) in direct and (pivot, b) in direct and (a, b) not in pairs:
-                pairs[(a, b)] = pivot
-    return [(a, b, via) for (a, b), via in sorted(pairs.items())]
 
 
 def _missing(settings) -> list[dict]:
@@ -134,7 +87,7 @@ def stats():
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3 document of this service."""
-    pairs = reachable_pairs(webinput.current_settings())
+    pairs = translation.reachable_pairs(webinput.current_settings())
     sources = sorted({a for a, _, _ in pairs}) or sorted(DISPLAY_NAMES)
     targets = sorted({b for _, b, _ in pairs} | set(sources)) if pairs else sorted(DISPLAY_NAMES)
     return jsonify(openapi_document(sources, targets))
@@ -188,7 +141,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):
-        status = status_for(error)
+        status = webinput.status_for(error)
         log.warning("request %s: %d %s", g.get("request_id"), status, error)
         body = {"error": str(error)}
         if isinstance(error, LanguagePackMissing) and error.pairs:

@@ -602,7 +602,7 @@ def _prose_runs(lines: list[_Line], tuning: Tuning) -> list[tuple[int, int, int]
     Short sentences join a run but never start one; a run starts and ends at prose.
     """
     runs = []
-    start = last = None
+    start = last = last_prose = None
     words = 0
     marker_since_last = False
     gap = _gap_counts(lines)

@@ -232,7 +232,7 @@ def run_article(job_id: str, index: int) -> None:
     from rq import get_current_job
 
     from .pipeline import process
-    from .webinput import deadline
+    from .pipeline import deadline
 
     connection = get_current_job().connection
     keys = _keys(job_id)

@@ -9,11 +9,10 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from . import translation, webinput
-from .api import reachable_pairs
 from .documents import html_to_text, rewrite_html_text
 from .errors import InvalidInput
 from .language import DISPLAY_NAMES, NEWSROOM_LANGUAGES, detect_language
-from .pipeline import detect_source_language, translate_texts
+from .pipeline import deadline, detect_source_language, translate_texts
 
 bp = Blueprint("libretranslate", __name__)
 
@@ -40,7 +39,7 @@ def translate():
     settings = webinput.current_settings()
     if not isinstance(fields.get("api_key", ""), str):
         raise InvalidInput("field 'api_key' must be a string: the API key, when the service requires one")
-    deadline = webinput.deadline(settings)
+    stop_by = deadline(settings)
     texts, as_list = _queries(fields)
     source = webinput.language_field(fields, "source", settings, default="auto", auto=True)
     target = webinput.language_field(fields, "target", settings)
@@ -51,7 +50,7 @@ def translate():
     for language in dict.fromkeys(sources):  # one batch per source language
         indices = [i for i, code in enumerate(sources) if code == language]
         group = [texts[i] for i in indices]
-        for i, text in zip(indices, _translate_group(group, language, target, is_html, settings, deadline)):
+        for i, text in zip(indices, _translate_group(group, language, target, is_html, settings, stop_by)):
             translated[i] = text
     body = {"translatedText": translated if as_list else translated[0]}
     if detections:
@@ -81,7 +80,7 @@ def _translate_group(texts: list[str], source: str, target: str, is_html: bool, 
 def languages():
     """[{code, name, targets}] for every language that can be translated now."""
     targets: dict[str, list[str]] = {}
-    for source, target, _via in reachable_pairs(webinput.current_settings()):
+    for source, target, _via in translation.reachable_pairs(webinput.current_settings()):
         targets.setdefault(source, []).append(target)
     return jsonify([{"code": code, "name": DISPLAY_NAMES.get(code, code), "targets": sorted(found)}
                     for code, found in sorted(targets.items())])

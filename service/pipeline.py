@@ -113,6 +113,11 @@ def process(
     )
 
 
+def deadline(settings: Settings) -> float | None:
+    """When an article's translation must stop (time.monotonic()), or None for no limit."""
+    return time.monotonic() + settings.request_timeout if settings.request_timeout > 0 else None
+
+
 def _with_left_out(article: Article, left_out: tuple[str, ...]) -> Article:
     if not left_out:
         return article

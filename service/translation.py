@@ -238,6 +238,18 @@ def installed_languages(settings: Settings) -> set[str]:
     return {code for pair in installed_pairs(settings) for code in pair}
 
 
+def reachable_pairs(settings: Settings) -> list[tuple[str, str, str | None]]:
+    """(source, target, pivot or None) for every pair translate() can serve now."""
+    direct = installed_pairs(settings)
+    pivot = PIVOT_LANGUAGE
+    pairs = {(a, b): None for a, b in direct}
+    for a, _ in direct:
+        for _, b in direct:
+            if a != b and (a, pivot) in direct and (pivot, b) in direct and (a, b) not in pairs:
+                pairs[(a, b)] = pivot
+    return [(a, b, via) for (a, b), via in sorted(pairs.items())]
+
+
 def plan_route(source: str, target: str, settings: Settings) -> list[tuple[str, str]]:
     """Return the packs to chain: [(source, target)] or [(source, en), (en, target)]."""
     pairs = installed_pairs(settings)

@@ -13,12 +13,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import access, defaults, render, webinput
-from .api import status_for
 from .clean import HEADING, PARAGRAPH, REMOVAL_REASONS
 from .documents import Document, read_document
 from .errors import KeyRequired, ServiceError
 from .language import DISPLAY_NAMES, RTL_LANGUAGES
-from .pipeline import DEFAULT_TARGETS, process
+from .pipeline import DEFAULT_TARGETS, deadline, process
 from .summary import DEFAULT_METHOD, METHODS
 
 bp = Blueprint("web", __name__)
@@ -48,9 +47,9 @@ def submit():
         webinput.check_length("text", values["article"], settings)
         result = process(values["article"], targets=values["targets"], summary=values["summary"],
                          method=values["method"], source=values["source"], settings=settings,
-                         deadline=webinput.deadline(settings), left_out=uploaded.left_out)
+                         deadline=deadline(settings), left_out=uploaded.left_out)
     except ServiceError as error:
-        return _with_error(values, str(error), status_for(error))
+        return _with_error(values, str(error), webinput.status_for(error))
     return render_template("desk.html", **_page(values), result=result, views=_views(result, values["targets"]),
                            downloads=_downloads(result, values["targets"]), reasons=REMOVAL_REASONS)
 

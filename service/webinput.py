@@ -5,14 +5,27 @@ Every message names the field and what it accepts, so a caller can fix the reque
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from flask import Request, current_app
 
 from . import defaults, langpacks
 from .config import Settings
-from .errors import InvalidInput, TooLarge
+from .errors import (
+    BadLanguagePack,
+    DownloadFailed,
+    IdempotencyConflict,
+    InvalidInput,
+    JobNotFinished,
+    JobNotFound,
+    KeyRejected,
+    KeyRequired,
+    LanguagePackMissing,
+    ServiceError,
+    TimedOut,
+    TooLarge,
+    UnsupportedLanguage,
+)
 from .language import DISPLAY_NAMES
 from .summary import METHODS, summary_length
 
@@ -37,9 +50,26 @@ def request_fields(request: Request) -> dict[str, Any]:
     return fields
 
 
-def deadline(settings: Settings) -> float | None:
-    """When this request's translation must stop (time.monotonic()), or None for no limit."""
-    return time.monotonic() + settings.request_timeout if settings.request_timeout > 0 else None
+# The one mapping of the error tree to HTTP statuses, for the API, the page and LibreTranslate's routes.
+STATUS_BY_ERROR = [
+    (InvalidInput, 400),
+    (UnsupportedLanguage, 400),
+    (KeyRequired, 401),
+    (KeyRejected, 403),
+    (JobNotFound, 404),
+    (JobNotFinished, 409),
+    (IdempotencyConflict, 409),
+    (TooLarge, 413),
+    (TimedOut, 504),
+    (LanguagePackMissing, 503),
+    (BadLanguagePack, 503),
+    (DownloadFailed, 503),
+]
+
+
+def status_for(error: ServiceError) -> int:
+    """The HTTP status of one of our errors; anything unlisted means the server is not set up (503)."""
+    return next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 503)
 
 
 def uploaded_file(request: Request, settings: Settings):
