@@ -20,6 +20,7 @@ from importlib import resources
 from typing import Any
 
 from . import defaults
+from .clean_rules import union
 from .errors import InvalidInput
 
 DEFAULT_METHOD = defaults.SUMMARY_METHOD
@@ -241,18 +242,14 @@ def _half_quotation(text: str) -> bool:
     return depth > spare
 
 
+# How a whole sentence ends. The cleaner's _CLOSING also takes ":" and ";" (a line that leads
+# into the next one is still prose there); a summary line must end a sentence.
 _CLOSING = (".", "!", "?", '"', "”", "’", "'", "»", "“", ")", "…", "؟", "。", "！", "？")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _CAPTION_WORDS = 5  # an unfinished line shorter than this is a label or a caption, not a sentence
-# Photo credits glued to the end of a caption ("... at the show Image: dapd"), in the languages we read.
-_CREDIT_WORDS = {
-    "en": ("Image", "Images", "Photo", "Photos", "Photograph", "Picture", "Credit", "Credits"),
-    "de": ("Foto", "Fotos", "Bild", "Bilder"),
-    "ru": ("Фото", "Фотография"),
-    "ar": ("صورة", "الصورة"),
-}
-_CREDIT = re.compile(r"(?:^|\W)(?:%s)\s?:\s*[^.!?:]{1,80}$" % "|".join(
-    word for words in _CREDIT_WORDS.values() for word in words))
+# A photo credit glued to the end of a caption ("... at the show Image: dapd"): the
+# cleaner's per-language credit words (service/clean_rules.py), so both read the same ones.
+_CREDIT = re.compile(r"(?:^|\W)(?:%s)\s?:\s*[^.!?:]{1,80}$" % "|".join(map(re.escape, union("credit_labels"))))
 # Any quotation mark: a summary line should report, and a quote needs the speaker it came from.
 _QUOTE = re.compile(r"[\"“”„«»]|(?:^|\s)['‘]|['’](?:\s|$)")
 _DOUBLE_QUOTES = ('"', "“", "”", "„", "«", "»")
