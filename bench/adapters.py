@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from service.sentences import split_sentences
-from service.summary import summarize
+from service.stages.sentences import split_sentences
+from service.stages.summary import summarize
 
 
 def summarize_news(text: str, n_sentences: int, lang: str = "en") -> list[str]:

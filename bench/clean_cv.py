@@ -5,7 +5,7 @@
 For each file (boilerplate_multi.jsonl, boilerplate_news.jsonl) the publishers are
 shuffled with a fixed seed and dealt into folds, so no publisher is on both sides.
 Each fold is scored twice, on its held-out pages only:
-- "fixed": the cleaner as shipped (service.clean.DEFAULT_TUNING);
+- "fixed": the cleaner as shipped (service.stages.clean.DEFAULT_TUNING);
 - "tuned": the tuning from TUNING_GRID with the best mean F1 (recall >= 0.98 preferred)
   on the other folds' pages, so a threshold is never chosen on the pages it is scored on.
 Token P/R/F1 come from boilerplate_eval.py itself (its toks()), read at run time; no
@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from service.clean import DEFAULT_TUNING, Tuning, clean  # noqa: E402
+from service.stages.clean import DEFAULT_TUNING, Tuning, clean  # noqa: E402
 
 FILES = ("boilerplate_multi.jsonl", "boilerplate_news.jsonl")
 SEED = 13

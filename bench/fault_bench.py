@@ -216,7 +216,7 @@ def timeout(packages: Path, langpacks: Path) -> dict:
 
 
 def build_packs(folder: Path) -> tuple[Path, Path]:
-    from service import langpacks
+    from service.translation import packs as langpacks
     from service.config import Settings
     from tests.argospack import build_pack
 

@@ -3,18 +3,18 @@
     .venv/bin/python bench/html_cv.py [--folds 5] [--evaldata ../shared/evaldata] [--path DIR]
 
 What is scored is what a user gets from an HTML upload: the cleaned article body,
-``clean(html_to_text(html, reading=...)).body_text()`` (service.documents.html_article_text
+``clean(html_to_text(html, reading=...)).body_text()`` (service.stages.documents.html_article_text
 with the shipped choices), against the publisher's gold body, with boilerplate_eval.py's
 own token counting (read at run time). trafilatura alone (boilerplate_eval's
 trafilatura_extract) is scored on the same folds.
 
-The choices in service.documents.Reading (trafilatura's focus, tables, newsdesk's teaser
+The choices in service.stages.documents.Reading (trafilatura's focus, tables, newsdesk's teaser
 and captions) are a small grid. Every page of both files (boilerplate_multi.jsonl,
 boilerplate_news.jsonl) is read once per grid point; the publishers are then shuffled
 with a fixed seed and dealt into folds, so no publisher is on both sides. Per fold:
 - "tuned": the grid point with the best mean F1 on the other folds' pages, scored on
   this fold's pages only;
-- "shipped": service.documents.READING, as it is;
+- "shipped": service.stages.documents.READING, as it is;
 - "trafilatura": trafilatura.extract alone.
 Held-out figures are the mean over folds, with the spread (standard deviation) across
 them, per file. No evaluation text is copied into the repository. ``--path`` puts a
@@ -98,8 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     sys.path[:0] = [str(args.path or REPO), str(args.evaldata)]
     logging.disable(logging.WARNING)  # trafilatura logs every page it finds little on
-    documents = importlib.import_module("service.documents")
-    clean = importlib.import_module("service.clean").clean
+    documents = importlib.import_module("service.stages.documents")
+    clean = importlib.import_module("service.stages.clean").clean
     scorer = importlib.import_module("boilerplate_eval")
 
     pages = load_pages(args.evaldata)

@@ -34,7 +34,8 @@ sys.path.insert(0, str(REPO))
 
 from bench.serve_bench import article  # noqa: E402
 from bench.translate_bench import OUT, bench_settings, english_text, install_packs  # noqa: E402
-from service import jobqueue, jobs, pipeline  # noqa: E402
+from service import batch, pipeline  # noqa: E402
+from service.batch import jobs, queue
 
 CLAIM_SECONDS = 10
 
@@ -187,7 +188,7 @@ def submit_cost(connection, settings, count: int = 1000) -> None:
     started = time.perf_counter()
     jobs.submit(connection, articles, jobs.JobOptions(targets=("de",)), settings)
     seconds = time.perf_counter() - started
-    Queue(jobqueue.QUEUE_NAME, connection=connection).empty()
+    Queue(queue.QUEUE_NAME, connection=connection).empty()
     print(f"  submitting a {count}-article job (stored and queued): {seconds * 1000:.0f} ms = "
           f"{seconds / count * 1e6:.0f} µs per article")
 
@@ -211,8 +212,8 @@ def main() -> None:
     print(f"{args.articles} articles of 18 sentences ({origin}), targets {','.join(targets)}, base-cost packs, "
           f"sentence cache off, {os.cpu_count()} CPUs; {args.rounds} rounds, in turn")
 
-    url = jobqueue.embedded_redis(settings).url
-    connection = jobqueue.connect(settings, socket_timeout=None)
+    url = queue.embedded_redis(settings).url
+    connection = queue.connect(settings, socket_timeout=None)
     times: dict[str, list[float]] = {"direct": [], "1 worker": [], "2 workers": []}
     for _ in range(args.rounds):
         times["direct"].append(direct(len(texts), targets))
@@ -230,7 +231,7 @@ def main() -> None:
     print(f"  one-article job that needs no translation, submit -> finished: median {statistics.median(trips) * 1000:.0f}"
           f" ms, p90 {sorted(trips)[int(len(trips) * 0.9) - 1] * 1000:.0f} ms over {len(trips)} jobs")
     kill_one(connection, settings, url, texts[:8], targets)
-    jobqueue.stop_embedded()
+    batch.stop()
 
 
 if __name__ == "__main__":

@@ -52,28 +52,28 @@ def _run(arguments: list[str], cwd: Path) -> str:
 
 
 def quality() -> None:
-    print("== cleaning scraped text (boilerplate_eval.py -c service.clean:clean_text)")
+    print("== cleaning scraped text (boilerplate_eval.py -c service.stages.clean:clean_text)")
     for data in ("boilerplate_multi.jsonl", "boilerplate_news.jsonl"):
         print(f"-- {data}")
-        print(scorer("boilerplate_eval.py", "--data", data, "-c", "service.clean:clean_text"))
+        print(scorer("boilerplate_eval.py", "--data", data, "-c", "service.stages.clean:clean_text"))
     print("-- held-out folds (bench/clean_cv.py)")
     print(cross_validation("clean_cv.py"))
 
     print("\n== .html pages: newsdesk (trafilatura + cleaning) against trafilatura alone (boilerplate_eval.py --html)")
     for data in ("boilerplate_multi.jsonl", "boilerplate_news.jsonl"):
         print(f"-- {data}")
-        print(scorer("boilerplate_eval.py", "--data", data, "--html", "-c", "service.documents:html_article_text",
+        print(scorer("boilerplate_eval.py", "--data", data, "--html", "-c", "service.stages.documents:html_article_text",
                      "-c", "boilerplate_eval:trafilatura_extract"))
     print("-- held-out folds (bench/html_cv.py)")
     print(cross_validation("html_cv.py"))
 
-    print("\n== sentences in running text (sbd_stream_eval.py -s service.sentences:split_sentences)")
-    print(scorer("sbd_stream_eval.py", *STREAMS, "-s", "service.sentences:split_sentences"))
+    print("\n== sentences in running text (sbd_stream_eval.py -s service.stages.sentences:split_sentences)")
+    print(scorer("sbd_stream_eval.py", *STREAMS, "-s", "service.stages.sentences:split_sentences"))
     print("-- held-out folds (bench/sentences_cv.py)")
     print(cross_validation("sentences_cv.py"))
     print("-- golden rules (sbd_eval.py)")
     for lang in ("en", "de", "ru", "ar"):
-        print(scorer("sbd_eval.py", f"sbd_golden_{lang}.jsonl", "-s", "service.sentences:split_sentences",
+        print(scorer("sbd_eval.py", f"sbd_golden_{lang}.jsonl", "-s", "service.stages.sentences:split_sentences",
                      "--lang", lang).splitlines()[-1])
 
     print("\n== summaries (summ_eval.py news_summ_cnndm.jsonl, length = reference sentences)")
@@ -84,7 +84,7 @@ def quality() -> None:
 
 
 def method_times() -> None:
-    from service.summary import METHODS, summarize
+    from service.stages.summary import METHODS, summarize
 
     ntrex = EVALDATA / "parallel_ntrex.jsonl"
     if ntrex.is_file():
@@ -103,7 +103,7 @@ def method_times() -> None:
 
 def splitting_times() -> None:
     """Sentence splitting is linear: one 2,000-sentence paragraph per language."""
-    from service.sentences import split_sentences
+    from service.stages.sentences import split_sentences
 
     samples = {
         "en": 'He said: "Port {} will not close." The talks went on, e.g. in Rotterdam.',

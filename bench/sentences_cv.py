@@ -6,7 +6,7 @@
 Each stream file is cut into 5 contiguous folds (neighbouring paragraphs often come from
 the same article, so contiguous folds keep them together). A fold's F1 is boundary F1 as
 `sbd_stream_eval.py` counts it (non-space characters before each boundary, micro-averaged).
-The rules in service/sentences.py were designed by reading only the failures that
+The rules in service/stages/sentences.py were designed by reading only the failures that
 `--failures-of 4` prints (folds 0-3); fold 4 was never inspected, so it is the clean
 held-out figure, and the spread over folds says how much the score moves between texts.
 The data is read at run time and never copied into the project.
@@ -45,7 +45,7 @@ def load_folds(lang: str) -> list[list[dict]]:
 
 def score(rows: list[dict], lang: str) -> tuple[int, int, int, list[tuple[dict, set, set]]]:
     """Return true/false positives, false negatives and the failing rows (row, missed, extra)."""
-    from service.sentences import split_sentences
+    from service.stages.sentences import split_sentences
 
     tp = fp = fn = 0
     failures = []

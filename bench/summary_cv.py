@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/summary_cv.py     (needs rouge-score and ../shared/evaldata)
 
-The default's four parameters (service.summary.NewsWeights) are picked from GRID. Scoring
+The default's four parameters (service.stages.summary.NewsWeights) are picked from GRID. Scoring
 it on the articles it was tuned on flatters it, so each of 5 folds tunes on 80 articles
 (the grid point with the best mean ROUGE-1 + ROUGE-2) and scores that point on the held-out
 20; lead-3 is scored on the same 20. Article i is in fold i % 5. ROUGE and lead-3 are
@@ -27,8 +27,8 @@ CNNDM = EVALDATA / "news_summ_cnndm.jsonl"
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from service.sentences import split_sentences  # noqa: E402
-from service.summary import NEWS_WEIGHTS, NewsSummarizer, NewsWeights  # noqa: E402
+from service.stages.sentences import split_sentences  # noqa: E402
+from service.stages.summary import NEWS_WEIGHTS, NewsSummarizer, NewsWeights  # noqa: E402
 
 FOLDS = 5
 # Few values per parameter, so the choice can hold on articles nobody tuned on.

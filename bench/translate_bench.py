@@ -27,7 +27,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from service import langpacks, translation  # noqa: E402
+from service import translation  # noqa: E402
+
+from service.translation import packs as langpacks
 from service.config import Settings  # noqa: E402
 from tests.argospack import build_base_pack  # noqa: E402
 
@@ -183,7 +185,7 @@ def start_up(runs: int = 5) -> None:
     trace = subprocess.run([python, "-X", "importtime", "-c", "import service.cli"], capture_output=True, text=True).stderr
     for line in trace.splitlines():
         parts = [p.strip() for p in line.removeprefix("import time:").split("|")]
-        if len(parts) == 3 and parts[2] in {"service", "service.cli", "click", "service.langpacks"}:
+        if len(parts) == 3 and parts[2] in {"service", "service.cli", "click", "service.translation.packs"}:
             print(f"  -X importtime {parts[2]:18s}: cumulative {int(parts[1]) / 1000:6.1f} ms")
 
 

@@ -14,12 +14,12 @@ from types import MappingProxyType
 from typing import Mapping
 
 from . import defaults, translation
-from .clean import PARAGRAPH, Article, Removed, clean
 from .config import Settings
 from .errors import InvalidInput, LanguagePackMissing, TooLarge
-from .language import NEWSROOM_LANGUAGES, Detection, detect_source
-from .sentences import split_sentences
-from .summary import DEFAULT_METHOD, summarize
+from .stages.clean import PARAGRAPH, Article, Removed, clean
+from .stages.language import NEWSROOM_LANGUAGES, Detection, detect_source
+from .stages.sentences import split_sentences
+from .stages.summary import DEFAULT_METHOD, summarize
 from .translation import check_language
 
 DEFAULT_TARGETS = defaults.TARGETS

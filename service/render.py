@@ -8,9 +8,9 @@ import json
 from types import MappingProxyType
 
 from . import defaults
-from .clean import HEADING, PARAGRAPH, Article, Block, Removed
-from .language import RTL_LANGUAGES
 from .pipeline import Result, Translation
+from .stages.clean import HEADING, PARAGRAPH, Article, Block, Removed
+from .stages.language import RTL_LANGUAGES
 
 FORMATS = defaults.OUTPUT_FORMATS
 

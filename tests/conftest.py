@@ -53,8 +53,8 @@ def isolated_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("NEWSDESK_REDIS_URL", raising=False)
     yield
     translation.clear_cache()
-    if "service.jobqueue" in sys.modules:  # a test used batch jobs: stop its workers and embedded Redis
-        sys.modules["service.jobqueue"].stop_embedded()
+    if "service.batch.queue" in sys.modules:  # a test used batch jobs: stop its workers and embedded Redis
+        sys.modules["service.batch"].stop()
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def settings(tmp_path, langpacks_dir) -> Settings:
 @pytest.fixture
 def install(settings, packs):
     """Install generated packs by name: install("en_de", "de_en")."""
-    from service import langpacks
+    from service.translation import packs as langpacks
 
     def install_packs(*names: str) -> None:
         for name in names:

@@ -170,7 +170,7 @@ def test_the_request_id_is_passed_through_and_an_internal_error_has_no_traceback
     def explode(*args, **kwargs):
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr("service.api.process", explode)
+    monkeypatch.setattr("service.http.api.process", explode)
     response = client.post("/api/v1/process", json={"text": HARBOUR}, headers={"X-Request-Id": "desk-42"})
     assert response.status_code == 500
     assert response.headers["X-Request-Id"] == "desk-42"
@@ -249,7 +249,7 @@ def test_stats_report_the_sentence_cache_hit_rate(client, install):
 
 
 def test_a_pack_removed_while_serving_fails_only_its_pair_and_recovers_when_reinstalled(client, install, settings, packs):
-    from service import langpacks
+    from service.translation import packs as langpacks
 
     install("en_de", "en_ru")
     assert client.post("/api/v1/process", json={"text": HARBOUR, "targets": ["ru"]}).status_code == 200
@@ -275,10 +275,10 @@ def test_a_pack_whose_model_is_broken_is_a_503_for_that_pair(client, install, se
 def test_freed_memory_is_given_back_when_the_last_request_in_flight_ends(client, install, monkeypatch):
     """Beam search leaves hundreds of MB freed but kept by glibc; they are handed back once
     no request is in flight (the figures are in the README, "Benchmarks")."""
-    from service import translation
+    from service.translation import memory
 
     released = []
-    monkeypatch.setattr(translation, "release_freed_memory", lambda: released.append(True))
+    monkeypatch.setattr(memory, "release_freed_memory", lambda: released.append(True))
     install("en_de")
     first = client.post("/api/v1/process", json={"text": HARBOUR, "targets": ["de"]})
     second = client.post("/api/v1/process", json={"text": HARBOUR, "targets": ["de"]})

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from service.clean import HEADING, PARAGRAPH, REMOVAL_REASONS, Article, Block, Removed, clean
+from service.stages.clean import HEADING, PARAGRAPH, REMOVAL_REASONS, Article, Block, Removed, clean
 
 DATA = Path(__file__).parent / "data"
 

@@ -114,7 +114,7 @@ def test_worker_with_redis_down_says_what_to_check(run, monkeypatch):
 
 
 def test_fetch_of_a_running_job_says_to_wait(run, monkeypatch, tmp_path):
-    from service import jobsclient
+    from service.cli import jobsclient
 
     (tmp_path / "a.txt").write_text(article(1))
     code, out, _ = run("jobs", "submit", tmp_path / "a.txt", "--to", "de", "--no-wait")

@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from service.clean import clean
-from service.documents import (Document, Reading, html_article_text, html_to_text, markdown_to_text, read_article,
+from service.stages.clean import clean
+from service.stages.documents import (Document, Reading, html_article_text, html_to_text, markdown_to_text, read_article,
                                 read_document, read_page)
 from service.errors import InvalidInput
 

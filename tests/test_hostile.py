@@ -10,7 +10,7 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
-from service.documents import html_to_text, read_upload
+from service.stages.documents import html_to_text, read_upload
 
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
 quick = hypothesis_settings(max_examples=40, deadline=None,

@@ -326,11 +326,11 @@ def test_a_batch_may_be_larger_than_one_request_and_keys_are_still_checked_first
 
 
 def test_the_embedded_redis_keeps_jobs_across_a_restart(client, tmp_path):
-    from service import jobqueue
+    from service import batch
 
     job_id = submit(client, [article(1)]).get_json()["id"]
     assert wait_until_done(client, job_id)["status"] == "finished"
-    jobqueue.stop_embedded()  # as when the service stops: redis-server saves its data
+    batch.stop()  # as when the service stops: redis-server saves its data
     assert (tmp_path / "jobs" / "jobs.rdb").is_file()
     again = client.get(f"/api/v1/jobs/{job_id}")  # starts the embedded Redis again, which loads it
     assert (again.status_code, again.get_json()["progress"]) == (200, {"done": 1, "failed": 0, "total": 1})
@@ -339,13 +339,13 @@ def test_the_embedded_redis_keeps_jobs_across_a_restart(client, tmp_path):
 def test_a_worker_without_the_pack_leaves_the_article_to_others_then_it_fails_with_the_fix(settings, redis_url):
     from dataclasses import replace
 
-    from service import jobqueue, jobs
+    from service.batch import jobs, queue, workers
 
     settings = replace(settings, redis_url=redis_url, job_retries=1)  # this worker has no pack at all
-    connection = jobqueue.connect(settings)
+    connection = queue.connect(settings)
     job_id, _ = jobs.submit(connection, [jobs.ArticleInput("a1", article(1))],
                             jobs.JobOptions(targets=("de",), source="en"), settings)
-    jobqueue.make_worker(settings).work(burst=True)  # tries it, gives it back, tries the retry
+    workers.make_worker(settings).work(burst=True)  # tries it, gives it back, tries the retry
     report = jobs.status(connection, job_id)
     assert report["progress"] == {"done": 0, "failed": 1, "total": 1}
     assert report["errors"][0]["error"] == (

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from service import langpacks
+from service.translation import packs as langpacks
 from service.errors import BadLanguagePack, DownloadFailed, PackChecksumMismatch, PackNotFound
 from tests.conftest import MANIFEST, index_entry
 

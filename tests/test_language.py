@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.errors import InvalidInput
-from service.language import MIN_CONFIDENCE, NEWSROOM_LANGUAGES, Detection, detect_language, detect_source
+from service.stages.language import MIN_CONFIDENCE, NEWSROOM_LANGUAGES, Detection, detect_language, detect_source
 
 NEWSROOM_SOURCES = ("ar", "de", "en", "ru")
 FRENCH = ("Les dockers de Rotterdam ont mis fin mardi à une grève de cinq jours après que les syndicats ont accepté "

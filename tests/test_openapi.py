@@ -15,7 +15,7 @@ from tests.conftest import MANIFEST, OFFLINE_INDEX
 # One app for the whole module: schemathesis builds its cases from the document it serves.
 @pytest.fixture(scope="module")
 def fuzz_app(tmp_path_factory, packs):
-    from service import langpacks
+    from service.translation import packs as langpacks
     from service.config import Settings
 
     folder = tmp_path_factory.mktemp("fuzz")

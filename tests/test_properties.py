@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from service.clean import clean
+from service.stages.clean import clean
 from service.errors import InvalidInput
 from service.pipeline import summarize_article
-from service.sentences import split_sentences
-from service.summary import summarize
+from service.stages.sentences import split_sentences
+from service.stages.summary import summarize
 
 # Any text: control characters, RTL marks, zero-width joiners, emoji, NUL (no lone
 # surrogates: Python strings from a request body never hold them after our checks).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.sentences import split_sentences
+from service.stages.sentences import split_sentences
 
 CASES = [
     ("en", "Mr. Smith met Dr. Jones at 5 p.m. on Monday. They talked.",

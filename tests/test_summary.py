@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.errors import InvalidInput
-from service.summary import (METHODS, NewsSummarizer, NewsWeights, is_summary_material, stands_alone, summarize,
+from service.stages.summary import (METHODS, NewsSummarizer, NewsWeights, is_summary_material, stands_alone, summarize,
                              summary_length)
 
 ARTICLE = [
@@ -183,7 +183,7 @@ def _sumy(method: str):
     from sumy.summarizers.lsa import LsaSummarizer
     from sumy.summarizers.text_rank import TextRankSummarizer
 
-    from service.summary import stop_words
+    from service.stages.summary import stop_words
 
     originals = {"lexrank": LexRankSummarizer, "textrank": TextRankSummarizer, "lsa": LsaSummarizer, "kl": KLSummarizer}
     original = originals[method](Stemmer("english"))
@@ -193,7 +193,7 @@ def _sumy(method: str):
 
 @pytest.mark.parametrize("method", ["lexrank", "textrank", "kl"])
 def test_the_vectorized_summarizers_rank_exactly_as_sumy_does(method):
-    from service.summary import _document
+    from service.stages.summary import _document
 
     document = _document(TOPICAL, "en", None)
     chosen = set(_sumy(method)(document, 7))
@@ -205,7 +205,7 @@ def test_lsa_without_the_svd_rates_as_sumy_does():
     # The ranks agree to float precision; among exact ties sumy's order is SVD noise, so compare the ranks chosen.
     import numpy
 
-    from service.summary import _document
+    from service.stages.summary import _document
 
     document = _document(TOPICAL, "en", None)
     original = _sumy("lsa")

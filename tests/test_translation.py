@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from service import langpacks, translation
+from service import translation
+from service.translation import models
+
+from service.translation import packs as langpacks
 from service.errors import InvalidInput, LanguagePackMissing, UnsupportedLanguage
 
 ARTICLE = [
@@ -227,8 +230,8 @@ def test_a_reinstalled_pack_does_not_serve_the_old_packs_sentences(settings, ins
 def test_a_loaded_pack_is_reused(settings, install, monkeypatch):
     install("en_de")
     loads = []
-    real_load = translation._load
-    monkeypatch.setattr(translation, "_load", lambda pack, s: loads.append(pack.code) or real_load(pack, s))
+    real_load = models._load
+    monkeypatch.setattr(models, "_load", lambda pack, s: loads.append(pack.code) or real_load(pack, s))
     for _ in range(3):
         translation.translate(["Hello world."], "en", "de", settings)
     assert loads == ["translate-en_de"]
@@ -240,8 +243,8 @@ def test_a_reinstalled_pack_is_loaded_afresh(settings, install, packs, monkeypat
     translation.translate(["Hello."], "en", "de", settings)
     langpacks.install_archive(packs["en_de_v2"], settings)
     loads = []
-    real_load = translation._load
-    monkeypatch.setattr(translation, "_load", lambda pack, s: loads.append(pack.version) or real_load(pack, s))
+    real_load = models._load
+    monkeypatch.setattr(models, "_load", lambda pack, s: loads.append(pack.version) or real_load(pack, s))
     assert translation.translate(["Hello."], "en", "de", settings) == ["<de> Hello."]
     assert loads == ["2.0"]
     assert translation.loaded_pairs() == [("en", "de")]

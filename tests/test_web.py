@@ -73,7 +73,7 @@ def test_errors_show_inline_and_keep_the_text(client, data, status, message):
 
 
 def test_a_missing_pack_shows_the_fix(client, settings):
-    from service import langpacks
+    from service.translation import packs as langpacks
 
     langpacks.remove_pack(settings, "en_ru")
     page = client.post("/", data={"text": HARBOUR, "target": ["ru"]}).get_data(as_text=True)

@@ -13,9 +13,9 @@ import secrets
 
 from flask import Blueprint, Flask, current_app, g, request, session
 
-from . import keys
-from .config import Settings
-from .errors import InvalidSetting, KeyRejected, KeyRequired
+from .. import keys
+from ..config import Settings
+from ..errors import InvalidSetting, KeyRejected, KeyRequired
 
 SESSION_KEY = "api_key_hash"
 HOW_TO_GET_ONE = "ask the service's administrator for one (`newsdesk keys add NAME`)"

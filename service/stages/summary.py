@@ -6,7 +6,7 @@ that news writing puts the key facts first and works on the sentence strings alo
 (see NewsSummarizer; bench/summary_cv.py cross-validates its parameters).
 
 sumy's own Tokenizer needs nltk's downloaded punkt data, so sentences come in already
-split (service/sentences.py) and words are split here with a Unicode regex. Stemmers are
+split (service/stages/sentences.py) and words are split here with a Unicode regex. Stemmers are
 nltk's Snowball (code, no data); stop words are sumy's lists, plus our Russian list.
 """
 
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from . import defaults
+from .. import defaults
+from ..errors import InvalidInput
 from .clean_rules import union
-from .errors import InvalidInput
 
 DEFAULT_METHOD = defaults.SUMMARY_METHOD
 # ISO 639-1 -> the language names sumy and nltk use. The one place this mapping lives.
@@ -144,7 +144,7 @@ def stop_words(lang: str) -> frozenset[str]:
     from sumy.utils import get_stop_words
 
     if lang == "ru":
-        return frozenset(resources.files("service").joinpath("data/stopwords_ru.txt").read_text("utf-8").split())
+        return frozenset(resources.files("service.stages").joinpath("data/stopwords_ru.txt").read_text("utf-8").split())
     try:
         return frozenset(get_stop_words(LANGUAGE_NAMES.get(lang, "english")))
     except LookupError:
@@ -248,7 +248,7 @@ _CLOSING = (".", "!", "?", '"', "”", "’", "'", "»", "“", ")", "…", "؟"
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _CAPTION_WORDS = 5  # an unfinished line shorter than this is a label or a caption, not a sentence
 # A photo credit glued to the end of a caption ("... at the show Image: dapd"): the
-# cleaner's per-language credit words (service/clean_rules.py), so both read the same ones.
+# cleaner's per-language credit words (service/stages/clean_rules.py), so both read the same ones.
 _CREDIT = re.compile(r"(?:^|\W)(?:%s)\s?:\s*[^.!?:]{1,80}$" % "|".join(map(re.escape, union("credit_labels"))))
 # Any quotation mark: a summary line should report, and a quote needs the speaker it came from.
 _QUOTE = re.compile(r"[\"“”„«»]|(?:^|\s)['‘]|['’](?:\s|$)")

@@ -12,13 +12,14 @@ from urllib.parse import quote
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from . import access, defaults, render, webinput
-from .clean import HEADING, PARAGRAPH, REMOVAL_REASONS
-from .documents import Document, read_document
-from .errors import KeyRequired, ServiceError
-from .language import DISPLAY_NAMES, RTL_LANGUAGES
-from .pipeline import DEFAULT_TARGETS, deadline, process
-from .summary import DEFAULT_METHOD, METHODS
+from .. import defaults, render
+from ..errors import KeyRequired, ServiceError
+from ..pipeline import DEFAULT_TARGETS, deadline, process
+from ..stages.clean import HEADING, PARAGRAPH, REMOVAL_REASONS
+from ..stages.documents import Document, read_document
+from ..stages.language import DISPLAY_NAMES, RTL_LANGUAGES
+from ..stages.summary import DEFAULT_METHOD, METHODS
+from . import access, error_responses, inputs
 
 bp = Blueprint("web", __name__)
 CHOICES = defaults.TARGETS
@@ -33,7 +34,7 @@ def form():
 @bp.post("/")
 def submit():
     """Process the pasted or uploaded article; show the results, or the error inline."""
-    settings = webinput.current_settings()
+    settings = inputs.current_settings()
     try:
         values = _read_form()
     except RequestEntityTooLarge:
@@ -44,12 +45,12 @@ def submit():
         uploaded = _upload(settings)
         if uploaded.text:  # an uploaded file wins over the text box, and shows in it afterwards
             values["article"], values["text"] = uploaded.text, values["text"] or uploaded.text
-        webinput.check_length("text", values["article"], settings)
+        inputs.check_length("text", values["article"], settings)
         result = process(values["article"], targets=values["targets"], summary=values["summary"],
                          method=values["method"], source=values["source"], settings=settings,
                          deadline=deadline(settings), left_out=uploaded.left_out)
     except ServiceError as error:
-        return _with_error(values, str(error), webinput.status_for(error))
+        return _with_error(values, str(error), error_responses.status_for(error))
     return render_template("desk.html", **_page(values), result=result, views=_views(result, values["targets"]),
                            downloads=_downloads(result, values["targets"]), reasons=REMOVAL_REASONS)
 
@@ -94,7 +95,7 @@ def _read_form() -> dict:
 
 def _upload(settings) -> Document:
     """The uploaded file, or an empty Document when none was sent."""
-    upload = webinput.uploaded_file(request, settings)
+    upload = inputs.uploaded_file(request, settings)
     return read_document(upload.filename, upload.read()) if upload else Document("")
 
 
@@ -104,7 +105,7 @@ def _with_error(values: dict, message: str, status: int):
 
 
 def _page(values: dict) -> dict:
-    settings = webinput.current_settings()
+    settings = inputs.current_settings()
     signed_in = access.web_key(settings) if settings.api_keys else None
     return {"needs_key": settings.api_keys and signed_in is None, "signed_in": signed_in,
             "values": values, "choices": [(code, DISPLAY_NAMES[code]) for code in CHOICES], "methods": METHODS, "default_method": DEFAULT_METHOD,

@@ -2,7 +2,7 @@
 
 HTML is parsed by lxml, which repairs broken markup the way browsers do; trafilatura then
 finds the article in it, and newsdesk writes the article out as lines the text cleaner
-(service/clean.py) reads: title, teaser, date, byline, paragraphs, subheadings, captions
+(service/stages/clean.py) reads: title, teaser, date, byline, paragraphs, subheadings, captions
 with their credits. A page without an article is read whole, every block element a line.
 Scripts and styles never become text; nothing is fetched.
 """
@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InvalidInput
+from ..errors import InvalidInput
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 _DROP_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "form",
@@ -514,7 +514,7 @@ def read_archive(data: bytes, max_bytes: int) -> list[tuple[str, Document, str]]
         raise InvalidInput(f"the uploaded .zip cannot be read ({error}): send a valid zip archive") from None
     unpacked = sum(info.file_size for info in members)
     if unpacked > max_bytes:
-        from .errors import TooLarge
+        from ..errors import TooLarge
 
         raise TooLarge(f"the archive unpacks to {unpacked:,} bytes; the limit is {max_bytes:,} "
                        "(NEWSDESK_MAX_JOB_BYTES): split it into several jobs")

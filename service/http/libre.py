@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from . import translation, webinput
-from .documents import html_to_text, rewrite_html_text
-from .errors import InvalidInput
-from .language import DISPLAY_NAMES, NEWSROOM_LANGUAGES, detect_language
-from .pipeline import deadline, detect_source_language, translate_texts
+from .. import translation
+from ..errors import InvalidInput
+from ..pipeline import deadline, detect_source_language, translate_texts
+from ..stages.documents import html_to_text, rewrite_html_text
+from ..stages.language import DISPLAY_NAMES, NEWSROOM_LANGUAGES, detect_language
+from . import inputs
 
 bp = Blueprint("libretranslate", __name__)
 
@@ -27,23 +28,23 @@ def _queries(fields: dict) -> tuple[list[str], bool]:
     if not all(isinstance(text, str) for text in texts):
         raise InvalidInput("field 'q' must be a string or a list of strings")
     for text in texts:
-        webinput.check_length("q", text, webinput.current_settings())
-        webinput.check_encodable("q", text)
+        inputs.check_length("q", text, inputs.current_settings())
+        inputs.check_encodable("q", text)
     return texts, as_list
 
 
 @bp.post("/translate")
 def translate():
     """Translate q; with source "auto" also say which language was detected."""
-    fields = webinput.request_fields(request)
-    settings = webinput.current_settings()
+    fields = inputs.request_fields(request)
+    settings = inputs.current_settings()
     if not isinstance(fields.get("api_key", ""), str):
         raise InvalidInput("field 'api_key' must be a string: the API key, when the service requires one")
     stop_by = deadline(settings)
     texts, as_list = _queries(fields)
-    source = webinput.language_field(fields, "source", settings, default="auto", auto=True)
-    target = webinput.language_field(fields, "target", settings)
-    is_html = webinput.choice_field(fields, "format", webinput.FORMATS, "text") == "html"
+    source = inputs.language_field(fields, "source", settings, default="auto", auto=True)
+    target = inputs.language_field(fields, "target", settings)
+    is_html = inputs.choice_field(fields, "format", inputs.FORMATS, "text") == "html"
     detections = _detect_sources(texts, as_list, target, is_html, settings) if source == "auto" else None
     sources = [d.code for d in detections] if detections else [source] * len(texts)
     translated = list(texts)
@@ -80,7 +81,7 @@ def _translate_group(texts: list[str], source: str, target: str, is_html: bool, 
 def languages():
     """[{code, name, targets}] for every language that can be translated now."""
     targets: dict[str, list[str]] = {}
-    for source, target, _via in translation.reachable_pairs(webinput.current_settings()):
+    for source, target, _via in translation.reachable_pairs(inputs.current_settings()):
         targets.setdefault(source, []).append(target)
     return jsonify([{"code": code, "name": DISPLAY_NAMES.get(code, code), "targets": sorted(found)}
                     for code, found in sorted(targets.items())])
@@ -90,8 +91,8 @@ def languages():
 def detect():
     """[{confidence (0-100), language}] for q, among the installed packs' languages (as LibreTranslate
     detects among its loaded ones; the newsroom languages when none is installed)."""
-    fields = webinput.request_fields(request)
-    text = webinput.text_field(fields, "q", webinput.current_settings())
-    candidates = sorted(translation.installed_languages(webinput.current_settings())) or NEWSROOM_LANGUAGES
+    fields = inputs.request_fields(request)
+    text = inputs.text_field(fields, "q", inputs.current_settings())
+    candidates = sorted(translation.installed_languages(inputs.current_settings())) or NEWSROOM_LANGUAGES
     detection = detect_language(text, candidates=candidates)
     return jsonify([{"confidence": round(detection.confidence * 100, 1), "language": detection.code}])

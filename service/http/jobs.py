@@ -13,10 +13,12 @@ from typing import IO
 import redis
 from flask import Blueprint, Flask, Response, g, jsonify, request, send_file, url_for
 
-from . import jobqueue, jobs, render, translation, webinput
-from .documents import Document, read_archive, read_page
-from .errors import InvalidInput, LanguagePackMissing
-from .pipeline import DEFAULT_TARGETS, check_packs
+from .. import render, translation
+from ..batch import jobs, queue, workers
+from ..errors import InvalidInput, LanguagePackMissing
+from ..pipeline import DEFAULT_TARGETS, check_packs
+from ..stages.documents import Document, read_archive, read_page
+from . import inputs
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
 
@@ -30,20 +32,20 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def allow_a_batch_body():
         if request.blueprint == bp.name:
-            request.max_content_length = webinput.current_settings().max_job_bytes
+            request.max_content_length = inputs.current_settings().max_job_bytes
 
 
 @bp.before_request
 def start_a_worker_here():
-    settings = webinput.current_settings()
+    settings = inputs.current_settings()
     try:
-        jobqueue.start_in_process_worker(settings)
+        workers.start_in_process_worker(settings)
     except redis.RedisError as error:
-        raise jobqueue.queue_unavailable(settings, error) from None
+        raise queue.queue_unavailable(settings, error) from None
 
 
 def _connection():
-    return jobqueue.connect(webinput.current_settings())
+    return queue.connect(inputs.current_settings())
 
 
 def _owner() -> str:
@@ -56,20 +58,20 @@ def _call(operation):
     try:
         return operation(_connection())
     except redis.RedisError as error:
-        raise jobqueue.queue_unavailable(webinput.current_settings(), error) from None
+        raise queue.queue_unavailable(inputs.current_settings(), error) from None
 
 
 @bp.post("")
 def submit():
     """Queue a batch: a JSON list of articles, or an uploaded .zip or .jsonl of them."""
-    settings = webinput.current_settings()
-    fields = webinput.request_fields(request)
+    settings = inputs.current_settings()
+    fields = inputs.request_fields(request)
     articles = _articles(fields, settings)
     options = jobs.JobOptions(
-        targets=webinput.targets_field(fields, settings, DEFAULT_TARGETS),
-        summary=webinput.summary_field(fields),
-        method=webinput.method_field(fields),
-        source=webinput.language_field(fields, "source", settings, default="auto", auto=True),
+        targets=inputs.targets_field(fields, settings, DEFAULT_TARGETS),
+        summary=inputs.summary_field(fields),
+        method=inputs.method_field(fields),
+        source=inputs.language_field(fields, "source", settings, default="auto", auto=True),
     )
     _check_packs_here(options, settings)
     key = _idempotency_key()
@@ -115,8 +117,8 @@ def cancel(job_id: str):
 def result(job_id: str):
     """The results: JSON lines (default) or ?format=zip of per-language files (?files=markdown)."""
     fields = dict(request.args)
-    output = webinput.choice_field(fields, "format", RESULT_FORMATS, "jsonl")
-    files = webinput.choice_field(fields, "files", FILE_FORMATS, "markdown")
+    output = inputs.choice_field(fields, "format", RESULT_FORMATS, "jsonl")
+    files = inputs.choice_field(fields, "files", FILE_FORMATS, "markdown")
     partial = fields.get("partial", "0") in ("1", "true", "yes")
     report = _call(lambda connection: jobs.status(connection, job_id, _owner()))
     # Read lazily, a few hundred articles at a time: a big job's results never sit in memory whole.
@@ -174,7 +176,7 @@ def _unique_stem(name: str, index: int, used: set[str]) -> str:
 # --- reading a batch ---------------------------------------------------------------
 
 def _articles(fields: dict, settings) -> list[jobs.ArticleInput]:
-    upload = webinput.uploaded_file(request, settings)
+    upload = inputs.uploaded_file(request, settings)
     if upload is not None:
         data = upload.read()
         name = (upload.filename or "").lower()
@@ -196,7 +198,7 @@ def _articles(fields: dict, settings) -> list[jobs.ArticleInput]:
 
 
 def _jsonl_articles(data: bytes, settings) -> list[jobs.ArticleInput]:
-    from .documents import decode_text
+    from ..stages.documents import decode_text
 
     articles = []
     for number, line in enumerate(decode_text(data, "the .jsonl file").splitlines(), 1):
@@ -222,9 +224,9 @@ def _item(item, where: str, index: int, settings) -> jobs.ArticleInput:
     if not isinstance(name, (str, int)) or isinstance(name, bool):
         raise InvalidInput(f"{where}: \"id\" must be a string or a number")
     text_format = item.get("format", "text")
-    if text_format not in webinput.FORMATS:
-        raise InvalidInput(f"{where}: \"format\" must be one of: {', '.join(webinput.FORMATS)}")
-    webinput.check_encodable(f"{where} text", item["text"])
+    if text_format not in inputs.FORMATS:
+        raise InvalidInput(f"{where}: \"format\" must be one of: {', '.join(inputs.FORMATS)}")
+    inputs.check_encodable(f"{where} text", item["text"])
     try:
         document = read_page(item["text"]) if text_format == "html" else Document(item["text"])
     except InvalidInput as error:

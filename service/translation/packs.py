@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
-from .config import Settings
-from .errors import BadLanguagePack, DownloadFailed, ManifestUnusable, PackChecksumMismatch, PackNotFound
+from ..config import Settings
+from ..errors import BadLanguagePack, DownloadFailed, ManifestUnusable, PackChecksumMismatch, PackNotFound
 
 log = logging.getLogger(__name__)
 

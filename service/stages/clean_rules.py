@@ -2,7 +2,7 @@
 
 pySBD's style: one class per language, each a table of plain words and phrases (regular
 expression fragments, matched case-insensitively). The cleaner runs before language
-detection, so service/clean.py compiles the union of every table; adding a language is
+detection, so service/stages/clean.py compiles the union of every table; adding a language is
 adding a class here and listing it in LANGUAGES. Agencies and photo services are shared.
 """
 

@@ -9,25 +9,12 @@ from typing import Any
 
 from flask import Request, current_app
 
-from . import defaults, langpacks
-from .config import Settings
-from .errors import (
-    BadLanguagePack,
-    DownloadFailed,
-    IdempotencyConflict,
-    InvalidInput,
-    JobNotFinished,
-    JobNotFound,
-    KeyRejected,
-    KeyRequired,
-    LanguagePackMissing,
-    ServiceError,
-    TimedOut,
-    TooLarge,
-    UnsupportedLanguage,
-)
-from .language import DISPLAY_NAMES
-from .summary import METHODS, summary_length
+from .. import defaults
+from ..config import Settings
+from ..errors import InvalidInput, TooLarge
+from ..stages.language import DISPLAY_NAMES
+from ..stages.summary import METHODS, summary_length
+from ..translation import packs
 
 FORMATS = defaults.INPUT_FORMATS
 
@@ -48,28 +35,6 @@ def request_fields(request: Request) -> dict[str, Any]:
         values = request.form.getlist(key)
         fields[key] = values if len(values) > 1 else values[0]
     return fields
-
-
-# The one mapping of the error tree to HTTP statuses, for the API, the page and LibreTranslate's routes.
-STATUS_BY_ERROR = [
-    (InvalidInput, 400),
-    (UnsupportedLanguage, 400),
-    (KeyRequired, 401),
-    (KeyRejected, 403),
-    (JobNotFound, 404),
-    (JobNotFinished, 409),
-    (IdempotencyConflict, 409),
-    (TooLarge, 413),
-    (TimedOut, 504),
-    (LanguagePackMissing, 503),
-    (BadLanguagePack, 503),
-    (DownloadFailed, 503),
-]
-
-
-def status_for(error: ServiceError) -> int:
-    """The HTTP status of one of our errors; anything unlisted means the server is not set up (503)."""
-    return next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 503)
 
 
 def uploaded_file(request: Request, settings: Settings):
@@ -114,7 +79,7 @@ def check_encodable(name: str, value: str) -> None:
 def known_languages(settings: Settings) -> list[str]:
     """Codes the service knows: the named languages and those of any installed pack."""
     codes = set(DISPLAY_NAMES)
-    for pack in langpacks.installed_packs(settings.packages_dir):
+    for pack in packs.installed_packs(settings.packages_dir):
         codes.update(pack.pair)
     return sorted(codes)
 

@@ -17,7 +17,7 @@ newsletter boxes, related-story headlines, readers' comments. The steps, in orde
 Every input line ends up in exactly one place: a field of the Article or, with the
 reason, in ``Article.removed`` (issue 13: no body text is dropped silently). The words
 each language uses for credits, bylines, dates and furniture live in
-service/clean_rules.py. Measured with ../shared/evaldata/boilerplate_eval.py and
+service/stages/clean_rules.py. Measured with ../shared/evaldata/boilerplate_eval.py and
 cross-validated by publisher with bench/clean_cv.py.
 """
 

@@ -6,9 +6,9 @@ Kept next to the code it describes; tests fuzz the running app from this documen
 
 from __future__ import annotations
 
-from . import defaults
-from .clean import REMOVAL_REASONS
-from .summary import METHODS
+from .. import defaults
+from ..stages.clean import REMOVAL_REASONS
+from ..stages.summary import METHODS
 
 
 def _ref(name: str) -> dict:

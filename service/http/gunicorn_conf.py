@@ -20,11 +20,11 @@ accesslog = "-"
 def when_ready(server):
     """Start the embedded Redis for batch jobs in the master, before the workers fork, so
     they all share it (only without NEWSDESK_REDIS_URL)."""
-    from service import jobqueue
+    from service.batch import queue
 
     settings = server.app.wsgi().config["NEWSDESK"]
     if not settings.redis_url:
-        jobqueue.embedded_redis(settings)
+        queue.embedded_redis(settings)
 
 
 def post_worker_init(worker):
@@ -34,19 +34,20 @@ def post_worker_init(worker):
     Not in the master: CTranslate2 translators own threads, and threads do not survive
     a fork.
     """
-    from service import jobqueue, translation
+    from service import translation
+    from service.batch import workers
 
     settings = worker.wsgi.config["NEWSDESK"]
     if settings.preload_packs:
         translation.preload(settings)
     try:
-        jobqueue.start_in_process_worker(settings)
+        workers.start_in_process_worker(settings)
     except Exception:  # the service still serves single articles; jobs requests retry this
         worker.log.exception("could not start the batch-job worker")
 
 
 def worker_exit(server, worker):
     """A stopping worker finishes the article its job thread is on (within graceful_timeout)."""
-    from service import jobqueue
+    from service.batch import workers
 
-    jobqueue.stop_in_process_workers(timeout=server.cfg.graceful_timeout)
+    workers.stop_in_process_workers(timeout=server.cfg.graceful_timeout)

@@ -12,8 +12,8 @@ import time
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from .documents import SUFFIXES
-from .errors import InvalidInput, ServiceRefused, ServiceUnreachable, WaitStopped
+from ..errors import InvalidInput, ServiceRefused, ServiceUnreachable, WaitStopped
+from ..stages.documents import SUFFIXES
 
 DONE_STATES = ("finished", "cancelled")
 

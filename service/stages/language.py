@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .errors import InvalidInput
+from ..errors import InvalidInput
 
 # The languages news arrives in here: the reference every confidence is measured against.
 NEWSROOM_LANGUAGES = ("en", "de", "ru", "ar", "fr", "es", "it", "pt", "nl", "pl", "uk", "tr")

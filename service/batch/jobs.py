@@ -1,0 +1,304 @@
+"""Batch jobs: many articles in, each one cleaned, summarized and translated by any worker.
+
+A batch is one record of ours in Redis plus one RQ job per article (service/batch/workers.py),
+so workers share a batch article by article and a dead worker's article is retried
+alone. RQ keeps the queue; these keys keep what RQ does not:
+
+    newsdesk:job:<id>:meta      options, total, owner, state, timestamps
+    newsdesk:job:<id>:articles  index -> {"name", "text", "left_out"}
+    newsdesk:job:<id>:results   index -> the article's result (as the API's /process gives it)
+    newsdesk:job:<id>:errors    index -> why the article failed
+    newsdesk:job:<id>:tries     index -> how many times a worker started it
+
+An article's result is one hash field, so an article that ran twice (its worker died
+after finishing it, before telling RQ) still has exactly one result. Every key of a
+batch expires NEWSDESK_JOB_RESULT_TTL seconds after its last article was done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+
+import redis
+
+from .. import defaults, render
+from ..config import Settings
+from ..errors import (
+    BadLanguagePack,
+    IdempotencyConflict,
+    InvalidInput,
+    JobNotFinished,
+    JobNotFound,
+    LanguagePackMissing,
+    ServiceError,
+    TooLarge,
+)
+from . import workers
+from .queue import QUEUE_NAME
+
+PREFIX = "newsdesk:job:"
+FIELDS = ("meta", "articles", "results", "errors", "tries")
+QUEUED, RUNNING, FINISHED, CANCELLED = "queued", "running", "finished", "cancelled"
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """What to do with every article of a batch (the /process options)."""
+
+    targets: tuple[str, ...]
+    summary: int | str = defaults.SUMMARY_LENGTH
+    method: str = defaults.SUMMARY_METHOD
+    source: str = defaults.SOURCE
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    """One article of a batch: its name (file name or given id) and text, or why it could not be read."""
+
+    name: str
+    text: str = ""
+    error: str = ""
+    left_out: tuple[str, ...] = ()  # the page's lines outside the article (documents.Document)
+
+
+def _keys(job_id: str) -> dict[str, str]:
+    return {field: f"{PREFIX}{job_id}:{field}" for field in FIELDS}
+
+
+def submit(connection: redis.Redis, articles: list[ArticleInput], options: JobOptions, settings: Settings,
+           owner: str = "", idempotency_key: str | None = None) -> tuple[str, bool]:
+    """Store a batch and queue its articles; return (job id, whether it is new).
+
+    With an ``idempotency_key`` already used by ``owner`` for the same batch, return that
+    job and queue nothing; for a different batch, IdempotencyConflict.
+    """
+    from rq import Callback, Queue, Retry
+
+    if not articles:
+        raise InvalidInput('the batch has no articles: send a list such as {"articles": [{"id": "a1", '
+                           '"text": "..."}], "targets": ["de"]}')
+    if len(articles) > settings.max_job_articles:
+        raise TooLarge(f"the batch has {len(articles):,} articles; the limit is {settings.max_job_articles:,} "
+                       "(NEWSDESK_MAX_JOB_ARTICLES): split it into several jobs")
+    job_id = uuid.uuid4().hex
+    fingerprint = _fingerprint(articles, options)
+    ttl = settings.job_result_ttl
+    if idempotency_key is not None:
+        claim_key = f"newsdesk:idempotency:{_digest(owner)}:{_digest(idempotency_key)}"
+        if not connection.set(claim_key, f"{job_id} {fingerprint}", nx=True, ex=ttl):
+            previous = (connection.get(claim_key) or b"").decode()
+            previous_id, _, previous_fingerprint = previous.partition(" ")
+            if previous_fingerprint != fingerprint:
+                raise IdempotencyConflict(
+                    "this Idempotency-Key was already used for a different batch: use a new key for new work")
+            # The claim is set before the job is stored: a twin request arriving in between
+            # waits for it rather than queueing the batch a second time.
+            for _ in range(100):
+                if connection.exists(_keys(previous_id)["meta"]):
+                    return previous_id, False
+                time.sleep(0.02)
+            connection.set(claim_key, f"{job_id} {fingerprint}", ex=ttl)  # its job is gone: run anew
+    keys = _keys(job_id)
+    now = time.time()
+    meta = {"id": job_id, "owner": owner, "state": QUEUED, "total": len(articles), "created": now,
+            "options": json.dumps(asdict(options)), "names": json.dumps([article.name for article in articles])}
+    queue = Queue(QUEUE_NAME, connection=connection)
+    retry = Retry(max=settings.job_retries) if settings.job_retries > 0 else None
+    runnable = [index for index, article in enumerate(articles) if not article.error]
+    with connection.pipeline() as pipe:
+        pipe.hset(keys["meta"], mapping=meta)
+        for start in range(0, len(articles), 500):
+            chunk = {index: json.dumps({"name": article.name, "text": article.text, "left_out": list(article.left_out)},
+                                       ensure_ascii=False)
+                     for index, article in enumerate(articles[start:start + 500], start)}
+            pipe.hset(keys["articles"], mapping=chunk)
+        unreadable = {index: article.error for index, article in enumerate(articles) if article.error}
+        if unreadable:
+            pipe.hset(keys["errors"], mapping=unreadable)
+        if not runnable:
+            pipe.hset(keys["meta"], mapping={"state": FINISHED, "finished": now})
+        for key in keys.values():
+            pipe.expire(key, ttl)
+        queue.enqueue_many([
+            Queue.prepare_data(run_article, args=(job_id, index), job_id=f"{job_id}-{index}",
+                               timeout=-1, result_ttl=0, failure_ttl=ttl, retry=retry,
+                               on_failure=Callback(article_failed), description=f"article {index} of job {job_id}")
+            for index in runnable
+        ], pipeline=pipe)
+        pipe.execute()
+    return job_id, True
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _fingerprint(articles: list[ArticleInput], options: JobOptions) -> str:
+    return _digest(json.dumps([asdict(options), [asdict(article) for article in articles]], ensure_ascii=False))
+
+
+def _meta(connection: redis.Redis, job_id: str, owner: str) -> dict[str, str]:
+    raw = connection.hgetall(_keys(job_id)["meta"]) if _valid_id(job_id) else {}
+    meta = {key.decode(): value.decode() for key, value in raw.items()}
+    if not meta or meta.get("owner", "") != owner:
+        raise JobNotFound(f"there is no job {job_id!r}: it was never submitted (by this API key), or its results "
+                          "were removed after NEWSDESK_JOB_RESULT_TTL seconds")
+    return meta
+
+
+def _valid_id(job_id: str) -> bool:
+    return len(job_id) == 32 and all(character in "0123456789abcdef" for character in job_id)
+
+
+def status(connection: redis.Redis, job_id: str, owner: str = "") -> dict:
+    """The job's state, progress (done / failed / total) and every failed article's error."""
+    meta = _meta(connection, job_id, owner)
+    keys = _keys(job_id)
+    with connection.pipeline() as pipe:
+        pipe.hlen(keys["results"])
+        pipe.hgetall(keys["errors"])
+        pipe.hgetall(keys["tries"])
+        pipe.ttl(keys["meta"])
+        done, errors, tries, expires_in = pipe.execute()
+    names = json.loads(meta["names"])
+    total = int(meta["total"])
+    state = meta["state"]
+    if state not in (FINISHED, CANCELLED):
+        state = RUNNING if done or errors or tries else QUEUED
+    failed = sorted((int(index), message.decode()) for index, message in errors.items())
+    retried = sorted((int(index), int(count)) for index, count in tries.items() if int(count) > 1)
+    return {
+        "id": job_id,
+        "status": state,
+        "progress": {"done": done, "failed": len(failed), "total": total},
+        "options": json.loads(meta["options"]),
+        "created": _iso(meta["created"]),
+        "finished": _iso(meta["finished"]) if "finished" in meta else None,
+        "expires_in": expires_in if state in (FINISHED, CANCELLED) else None,
+        "errors": [{"index": index, "name": names[index], "error": message} for index, message in failed],
+        "retried": [{"index": index, "name": names[index], "tries": count} for index, count in retried],
+    }
+
+
+def _iso(timestamp: str) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(float(timestamp)))
+
+
+def results(connection: redis.Redis, job_id: str, owner: str = "", partial: bool = False) -> Iterator[dict]:
+    """One record per article, in submission order: its result, or why it failed.
+
+    Until the job is finished (or cancelled) this is JobNotFinished, unless ``partial``.
+    """
+    report = status(connection, job_id, owner)
+    if report["status"] in (QUEUED, RUNNING) and not partial:
+        progress = report["progress"]
+        raise JobNotFinished(
+            f"job {job_id} is still {report['status']} ({progress['done'] + progress['failed']} of "
+            f"{progress['total']} articles done): wait until its status is finished, or ask for the results so far "
+            "with ?partial=1")
+    keys = _keys(job_id)
+    names = json.loads(connection.hget(keys["meta"], "names") or "[]")
+    errors = {int(index): message.decode() for index, message in connection.hgetall(keys["errors"]).items()}
+    tries = {int(index): int(count) for index, count in connection.hgetall(keys["tries"]).items()}
+    for start in range(0, len(names), 200):
+        indices = list(range(start, min(start + 200, len(names))))
+        for index, stored in zip(indices, connection.hmget(keys["results"], indices)):
+            record = {"index": index, "name": names[index], "tries": tries.get(index, 0)}
+            if stored is not None:
+                data = json.loads(stored)
+                record.update(status="done", result=data["result"], paragraph_index=data["paragraph_index"])
+            elif index in errors:
+                record.update(status="failed", error=errors[index])
+            else:
+                record.update(status="cancelled" if report["status"] == CANCELLED else "pending")
+            yield record
+
+
+def cancel(connection: redis.Redis, job_id: str, owner: str = "") -> dict:
+    """Stop a job: articles not yet started are skipped; finished ones keep their results."""
+    meta = _meta(connection, job_id, owner)
+    if meta["state"] not in (FINISHED, CANCELLED):
+        connection.hset(_keys(job_id)["meta"], mapping={"state": CANCELLED, "finished": time.time()})
+    return status(connection, job_id, owner)
+
+
+# --- what a worker runs ------------------------------------------------------------
+
+def run_article(job_id: str, index: int) -> None:
+    """Process article ``index`` of job ``job_id`` (an RQ job function) and store the outcome."""
+    from rq import get_current_job
+
+    from ..pipeline import deadline, process
+
+    connection = get_current_job().connection
+    keys = _keys(job_id)
+    state = connection.hget(keys["meta"], "state")
+    if state is None or state.decode() == CANCELLED:
+        return  # expired, or cancelled before this article started
+    settings = workers.current_settings.get(None) or Settings.load()
+    stored_article = connection.hget(keys["articles"], index)
+    if stored_article is None:
+        return  # the job's keys expired while the article waited
+    connection.hincrby(keys["tries"], index, 1)
+    article = json.loads(stored_article)
+    options = JobOptions(**json.loads(connection.hget(keys["meta"], "options")))
+    try:
+        result = process(article["text"], targets=options.targets, summary=options.summary, method=options.method,
+                         source=options.source, settings=settings, deadline=deadline(settings),
+                         left_out=tuple(article.get("left_out", ())))
+    except (LanguagePackMissing, BadLanguagePack):
+        raise  # this worker's packs, not the article: retried, maybe by a worker that has them
+    except ServiceError as error:  # the article's own problem: retrying would not help
+        _record(connection, job_id, index, settings, error=str(error))
+        return
+    stored = {"result": render.to_dict(result), "paragraph_index": list(result.paragraph_index)}
+    _record(connection, job_id, index, settings, result=json.dumps(stored, ensure_ascii=False))
+
+
+def article_failed(job, connection, kind, value, traceback) -> None:
+    """RQ's failure callback: on an article's last try, record why it failed.
+
+    Runs for an exception in run_article and for an article whose worker died
+    (AbandonedJobError); earlier tries are retried and leave no error behind.
+    """
+    from rq.exceptions import AbandonedJobError
+
+    if job.retries_left:
+        return
+    job_id, index = job.args
+    tries = int(connection.hget(_keys(job_id)["tries"], index) or 0)
+    if kind is AbandonedJobError or isinstance(value, AbandonedJobError):
+        message = (f"the worker processing it stopped (killed or crashed) on each of its {tries} tries; "
+                   "see the workers' logs, then submit it again")
+    elif isinstance(value, ServiceError):  # e.g. no worker that tried it had the language pack
+        message = f"{value} (after {tries} tries)"
+    else:
+        message = f"internal error ({kind.__name__}: {value}); the worker's log has the details"
+    _record(connection, job_id, index, workers.current_settings.get(None) or Settings.load(), error=message)
+
+
+def _record(connection: redis.Redis, job_id: str, index: int, settings: Settings, *, result: str | None = None,
+            error: str | None = None) -> None:
+    keys = _keys(job_id)
+    with connection.pipeline() as pipe:
+        if result is not None:
+            pipe.hset(keys["results"], index, result)
+            pipe.hdel(keys["errors"], index)
+        else:
+            pipe.hset(keys["errors"], index, error)
+        pipe.hlen(keys["results"])
+        pipe.hlen(keys["errors"])
+        pipe.hget(keys["meta"], "total")
+        for key in keys.values():
+            pipe.expire(key, settings.job_result_ttl)
+        outcome = pipe.execute()
+    done, failed, total = outcome[-len(keys) - 3 : -len(keys)]
+    if total is not None and done + failed >= int(total):
+        # Only the first to see the last article done marks the job finished.
+        if connection.hsetnx(keys["meta"], "finished", time.time()):
+            connection.hset(keys["meta"], "state", FINISHED)

@@ -1,0 +1,199 @@
+"""RQ workers for articles: in `newsdesk worker` processes, or one thread in each web worker.
+
+RQ (python-rq) is the engine, not Celery: it needs nothing but Redis and the `redis`
+package we already use, its jobs are plain function calls, and its worker classes can
+be bent to two needs of ours without patching it:
+
+- CTranslate2's thread pools do not survive fork(), so workers are ``SimpleWorker``s
+  that keep the packs loaded and run each article in the worker itself;
+- a dead worker's article must come back quickly. RQ retries an article whose
+  claim (its "execution" heartbeat) lapses; a forking RQ worker renews that claim from
+  its parent process, and ``ArticleWorker`` does the same from a small thread, so the
+  claim can be short (NEWSDESK_JOB_CLAIM_SECONDS) and a crash is noticed in seconds.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import os
+import threading
+import time
+
+import redis
+from rq import SimpleWorker
+from rq.exceptions import StopRequested
+from rq.timeouts import BaseDeathPenalty
+
+from ..config import Settings
+from . import queue
+
+log = logging.getLogger(__name__)
+
+# The settings of the worker running the current article (see ArticleWorker.work).
+current_settings: contextvars.ContextVar[Settings] = contextvars.ContextVar("newsdesk_worker_settings")
+
+_workers_lock = threading.Lock()
+
+
+class _NoDeathPenalty(BaseDeathPenalty):
+    """No signal-based job timeout: an article is bounded by NEWSDESK_REQUEST_TIMEOUT
+    (checked between batches), and signals cannot reach a worker running in a thread."""
+
+    def setup_death_penalty(self):
+        pass
+
+    def cancel_death_penalty(self):
+        pass
+
+
+class ArticleWorker(SimpleWorker):
+    """An RQ worker for articles: packs stay loaded, the claim on an article is short and renewed."""
+
+    death_penalty_class = _NoDeathPenalty
+
+    def __init__(self, *args, settings: Settings, idle_wait: int | None = None, **kwargs):
+        claim = max(2, settings.job_claim_seconds)
+        # An idle worker wakes every worker_ttl - 15 s (RQ's dequeue timeout) and then
+        # runs maintenance, which retries the articles of workers that died.
+        kwargs.setdefault("worker_ttl", claim + 15)
+        kwargs.setdefault("maintenance_interval", max(1, claim // 2))
+        self.idle_wait = idle_wait  # before RQ's __init__, which reads dequeue_timeout
+        super().__init__(*args, **kwargs)
+        self.settings = settings
+        self.claim_seconds = claim
+        self.stop_requested = threading.Event()
+        self.busy = False
+
+    @property
+    def dequeue_timeout(self) -> int:
+        # How long one wait for an article blocks; an in-process worker waits briefly,
+        # so that it notices a stop request at once.
+        return self.idle_wait or super().dequeue_timeout
+
+    def heartbeat(self, *args, **kwargs):
+        # RQ beats before each wait for an article, even while it retries a lost
+        # connection: a stopping in-process worker leaves there and takes no new article.
+        if self.stop_requested.is_set() and not self.busy:
+            raise StopRequested()
+        return super().heartbeat(*args, **kwargs)
+
+    def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:
+        return self.claim_seconds
+
+    def work(self, *args, **kwargs) -> bool:
+        # Articles, and the failure callbacks that maintenance runs, see these settings.
+        token = current_settings.set(self.settings)
+        try:
+            return super().work(*args, **kwargs)
+        finally:
+            current_settings.reset(token)
+
+    def execute_job(self, job, queue):
+        self.busy = True
+        self._forget_lapsed_executions(job)
+        finished = threading.Event()
+        threading.Thread(target=self._renew_claim, args=(job, finished), name="newsdesk-claim", daemon=True).start()
+        try:
+            super().execute_job(job, queue)
+        finally:
+            self.busy = False
+            finished.set()
+
+    def _forget_lapsed_executions(self, job) -> None:
+        """Drop a dead worker's execution from the article's record before retrying it.
+
+        RQ 3.0 lists an execution in the job's registry for 60 s longer than its own
+        record lives; when a retried article finished inside that window, RQ failed it
+        with "Execution ... not found in Redis" (seen in the kill test).
+        """
+        registry = job.execution_registry
+        for raw in self.connection.zrange(registry.key, 0, -1):
+            execution_id = raw.decode()
+            if not self.connection.exists(f"rq:execution:{job.id}:{execution_id}"):
+                self.connection.zrem(registry.key, execution_id)
+
+    def _renew_claim(self, job, finished: threading.Event) -> None:
+        while not finished.wait(self.claim_seconds / 3):
+            execution = self.execution
+            if execution is None:
+                continue
+            try:
+                self.maintain_heartbeats(job, execution)
+            except redis.RedisError as error:  # the next renewal may get through
+                log.warning("could not renew the claim on %s: %s", job.id, error)
+
+    def _install_signal_handlers(self):
+        # Python delivers signals to the main thread only; an in-process worker runs in
+        # another, and stops when its process does.
+        if threading.current_thread() is threading.main_thread():
+            super()._install_signal_handlers()
+
+
+def make_worker(settings: Settings, name: str | None = None, idle_wait: int | None = None) -> ArticleWorker:
+    from rq import Queue
+
+    connection = queue.connect(settings, socket_timeout=None)
+    return ArticleWorker([Queue(queue.QUEUE_NAME, connection=connection)], connection=connection, name=name,
+                         settings=settings, idle_wait=idle_wait)
+
+
+def run_worker(settings: Settings, burst: bool = False, name: str | None = None) -> bool:
+    """Work on the queue until stopped (SIGINT/SIGTERM finish the current article first), or,
+    with ``burst``, until it is empty. Loads the packs first. Returns whether any article ran."""
+    from .. import translation
+
+    try:
+        worker = make_worker(settings, name=name)
+        worker.connection.ping()
+    except redis.RedisError as error:
+        raise queue.queue_unavailable(settings, error) from None
+    loaded = translation.preload(settings)
+    log.info("worker %s: packs loaded: %s", worker.name, ", ".join(f"{a}->{b}" for a, b in loaded) or "none")
+    return worker.work(burst=burst, logging_level="INFO")
+
+
+# In-process workers, one per (process, Redis): resources, like the loaded packs.
+_in_process: dict[tuple[int, str], tuple[threading.Thread, ArticleWorker]] = {}
+
+
+def start_in_process_worker(settings: Settings) -> None:
+    """Run an ArticleWorker in a thread of this process (the embedded default), once per process.
+
+    Called when a gunicorn worker starts and before any jobs request, so a forked or
+    restarted worker starts its own.
+    """
+    if settings.redis_url:
+        return  # web nodes stay stateless: `newsdesk worker` processes do the work
+    url = queue.embedded_redis(settings).url
+    key = (os.getpid(), url)
+    with _workers_lock:
+        running = _in_process.get(key)
+        if running is not None and running[0].is_alive():
+            return
+        worker = make_worker(settings, idle_wait=1)
+        thread = threading.Thread(target=_work_until_stopped, args=(worker,), name="newsdesk-jobs", daemon=True)
+        _in_process[key] = (thread, worker)
+    thread.start()
+
+
+def _work_until_stopped(worker: ArticleWorker) -> None:
+    while not worker.stop_requested.is_set():
+        try:
+            worker.work(logging_level="WARNING")
+        except Exception:  # keep the service's jobs running whatever one pass hit
+            if not worker.stop_requested.is_set():
+                log.exception("in-process job worker failed; starting it again")
+        worker.stop_requested.wait(1.0)
+
+
+def stop_in_process_workers(timeout: float = 30.0) -> None:
+    """Stop this process's in-process workers, waiting (up to ``timeout``) for one busy
+    with an article to finish it, so it need not be retried; idle ones stop within a second."""
+    with _workers_lock:
+        running = [item for (pid, _), item in _in_process.items() if pid == os.getpid()]
+    for _, worker in running:
+        worker.stop_requested.set()
+    deadline = time.monotonic() + timeout
+    for thread, _ in running:
+        thread.join(max(0.0, deadline - time.monotonic()))

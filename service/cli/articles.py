@@ -1,0 +1,153 @@
+"""`newsdesk process`, `summarize` and `translate`: articles and text files, on this machine."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .. import defaults
+from ..config import Settings
+from ..errors import InvalidInput, ServiceError
+from .common import EXIT_FAILURE
+
+
+@click.command("translate")
+@click.option("-s", "--source", required=True, help="Language of the input (ISO 639-1, e.g. en).")
+@click.option("-t", "--target", required=True, help="Language to translate into (e.g. de).")
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@click.pass_obj
+def translate_command(settings: Settings, source: str, target: str, file) -> None:
+    """Translate FILE (or stdin), one sentence per line; print one translation per line."""
+    from ..translation import translate
+
+    lines = file.read().splitlines()
+    for line in translate(lines, source, target, settings):
+        click.echo(line)
+
+
+def _read_input(name: str):
+    """The article in file NAME, or on stdin for "-" (a documents.Document)."""
+    from ..stages.documents import Document, read_file, read_page
+
+    if name == "-":
+        text = sys.stdin.read()
+        return read_page(text) if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")) else Document(text)
+    return read_file(Path(name))
+
+
+def _targets(value: str) -> tuple[str, ...]:
+    return tuple(code.strip() for code in value.split(",") if code.strip())
+
+
+SHOW_REMOVED = click.option("--show-removed", is_flag=True,
+                            help="List on stderr the lines left out of the article (navigation, captions, ...) and why.")
+
+
+@click.command("process")
+@click.argument("files", nargs=-1, required=True)
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the results (default: next to each input).")
+@click.option("--to", "targets", default=",".join(defaults.TARGETS), show_default=True, help="Target languages, comma-separated.")
+@click.option("--summary", "length", default=str(defaults.SUMMARY_LENGTH), show_default=True, help="Summary length: sentences (5) or share (20%).")
+@click.option("--method", default=defaults.SUMMARY_METHOD, show_default=True,
+              help=f"Summary method: {', '.join(defaults.SUMMARY_METHODS)}.")
+@click.option("--source", default=defaults.SOURCE, show_default=True, help="Language of the articles (auto = detect).")
+@click.option("--format", "output_format", type=click.Choice(list(defaults.OUTPUT_FORMATS)), default=defaults.OUTPUT_FORMAT,
+              show_default=True, help="Format of the per-language files.")
+@SHOW_REMOVED
+@click.pass_obj
+def process_command(settings: Settings, files, output_dir, targets, length, method, source, output_format,
+                    show_removed) -> None:
+    """Clean, summarize and translate article FILES (.txt, .md, .html; - for stdin).
+
+    Writes ARTICLE.<lang>.<ext> per target language and ARTICLE.newsdesk.json with
+    everything. A file that fails is reported; the others still complete (exit 1).
+    """
+    from tqdm import tqdm
+
+    from ..pipeline import process
+
+    targets = _targets(targets)
+    failures = 0
+    # tqdm shows a bar only on a terminal (disable=None), so logs and pipes stay clean.
+    for name in tqdm(files, desc="articles", unit="file", disable=None if len(files) > 1 else True, file=sys.stderr):
+        try:
+            article = _read_input(name)
+            result = process(article.text, targets=targets, summary=length, method=method, source=source,
+                             settings=settings, left_out=article.left_out)
+            if show_removed:
+                _echo_removed(name, result.article)
+            if name == "-":
+                _print_result(result, targets, output_format)
+            else:
+                for written in _write_outputs(result, Path(name), output_dir, targets, output_format, files):
+                    click.echo(written)
+        except ServiceError as error:
+            failures += 1
+            click.echo(f"error: {name}: {error}", err=True)
+    if failures:
+        click.echo(f"{failures} of {len(files)} files failed", err=True)
+        raise click.exceptions.Exit(EXIT_FAILURE)
+
+
+def _print_result(result, targets, output_format) -> None:
+    from .. import render
+
+    if output_format == "json":
+        click.echo(render.to_json(result), nl=False)
+        return
+    for language in targets:
+        click.echo(render.RENDERERS[output_format](result, language))
+
+
+def _write_outputs(result, source: Path, output_dir, targets, output_format, inputs) -> list[Path]:
+    from .. import render
+
+    folder = output_dir or source.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    protected = {Path(name).resolve() for name in inputs if name != "-"}
+    planned = [(folder / f"{source.stem}.{language}.{render.FORMATS[output_format]}",
+                render.RENDERERS[output_format](result, language)) for language in targets]
+    planned.append((folder / f"{source.stem}.newsdesk.json", render.to_json(result)))
+    for path, _ in planned:
+        if path.resolve() in protected:
+            raise InvalidInput(f"writing {path.name} would overwrite an input; choose another folder with -o")
+    for path, content in planned:
+        path.write_text(content, encoding="utf-8")
+    return [path for path, _ in planned]
+
+
+def _echo_removed(name: str, article) -> None:
+    """List on stderr, one per line, what the cleaner left out of the article and why."""
+    from ..stages.clean import REMOVAL_REASONS
+
+    click.echo(f"{name}: {len(article.removed)} line(s) left out of the article", err=True)
+    for line in article.removed:
+        click.echo(f"  [{line.reason}: {REMOVAL_REASONS[line.reason]}] {line.text}", err=True)
+
+
+@click.command("summarize")
+@click.argument("file", default="-")
+@click.option("--summary", "length", default=str(defaults.SUMMARY_LENGTH), show_default=True, help="Sentences (5) or share (20%).")
+@click.option("--method", default=defaults.SUMMARY_METHOD, show_default=True, help="Summary method.")
+@click.option("--source", default=defaults.SOURCE, show_default=True, help="Language of the article (auto = detect).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (title, summary sentences and indices).")
+@SHOW_REMOVED
+def summarize_command(file, length, method, source, as_json, show_removed) -> None:
+    """Print the summary of an article FILE (or stdin); needs no language pack."""
+    from ..pipeline import summarize_article
+
+    article = _read_input(file)
+    result = summarize_article(article.text, summary=length, method=method, source=source, left_out=article.left_out)
+    if show_removed:
+        _echo_removed(file, result.article)
+    if as_json:
+        payload = {"title": result.article.title, "language": result.source, "method": result.method,
+                   "indices": list(result.summary), "summary": result.summary_sentences}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for sentence in result.summary_sentences:
+        click.echo(sentence)

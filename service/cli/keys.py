@@ -1,0 +1,49 @@
+"""`newsdesk keys`: add, list and remove API keys."""
+
+from __future__ import annotations
+
+import click
+
+from ..config import Settings
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """Add, list and remove API keys (used when NEWSDESK_API_KEYS=1)."""
+
+
+@keys_group.command("add")
+@click.argument("name")
+@click.pass_obj
+def add_key(settings: Settings, name: str) -> None:
+    """Create a key called NAME and print it (it is shown only this once)."""
+    from .. import keys
+
+    record, key = keys.add_key(settings.keys_db, name)
+    click.echo(key)
+    click.echo(f"added key {record.name!r} to {settings.keys_db}; it is shown only now, so store it"
+               + ("" if settings.api_keys else " (keys are not required yet: set NEWSDESK_API_KEYS=1)"), err=True)
+
+
+@keys_group.command("list")
+@click.pass_obj
+def list_keys(settings: Settings) -> None:
+    """Show every key's name, first characters and creation time."""
+    from .. import keys
+
+    records = keys.list_keys(settings.keys_db)
+    if not records:
+        click.echo(f"no keys in {settings.keys_db}; add one with `newsdesk keys add NAME`")
+    for record in records:
+        click.echo(f"{record.name}  {record.hint}  {record.created}")
+
+
+@keys_group.command("remove")
+@click.argument("name")
+@click.pass_obj
+def remove_key(settings: Settings, name: str) -> None:
+    """Remove the key called NAME: requests using it are refused at once."""
+    from .. import keys
+
+    record = keys.remove_key(settings.keys_db, name)
+    click.echo(f"removed key {record.name!r} ({record.hint})")

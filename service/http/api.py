@@ -1,0 +1,111 @@
+"""Serve the JSON API (/api/v1), health and readiness."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Blueprint, jsonify, request
+
+from .. import render, translation
+from ..pipeline import DEFAULT_TARGETS, deadline, process
+from ..stages.documents import Document, read_page
+from ..stages.language import DISPLAY_NAMES
+from ..translation import packs
+from . import inputs
+from .openapi import openapi_document
+
+log = logging.getLogger(__name__)
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+health = Blueprint("health", __name__)
+
+def _article(fields: dict) -> Document:
+    text = inputs.text_field(fields, "text", inputs.current_settings())
+    if inputs.choice_field(fields, "format", inputs.FORMATS, "text") == "html":
+        return read_page(text)
+    return Document(text)
+
+
+@bp.post("/process")
+def process_article():
+    """Clean, summarize and translate one article (JSON or form)."""
+    fields = inputs.request_fields(request)
+    settings = inputs.current_settings()
+    article = _article(fields)
+    targets = inputs.targets_field(fields, settings, DEFAULT_TARGETS)
+    source = inputs.language_field(fields, "source", settings, default="auto", auto=True)
+    result = process(article.text, targets=targets, summary=inputs.summary_field(fields),
+                     method=inputs.method_field(fields), source=source, settings=settings,
+                     deadline=deadline(settings), left_out=article.left_out)
+    return jsonify(render.to_dict(result))
+
+
+@bp.post("/summarize")
+def summarize_article():
+    """Clean and summarize one article; needs no language pack."""
+    fields = inputs.request_fields(request)
+    settings = inputs.current_settings()
+    article = _article(fields)
+    source = inputs.language_field(fields, "source", settings, default="auto", auto=True)
+    result = process(article.text, targets=(), summary=inputs.summary_field(fields),
+                     method=inputs.method_field(fields), source=source, settings=settings, left_out=article.left_out)
+    data = render.to_dict(result)
+    del data["translations"]
+    return jsonify(data)
+
+
+@bp.get("/languages")
+def languages():
+    """Installed pairs, the pairs reachable through English, and what is missing."""
+    settings = inputs.current_settings()
+    installed = packs.installed_packs(settings.packages_dir)
+    return jsonify(
+        installed=[{"code": p.code, "source": p.from_code, "target": p.to_code, "version": p.version} for p in installed],
+        pairs=[{"source": a, "target": b, "via": via} for a, b, via in translation.reachable_pairs(settings)],
+        missing=_missing(settings),
+    )
+
+
+def _missing(settings) -> list[dict]:
+    return [
+        {"code": ref.code, "pair": f"{ref.from_code}->{ref.to_code}", "fix": packs.how_to_get(ref, settings.langpacks_dir)}
+        for ref in packs.missing_packs(settings)
+    ]
+
+
+@bp.get("/stats")
+def stats():
+    """This worker's sentence cache (hit rate) and loaded packs."""
+    shared = translation.shared_cache(inputs.current_settings())
+    return jsonify(pid=os.getpid(), sentence_cache=translation.sentence_cache(inputs.current_settings()).stats(),
+                   shared_cache=shared.stats() if shared else None,
+                   loaded=[f"{a}->{b}" for a, b in translation.loaded_pairs()])
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3 document of this service."""
+    pairs = translation.reachable_pairs(inputs.current_settings())
+    sources = sorted({a for a, _, _ in pairs}) or sorted(DISPLAY_NAMES)
+    targets = sorted({b for _, b, _ in pairs} | set(sources)) if pairs else sorted(DISPLAY_NAMES)
+    return jsonify(openapi_document(sources, targets))
+
+
+@health.get("/health")
+def alive():
+    """Answer 200 while the process serves requests."""
+    return jsonify(status="ok")
+
+
+@health.get("/ready")
+def ready():
+    """200 when every pack the manifest names is installed and loads; else 503 and why."""
+    settings = inputs.current_settings()
+    missing = _missing(settings)
+    if missing:
+        return jsonify(status="not ready", error="missing language packs: " + ", ".join(m["code"] for m in missing),
+                       missing=missing), 503
+    installed = packs.installed_packs(settings.packages_dir)
+    for pack in installed:
+        translation.load_pack(pack.from_code, pack.to_code, settings)  # BadLanguagePack -> 503
+    return jsonify(status="ready", packs=[pack.code for pack in installed])

@@ -1,0 +1,86 @@
+"""The one place where errors become responses: our error tree to statuses, and every error to JSON.
+
+The API, the web page's JSON errors and the LibreTranslate routes all answer through
+``register_error_handlers``; the page draws its own messages with ``status_for``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import (
+    BadLanguagePack,
+    DownloadFailed,
+    IdempotencyConflict,
+    InvalidInput,
+    JobNotFinished,
+    JobNotFound,
+    KeyRejected,
+    KeyRequired,
+    LanguagePackMissing,
+    ServiceError,
+    TimedOut,
+    TooLarge,
+    UnsupportedLanguage,
+)
+
+log = logging.getLogger(__name__)
+
+# The one mapping of the error tree to HTTP statuses, for the API, the page and LibreTranslate's routes.
+STATUS_BY_ERROR = [
+    (InvalidInput, 400),
+    (UnsupportedLanguage, 400),
+    (KeyRequired, 401),
+    (KeyRejected, 403),
+    (JobNotFound, 404),
+    (JobNotFinished, 409),
+    (IdempotencyConflict, 409),
+    (TooLarge, 413),
+    (TimedOut, 504),
+    (LanguagePackMissing, 503),
+    (BadLanguagePack, 503),
+    (DownloadFailed, 503),
+]
+
+
+def status_for(error: ServiceError) -> int:
+    """The HTTP status of one of our errors; anything unlisted means the server is not set up (503)."""
+    return next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 503)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Give every error a JSON body with ``error`` and the status of its kind."""
+
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):
+        status = status_for(error)
+        log.warning("request %s: %d %s", g.get("request_id"), status, error)
+        body = {"error": str(error)}
+        if isinstance(error, LanguagePackMissing) and error.pairs:
+            body["missing"] = list(error.pairs)
+        return jsonify(body), status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        message = error.description
+        if error.code == 413:
+            limit = request.max_content_length
+            setting = "NEWSDESK_MAX_JOB_BYTES" if request.blueprint == "jobs" else "NEWSDESK_MAX_REQUEST_BYTES"
+            message = f"the request body is over the limit of {limit:,} bytes ({setting}): send less"
+        elif error.code == 429:  # Flask-Limiter's; its after_request adds Retry-After
+            message = (f"too many requests: the limit is {error.description} per API key, or per address without "
+                       "one (NEWSDESK_RATE_LIMIT); wait the seconds Retry-After gives, then send again")
+        response = jsonify(error=message)
+        response.status_code = error.code
+        for header, value in error.get_headers():  # e.g. Allow on a 405 (RFC 9110)
+            if header.lower() != "content-type":
+                response.headers[header] = value
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("request %s failed", g.get("request_id"))
+        return jsonify(error=f"internal error; the server log has the details (request id {g.get('request_id')})"), 500

@@ -1,0 +1,138 @@
+"""Decode sentences with one loaded pack: cached ones from the caches, the rest in batches of similar length.
+
+We drive CTranslate2 with Argos's own decoding options, the pack's tokenizer and target
+prefix, so the output is what Argos would give for the same sentence.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from ..config import Settings
+from ..errors import InvalidInput, TimedOut
+from .caches import cache_scope, sentence_cache, shared_cache
+from .models import LoadedPack, Tokenizer
+
+# Argos's own decoding options (argostranslate/translate.py), so quality matches it.
+ARGOS_LENGTH_PENALTY = 0.2
+
+
+def translate_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings,
+                        deadline: float | None = None) -> list[str]:
+    """Translate ``texts`` with one pack: cached sentences from the cache, the rest in one batch."""
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise InvalidInput(f"sentence {index} is a {type(text).__name__}, not text")
+    cache = sentence_cache(settings)
+    scope = cache_scope(loaded, settings)
+    wanted = [text for text in texts if text.strip()]
+    known = dict(zip(wanted, cache.get_many(scope, wanted))) if cache.capacity > 0 else {}
+    shared, shared_scope = shared_cache(settings), cache_scope(loaded, settings, shared=True)
+    if shared is not None:
+        asked = list(dict.fromkeys(text for text in wanted if known.get(text) is None))
+        found = [(text, value) for text, value in zip(asked, shared.get_many(shared_scope, asked)) if value is not None]
+        known.update(found)
+        cache.put_many(scope, found)
+    new = list(dict.fromkeys(text for text in texts if known.get(text) is None))
+    fresh = dict(zip(new, _translate_batch(new, loaded, settings, deadline))) if new else {}
+    worth_keeping = [(text, output) for text, output in fresh.items() if text.strip()]
+    cache.put_many(scope, worth_keeping)
+    if shared is not None:
+        shared.put_many(shared_scope, worth_keeping)
+    return [known.get(text) if known.get(text) is not None else fresh[text] for text in texts]
+
+
+def _translate_batch(texts: list[str], loaded: LoadedPack, settings: Settings, deadline: float | None) -> list[str]:
+    """Translate all ``texts`` with one pack, in batches of similar length."""
+    parts, owners = _split_into_parts(texts, loaded.tokenizer, settings.max_input_tokens)
+    outputs = [""] * len(texts)
+    previous: list[str] = []
+    for owner, part, hypothesis in zip(owners, parts, _decode_in_batches(parts, loaded, settings, deadline)):
+        # A part cut mid-word (a word longer than the limit) continues without a space.
+        joint = "" if not outputs[owner] or _continues_word(previous, part) else " "
+        outputs[owner] += joint + _clean_output(hypothesis, len(part), loaded, settings)
+        previous = part
+    return outputs
+
+
+def _continues_word(previous: list[str], part: list[str]) -> bool:
+    """True when ``part`` starts inside a word that ``previous`` began."""
+    if previous and previous[-1].endswith("@@"):  # BPE marks a word that goes on
+        return True
+    return any(piece.startswith("\u2581") for piece in previous) and not part[0].startswith("\u2581")
+
+
+def _split_into_parts(texts: list[str], tokenizer: Tokenizer, limit: int) -> tuple[list[list[str]], list[int]]:
+    """Tokenize; cut sentences longer than ``limit`` pieces into parts (nothing is dropped)."""
+    parts, owners = [], []
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise InvalidInput(f"sentence {index} is a {type(text).__name__}, not text")
+        for part in _cut(tokenizer.encode(text) if text.strip() else [], max(limit, 1)):
+            parts.append(part)
+            owners.append(index)
+    return parts, owners
+
+
+def _cut(pieces: list[str], limit: int) -> list[list[str]]:
+    """Cut pieces into runs of at most ``limit``, at a word start where there is one."""
+    runs = []
+    while len(pieces) > limit:
+        # SentencePiece marks a word start with U+2581; cutting there keeps words whole.
+        cut = next((i for i in range(limit, 0, -1) if pieces[i].startswith("\u2581")), limit)
+        runs.append(pieces[:cut])
+        pieces = pieces[cut:]
+    return runs + [pieces] if pieces else runs
+
+
+def _decoding_cap(length: int, settings: Settings) -> int:
+    return math.ceil(settings.decoding_ratio * length) + settings.decoding_extra
+
+
+def _decode_in_batches(parts: list[list[str]], loaded: LoadedPack, settings: Settings,
+                       deadline: float | None) -> list[list[str]]:
+    """Decode in batches of max_batch_size parts, shortest first, checking the deadline before each.
+
+    CTranslate2 would sort and split the same way inside one call; doing it here lets a
+    request stop between batches when its time is up, and gives each batch the decoding
+    cap of its own longest part.
+    """
+    order = sorted(range(len(parts)), key=lambda i: len(parts[i]))
+    size = settings.max_batch_size or len(parts) or 1
+    hypotheses: list[list[str]] = [[] for _ in parts]
+    for start in range(0, len(order), size):
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimedOut(
+                f"the request ran past its time limit of {settings.request_timeout:g} s (NEWSDESK_REQUEST_TIMEOUT): "
+                "send a shorter article or fewer languages, or raise the limit"
+            )
+        batch = order[start : start + size]
+        for index, hypothesis in zip(batch, _decode_batch([parts[i] for i in batch], loaded, settings)):
+            hypotheses[index] = hypothesis
+    return hypotheses
+
+
+def _decode_batch(parts: list[list[str]], loaded: LoadedPack, settings: Settings) -> list[list[str]]:
+    prefix = loaded.pack.target_prefix
+    options: dict[str, Any] = dict(
+        beam_size=settings.beam_size,
+        max_batch_size=settings.max_batch_size,
+        batch_type="examples",
+        # The cap is per batch, from its longest part; _clean_output caps each sentence.
+        max_decoding_length=_decoding_cap(max(map(len, parts)), settings),
+        length_penalty=ARGOS_LENGTH_PENALTY,
+        replace_unknowns=True,
+    )
+    if prefix:
+        options["target_prefix"] = [[prefix]] * len(parts)
+    results = loaded.translator.translate_batch(parts, **options)
+    return [result.hypotheses[0] for result in results]
+
+
+def _clean_output(hypothesis: list[str], input_length: int, loaded: LoadedPack, settings: Settings) -> str:
+    prefix = loaded.pack.target_prefix
+    if prefix and hypothesis[:1] == [prefix]:
+        hypothesis = hypothesis[1:]
+    return loaded.tokenizer.decode(hypothesis[: _decoding_cap(input_length, settings)]).strip()

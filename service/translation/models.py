@@ -1,0 +1,142 @@
+"""Load a pack's CTranslate2 model and tokenizer once per process, and keep them.
+
+Loaded packs are cached per pack folder, checksum and engine settings;
+``ctranslate2.Translator`` is safe to call from several threads at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from ..config import Settings
+from ..errors import BadLanguagePack, LanguagePackMissing
+from . import packs
+from .routing import missing_message
+
+if TYPE_CHECKING:
+    import ctranslate2
+
+log = logging.getLogger(__name__)
+
+
+class Tokenizer(Protocol):
+    def encode(self, text: str) -> list[str]: ...
+    def decode(self, pieces: list[str]) -> str: ...
+
+
+@dataclass(frozen=True)
+class LoadedPack:
+    """An installed pack with its model and tokenizer loaded."""
+
+    pack: packs.InstalledPack
+    translator: "ctranslate2.Translator"
+    tokenizer: Tokenizer
+
+
+_loaded: dict[tuple, LoadedPack] = {}
+# Held while a pack loads, so that two threads asking for the same pack load it once.
+_loading_lock = threading.Lock()
+
+
+def load_pack(source: str, target: str, settings: Settings) -> LoadedPack:
+    """Return the cached, loaded pack for a direct pair, loading it on first use."""
+    pack = packs.find_installed(settings.packages_dir, source, target)
+    if pack is None:
+        raise LanguagePackMissing(missing_message(source, target, set(), settings))
+    # The key holds the install checksum so a reinstalled pack is loaded afresh.
+    key = (str(pack.path), pack.sha256, pack.version, _engine_options(settings))
+    loaded = _loaded.get(key)
+    if loaded is None:
+        with _loading_lock:
+            loaded = _loaded.get(key)
+            if loaded is None:
+                loaded = _load(pack, settings)
+                _forget(pack.path)
+                _loaded[key] = loaded
+    return loaded
+
+
+def _engine_options(settings: Settings) -> tuple:
+    return (settings.compute_type, settings.inter_threads, settings.intra_threads)
+
+
+def _forget(path: Path) -> None:
+    for key in [key for key in _loaded if key[0] == str(path)]:
+        del _loaded[key]
+
+
+def preload(settings: Settings) -> list[tuple[str, str]]:
+    """Load every installed pack now; log (not raise) the ones that fail. Return the loaded pairs."""
+    loaded = []
+    for pack in packs.installed_packs(settings.packages_dir):
+        try:
+            load_pack(pack.from_code, pack.to_code, settings)
+            loaded.append(pack.pair)
+        except BadLanguagePack as error:
+            log.error("could not load %s: %s", pack.code, error)
+    return loaded
+
+
+def loaded_pairs() -> list[tuple[str, str]]:
+    """Return the pairs whose packs are loaded now."""
+    return sorted(loaded.pack.pair for loaded in list(_loaded.values()))
+
+
+def _load(pack: packs.InstalledPack, settings: Settings) -> LoadedPack:
+    import ctranslate2  # heavy: only when a pack is first used
+
+    log.info("loading %s %s from %s", pack.code, pack.version, pack.path)
+    try:
+        translator = ctranslate2.Translator(
+            str(pack.path / "model"),
+            device="cpu",
+            compute_type=settings.compute_type,
+            inter_threads=settings.inter_threads,
+            intra_threads=settings.intra_threads,
+        )
+    except (RuntimeError, ValueError, OSError) as error:
+        raise BadLanguagePack(
+            f"{pack.code}: its model cannot be loaded ({error}); check it with "
+            "`newsdesk langpacks verify` and reinstall it"
+        ) from None
+    return LoadedPack(pack=pack, translator=translator, tokenizer=_load_tokenizer(pack))
+
+
+def _load_tokenizer(pack: packs.InstalledPack) -> Tokenizer:
+    sentencepiece_model = pack.path / "sentencepiece.model"
+    if sentencepiece_model.is_file():
+        return SentencePieceTokenizer(sentencepiece_model)
+    from argostranslate.tokenizer import BPETokenizer  # Moses + BPE packs; no torch
+
+    tokenizer = BPETokenizer(pack.path / "bpe.model", pack.from_code, pack.to_code)
+    tokenizer.lazy_load()  # load now, under the cache lock: its lazy load is not thread-safe
+    return tokenizer
+
+
+class SentencePieceTokenizer:
+    """Encode and decode with a pack's SentencePiece model.
+
+    Argos's own SentencePieceTokenizer.decode also turns every '_' into a space, which
+    corrupts handles, file names and URLs; we decode the pieces only.
+    """
+
+    def __init__(self, model_file: Path):
+        import sentencepiece
+
+        self.processor = sentencepiece.SentencePieceProcessor(model_file=str(model_file))
+
+    def encode(self, text: str) -> list[str]:
+        return self.processor.encode(text, out_type=str)
+
+    def decode(self, pieces: list[str]) -> str:
+        return self.processor.decode_pieces(pieces)
+
+
+def clear_models() -> None:
+    """Drop every loaded pack (frees their memory)."""
+    with _loading_lock:
+        _loaded.clear()
