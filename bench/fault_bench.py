@@ -86,7 +86,7 @@ class Server:
         environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
                        "PORT": str(self.port), "HOST": "127.0.0.1", "NEWSDESK_PACKAGES_DIR": str(packages),
                        "NEWSDESK_LANGPACKS_DIR": str(langpacks), "NEWSDESK_DOWNLOAD_MISSING": "0",
-                       "NEWSDESK_MAX_CHARACTERS": str(MAX_CHARACTERS), "NEWSDESK_RATE_LIMIT": "", **env}
+                       "NEWSDESK_MAX_CHARACTERS": str(MAX_CHARACTERS), "NEWSDESK_RATE_LIMIT": "none", **env}
         self.process = subprocess.Popen(["sh", "-c", "exec " + command.removeprefix("web:").strip()], cwd=REPO,
                                         env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                         start_new_session=True)

@@ -154,7 +154,7 @@ def run_newsdesk(args, corpus: list[str], targets: list[str]) -> float:
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "PORT": str(port),
            "HOST": "127.0.0.1", "NEWSDESK_PACKAGES_DIR": str(OUT / "packages"), "NEWSDESK_LANGPACKS_DIR": str(drop_in),
            "NEWSDESK_DOWNLOAD_MISSING": "0", "NEWSDESK_WORKERS": args.workers, "NEWSDESK_THREADS": args.threads,
-           "NEWSDESK_RATE_LIMIT": ""}  # all clients share one address: measure the model, not the limiter
+           "NEWSDESK_RATE_LIMIT": "none"}  # all clients share one address: measure the model, not the limiter
     # exec: the shell becomes the gunicorn master, whose children are the workers.
     server = subprocess.Popen(["sh", "-c", "exec " + command.removeprefix("web:").strip()], cwd=REPO, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

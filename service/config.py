@@ -2,7 +2,8 @@
 
 Layering follows Flask's tutorial: defaults -> environment (``NEWSDESK_<NAME>``) ->
 explicit overrides (tests, ``create_app(test_config)``). The CLI and the service read
-the same names. ``None`` means "no limit".
+the same names. A limit (``_limit``) of ``None`` means "no limit", written ``none`` in the
+environment; 0 or an empty value for a limit is refused, so there is one way to say it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ def _setting(default: Any, meaning: str) -> Any:
     return field(default=default, metadata={"meaning": meaning})
 
 
+def _limit(default: Any, meaning: str) -> Any:
+    """A setting that bounds work or input: ``None`` (``none`` in the environment) lifts it."""
+    return field(default=default, metadata={"meaning": f"{meaning}; none = no limit", "limit": True})
+
+
 @dataclass(frozen=True)
 class Settings:
     """All settings; build with ``Settings.load()``."""
@@ -54,7 +60,7 @@ class Settings:
     download_timeout: float = _setting(
         20.0, "seconds to wait for the package index or a download to answer"
     )
-    max_pack_bytes: int = _setting(
+    max_pack_bytes: int | None = _limit(
         2_000_000_000, "largest uncompressed size accepted for one pack (zip-bomb guard)"
     )
     beam_size: int = _setting(4, "beam width for decoding (1 = greedy, fastest)")
@@ -65,8 +71,8 @@ class Settings:
     intra_threads: int = _setting(
         1, "CTranslate2 threads per batch (0 = CTranslate2's default of 4)"
     )
-    max_batch_size: int = _setting(
-        64, "sentences per CTranslate2 batch (0 = all sentences of a call in one batch)"
+    max_batch_size: int | None = _limit(
+        64, "sentences per CTranslate2 batch"
     )
     max_input_tokens: int = _setting(
         250, "longest piece sent to the model; longer sentences are translated in parts"
@@ -83,22 +89,22 @@ class Settings:
         "Redis when that is set, else each worker's own cache only; off = each worker's own only)"
     )
     cache_redis_ttl: int = _setting(2_592_000, "seconds a sentence stays in the shared Redis cache (30 days)")
-    max_characters: int = _setting(
+    max_characters: int | None = _limit(
         100_000, "longest article or text accepted by the API, in characters (longer: 413)"
     )
-    max_sentence_characters: int = _setting(
+    max_sentence_characters: int | None = _limit(
         5_000, "longest sentence accepted, in characters (longer: 413); a run that long without sentence "
         "punctuation is a table or glued text, and would take minutes to translate"
     )
-    max_request_bytes: int = _setting(
+    max_request_bytes: int | None = _limit(
         2_000_000, "largest request body, in bytes; refused (413) before it is read"
     )
     preload_packs: bool = _setting(
         True, "load every installed pack when a gunicorn worker starts, before its first request"
     )
-    max_files: int = _setting(1, "uploaded files accepted in one request (more: 413)")
-    request_timeout: float = _setting(
-        300.0, "seconds one request may spend translating; past it the request ends with 504 (0 = no limit)"
+    max_files: int | None = _limit(1, "uploaded files accepted in one request (more: 413)")
+    request_timeout: float | None = _limit(
+        300.0, "seconds one request may spend translating; past it the request ends with 504"
     )
     api_keys: bool = _setting(
         False, "require an API key (X-API-Key header) on the API and the web form; manage with `newsdesk keys`"
@@ -109,9 +115,9 @@ class Settings:
     secret_key: str = _setting(
         "", "signs the web form's key cookie; empty = a new random secret at each start (cookies end on restart)"
     )
-    rate_limit: str = _setting(
+    rate_limit: str | None = _limit(
         "120/minute", "requests per API key (or per client address without keys) to the working endpoints, "
-        "in Flask-Limiter syntax such as '60/minute;1000/hour'; empty = no limit"
+        "in Flask-Limiter syntax such as '60/minute;1000/hour'"
     )
     rate_limit_storage: str = _setting(
         "memory://", "where rate-limit counters live: memory:// (per worker) or redis://host:6379/0 (shared)"
@@ -134,8 +140,8 @@ class Settings:
         30, "a worker renews its claim on the article it works on every third of this; the article of a worker "
         "that died is retried once its claim lapses, within about twice this"
     )
-    max_job_articles: int = _setting(10_000, "articles accepted in one batch job (more: 413)")
-    max_job_bytes: int = _setting(
+    max_job_articles: int | None = _limit(10_000, "articles accepted in one batch job (more: 413)")
+    max_job_bytes: int | None = _limit(
         200_000_000, "largest batch job: request body, and an archive's unpacked files, in bytes (more: 413)"
     )
 
@@ -149,11 +155,14 @@ class Settings:
         for spec in dataclasses.fields(cls):
             variable = ENV_PREFIX + spec.name.upper()
             if variable in environ:
-                values[spec.name] = _parse(variable, environ[variable], spec.default)
+                values[spec.name] = _parse(variable, environ[variable], spec)
         for name, value in (overrides or {}).items():
             if name not in cls.names():
                 raise InvalidSetting(f"unknown setting {name!r}; known: {', '.join(cls.names())}")
             values[name] = value
+        for spec in dataclasses.fields(cls):
+            if spec.metadata.get("limit") and spec.name in values:
+                _check_limit(ENV_PREFIX + spec.name.upper(), values[spec.name])
         settings = cls(**values)
         return dataclasses.replace(
             settings,
@@ -181,9 +190,21 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-def _parse(variable: str, raw: str, default: Any) -> Any:
+def _check_limit(variable: str, value: Any) -> None:
+    """A limit is None (no limit) or above zero: 0 and "" used to mean "no limit" in places."""
+    if value is None:
+        return
+    if isinstance(value, str) and not value.strip():
+        raise InvalidSetting(f"{variable}={value!r}: write a limit such as 120/minute, or none for no limit")
+    if isinstance(value, (int, float)) and value <= 0:
+        raise InvalidSetting(f"{variable}={value!r}: a limit must be above 0; write none for no limit")
+
+
+def _parse(variable: str, raw: str, spec: dataclasses.Field) -> Any:
     """Convert an environment string to the type of the setting's default."""
-    text = raw.strip()
+    text, default = raw.strip(), spec.default
+    if spec.metadata.get("limit") and text.lower() == "none":
+        return None
     if isinstance(default, bool):
         if text.lower() in _TRUE | _FALSE:
             return text.lower() in _TRUE

@@ -115,7 +115,7 @@ def process(
 
 def deadline(settings: Settings) -> float | None:
     """When an article's translation must stop (time.monotonic()), or None for no limit."""
-    return time.monotonic() + settings.request_timeout if settings.request_timeout > 0 else None
+    return None if settings.request_timeout is None else time.monotonic() + settings.request_timeout
 
 
 def _with_left_out(article: Article, left_out: tuple[str, ...]) -> Article:
@@ -152,7 +152,7 @@ def check_sentence_lengths(sentences: list[str], settings: Settings) -> None:
     """Refuse a sentence over max_sentence_characters (TooLarge), naming it and the fix."""
     limit = settings.max_sentence_characters
     for number, sentence in enumerate(sentences, 1):
-        if limit and len(sentence) > limit:
+        if limit is not None and len(sentence) > limit:
             raise TooLarge(
                 f"sentence {number} has {len(sentence):,} characters; the limit is {limit:,} "
                 "(NEWSDESK_MAX_SENTENCE_CHARACTERS): text this long without sentence punctuation is not prose, "

@@ -29,7 +29,7 @@ def keys_db(tmp_path) -> Path:
 @pytest.fixture
 def keyed_app(make_app, keys_db, install):
     install("en_de")
-    return make_app(api_keys=True, keys_db=keys_db, rate_limit="")
+    return make_app(api_keys=True, keys_db=keys_db, rate_limit=None)
 
 
 def newsdesk(*args: str, keys_db: Path) -> subprocess.CompletedProcess:

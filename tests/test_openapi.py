@@ -26,7 +26,7 @@ def fuzz_app(tmp_path_factory, packs):
         langpacks.install_archive(packs[name], settings)
     return create_app({"TESTING": True, "packages_dir": settings.packages_dir, "langpacks_dir": folder,
                        "download_missing": False, "install_on_start": False, "max_characters": 2000,
-                       "index_url": OFFLINE_INDEX, "rate_limit": "",  # fuzz the handlers, not the limiter
+                       "index_url": OFFLINE_INDEX, "rate_limit": None,  # fuzz the handlers, not the limiter
                        "jobs_dir": folder / "jobs"})
 
 

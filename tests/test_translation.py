@@ -140,7 +140,7 @@ def test_decoding_is_capped_relative_to_the_input(settings, install):
 
 
 @pytest.mark.parametrize("beam_size", [1, 4])
-@pytest.mark.parametrize("max_batch_size", [0, 2])
+@pytest.mark.parametrize("max_batch_size", [None, 2])
 def test_beam_and_batch_settings_do_not_change_the_copy(settings, install, beam_size, max_batch_size):
     install("en_de")
     tuned = with_settings(settings, beam_size=beam_size, max_batch_size=max_batch_size)

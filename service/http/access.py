@@ -35,7 +35,7 @@ def init_app(app: Flask, settings: Settings, protected: list[Blueprint], limited
         if request.blueprint in protected_names:
             _require_key()
 
-    if settings.rate_limit.strip():
+    if settings.rate_limit is not None:
         _limit(app, settings, limited)
 
 
@@ -48,7 +48,7 @@ def _limit(app: Flask, settings: Settings, limited: list[Blueprint]) -> None:
     except ValueError:
         raise InvalidSetting(
             f"NEWSDESK_RATE_LIMIT={settings.rate_limit!r} is not a rate limit: write it like "
-            "'120/minute' or '60/minute;1000/hour', or leave it empty for no limit"
+            "'120/minute' or '60/minute;1000/hour', or none for no limit"
         ) from None
     # If Redis goes away the service keeps serving, counting in memory until it is back,
     # rather than failing every request.

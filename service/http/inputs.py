@@ -40,7 +40,7 @@ def request_fields(request: Request) -> dict[str, Any]:
 def uploaded_file(request: Request, settings: Settings):
     """The one uploaded file (a werkzeug FileStorage) or None; more than max_files: TooLarge."""
     uploads = [upload for name in request.files for upload in request.files.getlist(name) if upload.filename]
-    if len(uploads) > settings.max_files:
+    if settings.max_files is not None and len(uploads) > settings.max_files:
         raise TooLarge(f"{len(uploads)} files were uploaded; the limit is {settings.max_files} per request "
                        "(NEWSDESK_MAX_FILES): send one article per request")
     return uploads[0] if uploads else None

@@ -497,7 +497,7 @@ def rewrite_html_text(fragment: str, rewrite) -> str:
     return (wrapper.text or "") + inner
 
 
-def read_archive(data: bytes, max_bytes: int) -> list[tuple[str, Document, str]]:
+def read_archive(data: bytes, max_bytes: int | None) -> list[tuple[str, Document, str]]:
     """Read every article file in a .zip: (path in the archive, document, "") or (path, empty, why not).
 
     Folders and hidden or system files (``__MACOSX/``, ``.DS_Store``) are skipped; a file
@@ -513,7 +513,7 @@ def read_archive(data: bytes, max_bytes: int) -> list[tuple[str, Document, str]]
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise InvalidInput(f"the uploaded .zip cannot be read ({error}): send a valid zip archive") from None
     unpacked = sum(info.file_size for info in members)
-    if unpacked > max_bytes:
+    if max_bytes is not None and unpacked > max_bytes:
         from ..errors import TooLarge
 
         raise TooLarge(f"the archive unpacks to {unpacked:,} bytes; the limit is {max_bytes:,} "

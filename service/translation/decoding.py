@@ -100,7 +100,7 @@ def _decode_in_batches(parts: list[list[str]], loaded: LoadedPack, settings: Set
     cap of its own longest part.
     """
     order = sorted(range(len(parts)), key=lambda i: len(parts[i]))
-    size = settings.max_batch_size or len(parts) or 1
+    size = max(len(parts), 1) if settings.max_batch_size is None else settings.max_batch_size
     hypotheses: list[list[str]] = [[] for _ in parts]
     for start in range(0, len(order), size):
         if deadline is not None and time.monotonic() > deadline:
@@ -118,7 +118,7 @@ def _decode_batch(parts: list[list[str]], loaded: LoadedPack, settings: Settings
     prefix = loaded.pack.target_prefix
     options: dict[str, Any] = dict(
         beam_size=settings.beam_size,
-        max_batch_size=settings.max_batch_size,
+        max_batch_size=len(parts),  # the batch is already cut to size above
         batch_type="examples",
         # The cap is per batch, from its longest part; _clean_output caps each sentence.
         max_decoding_length=_decoding_cap(max(map(len, parts)), settings),
