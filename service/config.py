@@ -104,7 +104,11 @@ class Settings:
     )
     max_files: int | None = _limit(1, "uploaded files accepted in one request (more: 413)")
     request_timeout: float | None = _limit(
-        300.0, "seconds one request may spend translating; past it the request ends with 504"
+        300.0, "seconds one request (or one batch-job article) may spend on all its stages: cleaning, sentences, "
+        "summary, translation; past it the request ends with 504"
+    )
+    batch_limit: int | None = _limit(
+        128, "texts in one /translate request's q list, like LibreTranslate's --batch-limit (more: 400)"
     )
     api_keys: bool = _setting(
         False, "require an API key (X-API-Key header) on the API and the web form; manage with `newsdesk keys`"
@@ -113,14 +117,20 @@ class Settings:
         None, "SQLite file of hashed API keys (default $XDG_DATA_HOME/newsdesk/keys.sqlite3)"
     )
     secret_key: str = _setting(
-        "", "signs the web form's key cookie; empty = a new random secret at each start (cookies end on restart)"
+        "", "signs the web form's session cookie; empty = one generated once and kept, readable by this user "
+        "only, in secret_key beside NEWSDESK_KEYS_DB (sign-ins survive restarts)"
+    )
+    secure_cookies: bool = _setting(
+        False, "mark the web form's cookies Secure, sent over HTTPS only: set it when a TLS front serves newsdesk"
     )
     rate_limit: str | None = _limit(
         "120/minute", "requests per API key (or per client address without keys) to the working endpoints, "
         "in Flask-Limiter syntax such as '60/minute;1000/hour'"
     )
     rate_limit_storage: str = _setting(
-        "memory://", "where rate-limit counters live: memory:// (per worker) or redis://host:6379/0 (shared)"
+        "", "where rate-limit counters live: empty = the job queue's Redis (the embedded one, or NEWSDESK_REDIS_URL), "
+        "shared by every worker; redis://host:6379/0 another Redis; memory:// per worker (the limit is then "
+        "workers x setting)"
     )
     redis_url: str = _setting(
         "", "Redis for batch jobs, e.g. redis://host:6379/0: `newsdesk worker` processes on any number of machines "
@@ -143,6 +153,14 @@ class Settings:
     max_job_articles: int | None = _limit(10_000, "articles accepted in one batch job (more: 413)")
     max_job_bytes: int | None = _limit(
         200_000_000, "largest batch job: request body, and an archive's unpacked files, in bytes (more: 413)"
+    )
+    max_stored_job_bytes: int | None = _limit(
+        1_000_000_000, "article text one API key (keys off: the whole service) may keep in batch jobs still waiting "
+        "or running, in bytes; a job's texts are deleted when it finishes or is cancelled (more: 413)"
+    )
+    jobs_max_memory: int | None = _limit(
+        2_000_000_000, "memory the embedded Redis may use for jobs and counters, in bytes; when full, new jobs get "
+        "503 and nothing stored is evicted"
     )
 
     @classmethod

@@ -11,6 +11,7 @@ SUMMARY_LENGTH = 5  # sentences
 SUMMARY_METHOD = "news"
 SUMMARY_METHODS = ("news", "lexrank", "lsa", "luhn", "textrank", "edmundson", "sumbasic", "kl")
 SOURCE = "auto"  # detect the article's language
+DEFAULT_JOB_SOURCE = "en"  # /ready means: an English article goes into every one of TARGETS
 INPUT_FORMATS = ("text", "html")  # what a text field holds
 OUTPUT_FORMATS = {"text": "txt", "markdown": "md", "json": "json", "html": "html"}  # format -> file suffix
 OUTPUT_FORMAT = "markdown"

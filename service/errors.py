@@ -3,6 +3,8 @@
 Each message says what went wrong and how to fix it.
 """
 
+from __future__ import annotations
+
 
 class ServiceError(Exception):
     """Base of every error newsdesk raises on purpose."""
@@ -43,6 +45,12 @@ class KeyRejected(ServiceError, PermissionError):
 class TimedOut(ServiceError, TimeoutError):
     """The request ran past its time limit (NEWSDESK_REQUEST_TIMEOUT)."""
 
+    @classmethod
+    def past(cls, seconds: float) -> TimedOut:
+        """The one message for a request over NEWSDESK_REQUEST_TIMEOUT, whichever stage it was in."""
+        return cls(f"the request ran past its time limit of {seconds:g} s (NEWSDESK_REQUEST_TIMEOUT): send a "
+                   "shorter article or fewer languages, or raise the limit")
+
 
 class BadLanguagePack(ServiceError, ValueError):
     """A .argosmodel file or an installed pack is unusable; nothing was installed."""
@@ -74,6 +82,10 @@ class IdempotencyConflict(ServiceError, ValueError):
 
 class QueueUnavailable(ServiceError, ConnectionError):
     """The job queue's Redis does not answer."""
+
+
+class QueueFull(ServiceError):
+    """The job queue's Redis is at its memory limit (NEWSDESK_JOBS_MAX_MEMORY); nothing is evicted."""
 
 
 class ManifestUnusable(ServiceError, OSError):

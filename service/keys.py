@@ -1,39 +1,55 @@
-"""Keep API keys: created once, shown once, stored only as hashes in a small SQLite file.
+"""Keep API keys and the web form's sign-ins: stored only as hashes in a small SQLite file.
 
-A key is 32 random bytes (``secrets.token_urlsafe``) behind the prefix ``nd_``. With
-that much entropy nobody can guess a key from its hash, so SHA-256 is enough (a slow
-password hash protects *guessable* secrets) and lets a request find its key by one
-indexed lookup.
+A key is 32 random bytes (``secrets.token_urlsafe``) behind the prefix ``nd_``, and so is a
+sign-in's session token. With that much entropy nobody can guess a secret from its hash,
+so SHA-256 is enough (a slow password hash protects *guessable* secrets) and lets a
+request find its key by one indexed lookup. The file, its folder and the cookie-signing
+secret beside it are readable by this user only.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 import sqlite3
+import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import InvalidInput
+from .errors import InvalidInput, InvalidSetting
 
 KEY_PREFIX = "nd_"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_keys (
-    name TEXT PRIMARY KEY,
-    hash TEXT NOT NULL UNIQUE,
-    hint TEXT NOT NULL,
-    created TEXT NOT NULL
+# api_keys is as it was before sign-ins were kept here, so older files work unchanged.
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS api_keys (
+        name TEXT PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        hint TEXT NOT NULL,
+        created TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS web_sessions (
+        token_hash TEXT PRIMARY KEY,
+        key_hash TEXT NOT NULL,
+        created TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS web_sessions_by_key ON web_sessions (key_hash)",
 )
-"""
+# The id is the start of the key's hash: the key is random, so a new key under a removed
+# key's name gets a new id, and existing files need no new column.
+_RECORD = "SELECT substr(hash, 1, 16), name, hint, created FROM api_keys"
+PRIVATE_FILE, PRIVATE_FOLDER = 0o600, 0o700
 
 
 @dataclass(frozen=True)
 class ApiKey:
+    id: str  # never reused, unlike a name: what batch jobs and rate limits belong to
     name: str
     hint: str  # the key's first characters, so a person can tell keys apart
     created: str
@@ -43,12 +59,29 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _make_private(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 (in a new 0700 folder), or bring an existing one to 0600."""
+    path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, PRIVATE_FILE)
+    try:
+        if stat.S_IMODE(os.fstat(descriptor).st_mode) != PRIVATE_FILE:
+            os.fchmod(descriptor, PRIVATE_FILE)
+    finally:
+        os.close(descriptor)
+
+
 @contextmanager
 def _database(path: Path) -> Iterator[sqlite3.Connection]:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # SQLite gives its journal the database file's mode, so that stays private too.
+    _make_private(path)
     connection = sqlite3.connect(path, timeout=10)
     try:
-        connection.execute(SCHEMA)
+        for statement in SCHEMA:
+            connection.execute(statement)
         with connection:  # one transaction: committed on success, rolled back on error
             yield connection
     finally:
@@ -62,7 +95,7 @@ def add_key(path: Path, name: str) -> tuple[ApiKey, str]:
             f"key name {name!r} is not usable: use 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit"
         )
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    record = ApiKey(name, key[:7] + "…", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    record = ApiKey(hash_key(key)[:16], name, key[:7] + "…", _now())
     with _database(path) as database:
         try:
             database.execute("INSERT INTO api_keys VALUES (?, ?, ?, ?)", (name, hash_key(key), record.hint, record.created))
@@ -75,17 +108,18 @@ def list_keys(path: Path) -> list[ApiKey]:
     if not path.exists():
         return []
     with _database(path) as database:
-        rows = database.execute("SELECT name, hint, created FROM api_keys ORDER BY name").fetchall()
+        rows = database.execute(f"{_RECORD} ORDER BY name").fetchall()
     return [ApiKey(*row) for row in rows]
 
 
 def remove_key(path: Path, name: str) -> ApiKey:
-    """Remove the key named ``name``; requests that use it are refused from now on."""
+    """Remove the key named ``name`` and its sign-ins; requests that use it are refused from now on."""
     with _database(path) as database:
-        row = database.execute("SELECT name, hint, created FROM api_keys WHERE name = ?", (name,)).fetchone()
+        row = database.execute(f"{_RECORD} WHERE name = ?", (name,)).fetchone()
         if row is None:
             known = ", ".join(r[0] for r in database.execute("SELECT name FROM api_keys ORDER BY name")) or "none"
             raise InvalidInput(f"no key named {name!r} (keys: {known})")
+        database.execute("DELETE FROM web_sessions WHERE key_hash = (SELECT hash FROM api_keys WHERE name = ?)", (name,))
         database.execute("DELETE FROM api_keys WHERE name = ?", (name,))
     return ApiKey(*row)
 
@@ -95,5 +129,63 @@ def find_key(path: Path, key_hash: str) -> ApiKey | None:
     if not path.exists():
         return None
     with _database(path) as database:
-        row = database.execute("SELECT name, hint, created FROM api_keys WHERE hash = ?", (key_hash,)).fetchone()
+        row = database.execute(f"{_RECORD} WHERE hash = ?", (key_hash,)).fetchone()
     return ApiKey(*row) if row else None
+
+
+def start_session(path: Path, key_hash: str) -> str:
+    """Sign a browser in with the key whose hash is ``key_hash``; return the session token for its cookie."""
+    token = secrets.token_urlsafe(32)
+    with _database(path) as database:
+        database.execute("INSERT INTO web_sessions VALUES (?, ?, ?)", (hash_key(token), key_hash, _now()))
+    return token
+
+
+def find_session(path: Path, token: str) -> ApiKey | None:
+    """The key a session token signed in with, or None (signed out, or the key was removed)."""
+    if not path.exists():
+        return None
+    with _database(path) as database:
+        row = database.execute(
+            "SELECT substr(k.hash, 1, 16), k.name, k.hint, k.created FROM web_sessions s "
+            "JOIN api_keys k ON k.hash = s.key_hash WHERE s.token_hash = ?", (hash_key(token),)).fetchone()
+    return ApiKey(*row) if row else None
+
+
+def end_session(path: Path, token: str) -> None:
+    """Sign out: the token, and any copy of its cookie, no longer signs in."""
+    if path.exists():
+        with _database(path) as database:
+            database.execute("DELETE FROM web_sessions WHERE token_hash = ?", (hash_key(token),))
+
+
+def load_or_create_secret(path: Path) -> str:
+    """The secret kept in ``path``; the first caller writes a new one (mode 0600), every other reads it."""
+    try:
+        if not path.exists():
+            _write_once(path, secrets.token_hex(32))
+        _make_private(path)
+        secret = path.read_text().strip()
+    except PermissionError as error:
+        raise InvalidSetting(f"cannot keep the web form's signing secret in {path} ({error.strerror}): run newsdesk "
+                             "as the user that owns that folder, or set NEWSDESK_SECRET_KEY") from None
+    if not secret:
+        raise InvalidSetting(f"{path} is empty: remove it (a new secret is made at the next start; everyone "
+                             "signs in again) or set NEWSDESK_SECRET_KEY")
+    return secret
+
+
+def _write_once(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` unless it exists, so that workers starting together agree."""
+    path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    # Written whole to a private draft (mkstemp: O_CREAT | O_EXCL, mode 0600), then linked into
+    # place: the link fails if another worker's is there already, and nobody reads half a secret.
+    descriptor, draft = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(text)
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another worker's came first: everyone uses that one
+    finally:
+        os.unlink(draft)

@@ -7,6 +7,7 @@ picked from those sentences, so it always matches the full text.
 
 from __future__ import annotations
 
+import functools
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -15,7 +16,7 @@ from typing import Mapping
 
 from . import defaults, translation
 from .config import Settings
-from .errors import InvalidInput, LanguagePackMissing, TooLarge
+from .errors import InvalidInput, LanguagePackMissing, TimedOut, TooLarge
 from .stages.clean import PARAGRAPH, Article, Removed, clean
 from .stages.language import NEWSROOM_LANGUAGES, Detection, detect_source
 from .stages.sentences import split_sentences
@@ -74,7 +75,8 @@ def process(
 ) -> Result:
     """Clean, split, summarize and translate one article into every target language.
 
-    ``deadline`` (a time.monotonic() value) bounds the translation: past it, TimedOut.
+    ``deadline`` (a time.monotonic() value) bounds every stage: past it, TimedOut, checked
+    between stages, inside the slow summary methods and between translation batches.
     ``left_out``: lines of the page that reading it already left out (documents.Document);
     they join ``article.removed`` as text from outside the article.
     """
@@ -84,18 +86,23 @@ def process(
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("the article is empty: paste or upload the text of a news article")
     targets = _check_targets(targets)
+    on_time = functools.partial(_check_time, deadline=deadline, settings=settings)
     article = _with_left_out(clean(text), left_out)
     timings["clean"] = _lap(started)
+    on_time()
 
     language, confidence = _source_language(article, text, source, targets, settings)
     check_packs(language, targets, settings)
     sentences, paragraph_index = _split(article, language)
     check_sentence_lengths(sentences, settings)
     timings["sentences"] = _lap(started) - timings["clean"]
+    on_time()
 
     mark = time.perf_counter()
-    chosen = summarize(sentences, language, summary, method, title=article.title or None) if sentences else []
+    chosen = summarize(sentences, language, summary, method, title=article.title or None,
+                       checkpoint=on_time) if sentences else []
     timings["summary"] = _lap(mark)
+    on_time()
 
     translations = _translate_all(article, sentences, chosen, source=language, targets=targets, settings=settings,
                                   timings=timings, deadline=deadline)
@@ -113,8 +120,13 @@ def process(
     )
 
 
+def _check_time(*, deadline: float | None, settings: Settings) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise TimedOut.past(settings.request_timeout)
+
+
 def deadline(settings: Settings) -> float | None:
-    """When an article's translation must stop (time.monotonic()), or None for no limit."""
+    """When an article's work must stop (time.monotonic()), or None for no limit."""
     return None if settings.request_timeout is None else time.monotonic() + settings.request_timeout
 
 

@@ -189,12 +189,16 @@ def redis_url(tmp_path):
 
 @pytest.fixture
 def make_app(settings):
-    """Build the web app on the test settings (temp folders, offline); extra settings as keywords."""
+    """Build the web app on the test settings (temp folders, offline); extra settings as keywords.
+
+    Rate-limit counters stay in memory unless a test passes ``rate_limit_storage`` (``""`` for
+    the shared default): the default would start an embedded Redis for every app."""
     from service import create_app
 
     def build(**extra):
         return create_app({"TESTING": True, "packages_dir": settings.packages_dir, "langpacks_dir": settings.langpacks_dir,
-                           "download_missing": False, "index_url": settings.index_url, **extra})
+                           "download_missing": False, "index_url": settings.index_url,
+                           "rate_limit_storage": "memory://", **extra})
 
     return build
 

@@ -1,17 +1,23 @@
-"""API keys (SQLite, hashed, `newsdesk keys`), the web form's key cookie, and rate limits."""
+"""API keys (SQLite, hashed, `newsdesk keys`), the web form's sign-in sessions, the signing secret, and rate limits."""
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 import sqlite3
+import stat
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import redis
 
 from service import keys
-from service.errors import InvalidInput, InvalidSetting
+from service.batch import queue
+from service.errors import InvalidInput, InvalidSetting, QueueUnavailable
 
 NEWSDESK = Path(sys.executable).parent / "newsdesk"
 ARTICLE = "Dock workers ended their strike on Tuesday. Ships are moving again."
@@ -158,7 +164,10 @@ def test_the_web_form_asks_for_a_key_once_and_keeps_it_in_a_signed_cookie(keyed_
     assert first.status_code == 200
     assert "&lt;de&gt; Dock workers ended their strike on Tuesday." in first.get_data(as_text=True)
     cookie = browser.get_cookie("session")
-    assert cookie is not None and key not in cookie.value
+    token = signed_session(keyed_app, cookie.value)["web_session"]  # the cookie carries the session token only
+    assert signed_session(keyed_app, cookie.value) == {"web_session": token}
+    assert key not in cookie.value and keys.hash_key(key) not in cookie.value
+    assert session_rows(keys_db) == [(keys.hash_key(token), keys.hash_key(key))]
 
     again = browser.post("/", data={"text": ARTICLE, "target": ["de"]})  # no key typed: the cookie has it
     assert again.status_code == 200
@@ -175,6 +184,137 @@ def test_a_key_removed_after_sign_in_no_longer_works_in_the_form(keyed_app, keys
     assert browser.post("/", data={"text": ARTICLE, "target": ["de"], "api_key": key}).status_code == 200
     keys.remove_key(keys_db, "desk")
     assert browser.post("/", data={"text": ARTICLE, "target": ["de"]}).status_code == 401
+
+
+def signed_session(app, cookie: str) -> dict:
+    """What a session cookie says, read with the app's own signing secret."""
+    return app.session_interface.get_signing_serializer(app).loads(cookie)
+
+
+def session_rows(keys_db: Path) -> list[tuple[str, str]]:
+    return sqlite3.connect(keys_db).execute("SELECT token_hash, key_hash FROM web_sessions").fetchall()
+
+
+def signed_in_cookie(app, key: str) -> str:
+    browser = app.test_client()
+    assert browser.post("/", data={"text": ARTICLE, "target": ["de"], "api_key": key}).status_code == 200
+    return browser.get_cookie("session").value
+
+
+def replay(app, cookie: str):
+    """A form POST from another browser that holds a copy of ``cookie``."""
+    other = app.test_client()
+    other.set_cookie("session", cookie)
+    return other.post("/", data={"text": ARTICLE, "target": ["de"]})
+
+
+def test_forget_key_ends_the_session_so_a_copied_cookie_no_longer_signs_in(keyed_app, keys_db):
+    _, key = keys.add_key(keys_db, "desk")
+    browser = keyed_app.test_client()
+    assert browser.post("/", data={"text": ARTICLE, "target": ["de"], "api_key": key}).status_code == 200
+    copied = browser.get_cookie("session").value
+    assert replay(keyed_app, copied).status_code == 200  # the copy works while the session lasts
+
+    forgot = browser.post("/key/forget")
+    assert (forgot.status_code, forgot.headers["Location"]) == (303, "/")
+    assert session_rows(keys_db) == []
+    refused = replay(keyed_app, copied)
+    assert refused.status_code == 401
+    assert "This service needs an API key: enter yours above" in refused.get_data(as_text=True)
+    assert 'name="api_key"' in keyed_app.test_client().get("/", headers={"Cookie": f"session={copied}"}).get_data(
+        as_text=True)
+
+
+def test_removing_a_key_ends_all_its_sessions(keyed_app, keys_db):
+    _, key = keys.add_key(keys_db, "desk")
+    _, other_key = keys.add_key(keys_db, "other")
+    cookies = [signed_in_cookie(keyed_app, key) for _ in range(2)]
+    other_cookie = signed_in_cookie(keyed_app, other_key)
+    keys.remove_key(keys_db, "desk")
+    assert [key_hash for _, key_hash in session_rows(keys_db)] == [keys.hash_key(other_key)]
+    keys.add_key(keys_db, "desk")  # a new key under the old name does not inherit the sign-ins
+    assert [replay(keyed_app, cookie).status_code for cookie in cookies] == [401, 401]
+    assert replay(keyed_app, other_cookie).status_code == 200
+
+
+def test_a_key_id_is_never_reused_when_a_new_key_takes_a_removed_keys_name(keys_db):
+    first, first_key = keys.add_key(keys_db, "desk")
+    keys.remove_key(keys_db, "desk")
+    second, second_key = keys.add_key(keys_db, "desk")
+    assert (first.name, second.name) == ("desk", "desk")
+    assert first.id != second.id
+    assert (first.id, second.id) == (keys.hash_key(first_key)[:16], keys.hash_key(second_key)[:16])
+    assert keys.find_key(keys_db, keys.hash_key(second_key)) == second
+    assert keys.list_keys(keys_db) == [second]
+
+
+def test_a_keys_file_from_before_sessions_still_works(make_app, install, keys_db):
+    install("en_de")
+    key = keys.KEY_PREFIX + secrets.token_urlsafe(32)
+    old = sqlite3.connect(keys_db)
+    old.execute("CREATE TABLE api_keys (name TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, hint TEXT NOT NULL, "
+                "created TEXT NOT NULL)")
+    old.execute("INSERT INTO api_keys VALUES ('desk', ?, ?, '2024-01-02T03:04:05+00:00')", (keys.hash_key(key), key[:7] + "…"))
+    old.commit()
+    old.close()
+    record = keys.ApiKey(keys.hash_key(key)[:16], "desk", key[:7] + "…", "2024-01-02T03:04:05+00:00")
+    assert keys.list_keys(keys_db) == [record]
+    app = make_app(api_keys=True, keys_db=keys_db, rate_limit=None)
+    assert app.test_client().get("/api/v1/languages", headers={"X-API-Key": key}).status_code == 200
+    page = replay(app, signed_in_cookie(app, key)).get_data(as_text=True)
+    assert "Signed in with key desk." in page
+    assert keys.remove_key(keys_db, "desk") == record
+
+
+# --- the signing secret and the files' modes ---------------------------------------------
+
+def test_sign_ins_survive_a_restart(make_app, install, keys_db):
+    install("en_de")
+    _, key = keys.add_key(keys_db, "desk")
+    before = make_app(api_keys=True, keys_db=keys_db, rate_limit=None)
+    cookie = signed_in_cookie(before, key)
+    after = make_app(api_keys=True, keys_db=keys_db, rate_limit=None)  # the service started again
+    assert after.secret_key == before.secret_key == (keys_db.parent / "secret_key").read_text()
+    assert re.fullmatch(r"[0-9a-f]{64}", after.secret_key)
+    assert replay(after, cookie).status_code == 200
+
+
+def test_workers_starting_together_end_with_one_secret(tmp_path):
+    path = tmp_path / "newsdesk" / "secret_key"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        secrets_read = set(pool.map(lambda _: keys.load_or_create_secret(path), range(32)))
+    assert secrets_read == {path.read_text()}
+    assert sorted(p.name for p in path.parent.iterdir()) == ["secret_key"]  # no drafts left behind
+
+
+def test_a_set_secret_key_is_used_and_no_file_is_made(make_app, keys_db):
+    app = make_app(secret_key="from-the-environment", keys_db=keys_db)
+    assert app.secret_key == "from-the-environment"
+    assert not (keys_db.parent / "secret_key").exists()
+
+
+def test_an_empty_secret_file_is_refused_with_the_fix(make_app, keys_db):
+    (keys_db.parent / "secret_key").write_text("")
+    with pytest.raises(InvalidSetting, match=re.escape(f"{keys_db.parent / 'secret_key'} is empty: remove it")):
+        make_app(keys_db=keys_db)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_keys_file_its_folder_and_the_secret_are_readable_by_this_user_only(make_app, tmp_path):
+    keys_db = tmp_path / "private" / "keys.sqlite3"
+    make_app(keys_db=keys_db)
+    keys.add_key(keys_db, "desk")
+    assert (mode(keys_db.parent), mode(keys_db), mode(keys_db.parent / "secret_key")) == (0o700, 0o600, 0o600)
+
+
+def test_a_keys_file_made_before_is_made_private(keys_db):
+    sqlite3.connect(keys_db).close()
+    os.chmod(keys_db, 0o644)
+    keys.list_keys(keys_db)
+    assert mode(keys_db) == 0o600
 
 
 # --- rate limits ------------------------------------------------------------------------------
@@ -204,6 +344,28 @@ def test_each_key_has_its_own_allowance(make_app, install, keys_db):
     assert client.post("/api/v1/summarize", json={"text": ARTICLE}, headers={"X-API-Key": second}).status_code == 200
 
 
+def test_made_up_keys_count_as_the_address_when_keys_are_off(make_app, install):
+    """With keys off nothing checks a key, so a new one per request must not buy a new allowance."""
+    install("en_de")
+    client = make_app(rate_limit="2/minute").test_client()
+    statuses = [client.post("/api/v1/summarize", json={"text": ARTICLE}, headers={"X-API-Key": f"nd_{n}"}).status_code
+                for n in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def test_made_up_key_headers_beside_a_web_sign_in_count_as_the_signed_in_key(make_app, install, keys_db):
+    install("en_de")
+    _, key = keys.add_key(keys_db, "desk")
+    app = make_app(api_keys=True, keys_db=keys_db, rate_limit="2/minute")
+    browser = app.test_client()
+    assert browser.post("/", data={"text": ARTICLE, "target": ["de"], "api_key": key}).status_code == 200  # the address's
+    statuses = [browser.post("/", data={"text": ARTICLE, "target": ["de"]}, headers={"X-API-Key": f"nd_{n}"}).status_code
+                for n in range(3)]
+    assert statuses == [200, 200, 429]
+    # The sign-in counted against the address, which has one request left; the key has none.
+    assert app.test_client().post("/", data={"text": ARTICLE, "target": ["de"]}).status_code == 401
+
+
 def test_the_web_form_is_rate_limited_too(make_app, install):
     install("en_de")
     client = make_app(rate_limit="1/minute").test_client()
@@ -217,6 +379,34 @@ def test_with_redis_every_worker_counts_against_one_limit(make_app, install, red
     workers = [make_app(rate_limit="2/minute", rate_limit_storage=redis_url).test_client() for _ in range(2)]
     statuses = [workers[n % 2].post("/api/v1/summarize", json={"text": ARTICLE}).status_code for n in range(3)]
     assert statuses == [200, 200, 429]
+
+
+@pytest.mark.parametrize("counted_in", ["embedded", "redis_url"])
+def test_by_default_the_job_queues_redis_holds_one_limit_for_every_worker(make_app, install, tmp_path, request, counted_in):
+    """No NEWSDESK_RATE_LIMIT_STORAGE: the counters live in the Redis the batch jobs use."""
+    install("en_de")
+    where = {"jobs_dir": tmp_path / "jobs"} if counted_in == "embedded" else {"redis_url": request.getfixturevalue("redis_url")}
+    workers = [make_app(rate_limit="2/minute", rate_limit_storage="", **where) for _ in range(2)]
+    statuses = [workers[n % 2].test_client().post("/api/v1/summarize", json={"text": ARTICLE}).status_code
+                for n in range(3)]
+    assert statuses == [200, 200, 429]
+    url = where.get("redis_url") or queue.embedded_redis(workers[0].config["NEWSDESK"]).url
+    assert [name.split(b"/")[0] for name in redis.Redis.from_url(url).keys("LIMITS*")] == [
+        b"LIMITS:LIMITER"]  # counted in that Redis, not in the in-memory fallback
+
+
+def test_without_a_redis_for_the_counters_the_service_starts_and_counts_per_worker(make_app, install, monkeypatch,
+                                                                                    caplog):
+    def no_redis_server(settings):
+        raise QueueUnavailable("the embedded Redis could not be started (no redis-server)")
+
+    monkeypatch.setattr(queue, "embedded_redis", no_redis_server)
+    install("en_de")
+    client = make_app(rate_limit="2/minute", rate_limit_storage="").test_client()
+    statuses = [client.post("/api/v1/summarize", json={"text": ARTICLE}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert ("rate limits are counted per worker (memory://): the embedded Redis could not be started "
+            "(no redis-server)") in caplog.text
 
 
 def test_when_redis_is_unreachable_limits_fall_back_to_memory(make_app, install):

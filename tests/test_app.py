@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -36,7 +37,19 @@ def test_start_up_installs_drop_ins_and_is_ready_when_all_packs_are_there(make_a
     response = app.test_client().get("/ready")
     assert response.status_code == 200
     assert response.json == {"status": "ready", "packs": [
-        "translate-ar_en", "translate-de_en", "translate-en_ar", "translate-en_de", "translate-en_ru", "translate-ru_en"]}
+        "translate-ar_en", "translate-de_en", "translate-en_ar", "translate-en_de", "translate-en_ru", "translate-ru_en"],
+        "optional_missing": []}
+
+
+def test_an_english_desk_without_the_packs_for_other_languages_is_ready(make_app, settings, packs):
+    """/ready means the default job works: English into ar, de, ru (issue 15); the reverse packs are optional."""
+    for target in ("ar", "de", "ru"):
+        shutil.copy(packs[f"en_{target}"], settings.langpacks_dir)
+    response = make_app().test_client().get("/ready")
+    assert response.status_code == 200
+    assert response.json["packs"] == ["translate-en_ar", "translate-en_de", "translate-en_ru"]
+    assert [(pack["code"], pack["optional"]) for pack in response.json["optional_missing"]] == [
+        ("translate-ar_en", True), ("translate-de_en", True), ("translate-ru_en", True)]
 
 
 def test_without_packs_it_starts_anyway_and_ready_says_what_is_missing(make_app, settings, packs, caplog):
@@ -45,10 +58,11 @@ def test_without_packs_it_starts_anyway_and_ready_says_what_is_missing(make_app,
     response = app.test_client().get("/ready")
     assert response.status_code == 503
     body = response.json
-    assert body["error"] == ("missing language packs: translate-en_ar, translate-en_ru, translate-ar_en, "
-                             "translate-de_en, translate-ru_en")
+    assert body["error"] == "missing language packs: translate-en_ar, translate-en_ru"
+    assert [pack["code"] for pack in body["optional_missing"]] == ["translate-ar_en", "translate-de_en",
+                                                                    "translate-ru_en"]
     assert body["missing"][0] == {
-        "code": "translate-en_ar", "pair": "en->ar",
+        "code": "translate-en_ar", "pair": "en->ar", "optional": False,
         "fix": (f"copy translate-en_ar-1_0.argosmodel (from https://argos-net.com/v1/translate-en_ar-1_0.argosmodel) "
                 f"into {settings.langpacks_dir}/ and run `newsdesk langpacks install`, or run "
                 "`newsdesk langpacks install --download translate-en_ar` where the internet is reachable")}
@@ -110,6 +124,35 @@ def _health_answers_during_a_long_article(port: int) -> None:
     assert outcome == {"status": 200}
 
 
+def _the_front_reads_whole_bodies_and_refuses_big_ones_early(port: int) -> None:
+    """service/http/front.py: a chunked body arrives whole (so Flask sees its length), a form in
+    UTF-8 and a query string keep their characters, and a body over the limit is a 413 in JSON."""
+    import http.client
+
+    def chunked(body: bytes) -> tuple[int, dict]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.putrequest("POST", "/api/v1/summarize?note=%C3%BC")
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Transfer-Encoding", "chunked")
+        connection.endheaders()
+        for start in range(0, len(body), 65536):
+            piece = body[start:start + 65536]
+            connection.send(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+        connection.send(b"0\r\n\r\n")
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+
+    status, body = chunked(json.dumps({"text": "Dock workers ended their strike. Ships sail again."}).encode())
+    assert (status, body["sentences"]) == (200, ["Dock workers ended their strike.", "Ships sail again."])
+    status, body = chunked(json.dumps({"text": "x" * 2_100_000}).encode())
+    assert (status, body) == (413, {"error": "the request body is over the limit of 2,000,000 bytes "
+                                             "(NEWSDESK_MAX_REQUEST_BYTES): send less"})
+    form = urllib.parse.urlencode({"text": "Grüße aus Köln. Москва ждёт."}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/summarize", data=form, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert json.loads(response.read())["sentences"] == ["Grüße aus Köln.", "Москва ждёт."]
+
+
 def test_the_procfile_web_command_serves_with_gunicorn(make_app, settings, packs, tmp_path):
     """Run the Procfile's web: line as a platform would, on 127.0.0.1, and ask it."""
     for source, target in MAIN_PAIRS:
@@ -145,6 +188,7 @@ def test_the_procfile_web_command_serves_with_gunicorn(make_app, settings, packs
         _health_answers_during_a_long_article(port)
         assert [answer["translations"][code]["title"] for code in ("ar", "de", "ru")] == [
             "<ar> Harbour strike ends", "<de> Harbour strike ends", "<ru> Harbour strike ends"]
+        _the_front_reads_whole_bodies_and_refuses_big_ones_early(port)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -44,8 +44,12 @@ def test_the_time_limit_covers_libretranslate_and_the_web_form(client):
     assert ARTICLE in page.get_data(as_text=True)  # the editor's text comes back
 
 
-def test_summaries_need_no_translation_time(client):
-    assert client.post("/api/v1/summarize", json={"text": ARTICLE}).status_code == 200
+def test_the_time_limit_covers_the_stages_before_translation_too(client):
+    """One deadline for every stage (issue 15): a summary alone is bounded as well."""
+    response = client.post("/api/v1/summarize", json={"text": ARTICLE})
+    assert (response.status_code, response.get_json()["error"]) == (504, (
+        "the request ran past its time limit of 1e-06 s (NEWSDESK_REQUEST_TIMEOUT): send a shorter article or fewer "
+        "languages, or raise the limit"))
 
 
 def test_no_time_limit_when_set_to_none(make_app, install):

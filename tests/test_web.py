@@ -108,6 +108,7 @@ def _driver(tmp_path, javascript=True, size=(1280, 1800)):
         options.add_argument(flag)
     if not javascript:
         options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, where CSP violations show
     return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
 
 
@@ -172,6 +173,25 @@ def test_in_a_browser_a_script_in_the_article_is_shown_not_run(browser, live_url
     _submit(browser, live_url, article, targets=("de",))
     assert browser.execute_script("return window.pwned === undefined") is True
     assert "<script>window.pwned = true;</script>" in browser.find_element(By.ID, "source").text
+
+
+def _policy_violations(driver) -> list[str]:
+    return [entry["message"] for entry in driver.get_log("browser") if "Content Security Policy" in entry["message"]]
+
+
+@needs_browser
+def test_in_a_browser_the_page_works_under_its_content_security_policy(browser, live_url):
+    from selenium.webdriver.common.by import By
+
+    _submit(browser, live_url, HARBOUR, targets=("de",))  # a real form post: the Origin check lets it in
+    assert len(browser.find_elements(By.CSS_SELECTOR, "button.copy")) == 4  # desk.js ran
+    assert browser.find_element(By.ID, "lang-de").value_of_css_property("border-top-left-radius") == "8px"  # desk.css
+    assert _policy_violations(browser) == []
+    # The policy is on, and the log would show a breach: an inline script is refused, and said so.
+    browser.execute_script("const s = document.createElement('script'); s.textContent = 'window.inlineRan = true';"
+                           "document.body.append(s);")
+    assert browser.execute_script("return window.inlineRan === undefined") is True
+    assert len(_policy_violations(browser)) == 1
 
 
 @needs_browser

@@ -35,6 +35,7 @@ from ..errors import (
     JobNotFinished,
     JobNotFound,
     LanguagePackMissing,
+    QueueFull,
     ServiceError,
     TooLarge,
 )
@@ -85,6 +86,8 @@ def submit(connection: redis.Redis, articles: list[ArticleInput], options: JobOp
     if settings.max_job_articles is not None and len(articles) > settings.max_job_articles:
         raise TooLarge(f"the batch has {len(articles):,} articles; the limit is {settings.max_job_articles:,} "
                        "(NEWSDESK_MAX_JOB_ARTICLES): split it into several jobs")
+    size = sum(len(article.text.encode("utf-8", "surrogatepass")) for article in articles)
+    _check_room(connection, owner, size, settings)
     job_id = uuid.uuid4().hex
     fingerprint = _fingerprint(articles, options)
     ttl = settings.job_result_ttl
@@ -122,16 +125,63 @@ def submit(connection: redis.Redis, articles: list[ArticleInput], options: JobOp
             pipe.hset(keys["errors"], mapping=unreadable)
         if not runnable:
             pipe.hset(keys["meta"], mapping={"state": FINISHED, "finished": now})
+            pipe.delete(keys["articles"])
         for key in keys.values():
             pipe.expire(key, ttl)
+        pipe.hset(_owner_key(owner), job_id, size)
+        pipe.expire(_owner_key(owner), ttl)
         queue.enqueue_many([
             Queue.prepare_data(run_article, args=(job_id, index), job_id=f"{job_id}-{index}",
                                timeout=-1, result_ttl=0, failure_ttl=ttl, retry=retry,
                                on_failure=Callback(article_failed), description=f"article {index} of job {job_id}")
             for index in runnable
         ], pipeline=pipe)
-        pipe.execute()
+        try:
+            pipe.execute()
+        except redis.exceptions.OutOfMemoryError:
+            raise queue_full(settings) from None
     return job_id, True
+
+
+# Every job's article bytes per owner, while they are kept: what NEWSDESK_MAX_STORED_JOB_BYTES bounds.
+def _owner_key(owner: str) -> str:
+    return f"newsdesk:owner:{_digest(owner)}:jobs"
+
+
+def _check_room(connection: redis.Redis, owner: str, size: int, settings: Settings) -> None:
+    """Refuse a job that would take the owner past its stored bytes, or Redis past its memory."""
+    limit = settings.max_stored_job_bytes
+    if limit is not None:
+        held = _bytes_held(connection, owner)
+        if held + size > limit:
+            raise TooLarge(f"this job's articles ({size:,} bytes) and those already kept for this API key "
+                           f"({held:,} bytes) are over the limit of {limit:,} (NEWSDESK_MAX_STORED_JOB_BYTES): "
+                           "wait for running jobs to finish, or cancel some, then send again")
+    try:
+        memory = connection.info("memory")
+    except redis.exceptions.ResponseError:  # INFO refused (a managed Redis's ACL): its own limit still answers OOM
+        return
+    # Room for the articles and their results (summary and translations, a few times the text).
+    if memory.get("maxmemory") and memory["used_memory"] + 4 * size > memory["maxmemory"]:
+        raise queue_full(settings)
+
+
+def _bytes_held(connection: redis.Redis, owner: str) -> int:
+    """The article bytes of the owner's jobs still waiting or running; forgets jobs done or gone."""
+    held = 0
+    for job_id, size in connection.hgetall(_owner_key(owner)).items():
+        state = connection.hget(_keys(job_id.decode())["meta"], "state")
+        if state is None or state.decode() in (FINISHED, CANCELLED):
+            connection.hdel(_owner_key(owner), job_id)
+        else:
+            held += int(size)
+    return held
+
+
+def queue_full(settings: Settings) -> QueueFull:
+    where = "NEWSDESK_JOBS_MAX_MEMORY" if not settings.redis_url else "the maxmemory of NEWSDESK_REDIS_URL's Redis"
+    return QueueFull(f"the job store is full ({where}); nothing stored is removed to make room: fetch the results "
+                     "of finished jobs, cancel jobs no longer wanted, or raise the limit, then send again")
 
 
 def _digest(text: str) -> str:
@@ -223,7 +273,12 @@ def cancel(connection: redis.Redis, job_id: str, owner: str = "") -> dict:
     """Stop a job: articles not yet started are skipped; finished ones keep their results."""
     meta = _meta(connection, job_id, owner)
     if meta["state"] not in (FINISHED, CANCELLED):
-        connection.hset(_keys(job_id)["meta"], mapping={"state": CANCELLED, "finished": time.time()})
+        keys = _keys(job_id)
+        with connection.pipeline() as pipe:
+            pipe.hset(keys["meta"], mapping={"state": CANCELLED, "finished": time.time()})
+            pipe.delete(keys["articles"])  # the texts go now; the results already made stay until the TTL
+            pipe.hdel(_owner_key(owner), job_id)
+            pipe.execute()
     return status(connection, job_id, owner)
 
 
@@ -251,8 +306,11 @@ def run_article(job_id: str, index: int) -> None:
         result = process(article["text"], targets=options.targets, summary=options.summary, method=options.method,
                          source=options.source, settings=settings, deadline=deadline(settings),
                          left_out=tuple(article.get("left_out", ())))
-    except (LanguagePackMissing, BadLanguagePack):
-        raise  # this worker's packs, not the article: retried, maybe by a worker that has them
+    except (LanguagePackMissing, BadLanguagePack) as error:
+        if not settings.redis_url:  # the service's own workers share one packs folder: none would do better
+            _record(connection, job_id, index, settings, error=str(error))
+            return
+        raise  # this worker's packs, not the article: retried, maybe by a `newsdesk worker` that has them
     except ServiceError as error:  # the article's own problem: retrying would not help
         _record(connection, job_id, index, settings, error=str(error))
         return
@@ -291,14 +349,18 @@ def _record(connection: redis.Redis, job_id: str, index: int, settings: Settings
             pipe.hdel(keys["errors"], index)
         else:
             pipe.hset(keys["errors"], index, error)
+        for key in keys.values():
+            pipe.expire(key, settings.job_result_ttl)
+        pipe.execute()
+    with connection.pipeline() as pipe:
         pipe.hlen(keys["results"])
         pipe.hlen(keys["errors"])
         pipe.hget(keys["meta"], "total")
-        for key in keys.values():
-            pipe.expire(key, settings.job_result_ttl)
-        outcome = pipe.execute()
-    done, failed, total = outcome[-len(keys) - 3 : -len(keys)]
+        done, failed, total = pipe.execute()
     if total is not None and done + failed >= int(total):
-        # Only the first to see the last article done marks the job finished.
+        # Only the first to see the last article done marks the job finished; its texts are needed no more.
         if connection.hsetnx(keys["meta"], "finished", time.time()):
-            connection.hset(keys["meta"], "state", FINISHED)
+            with connection.pipeline() as pipe:
+                pipe.hset(keys["meta"], "state", FINISHED)
+                pipe.delete(keys["articles"])
+                pipe.execute()

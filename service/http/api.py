@@ -7,7 +7,7 @@ import os
 
 from flask import Blueprint, jsonify, request
 
-from .. import render, translation
+from .. import defaults, render, translation
 from ..pipeline import DEFAULT_TARGETS, deadline, process
 from ..stages.documents import Document, read_page
 from ..stages.language import DISPLAY_NAMES
@@ -48,7 +48,8 @@ def summarize_article():
     article = _article(fields)
     source = inputs.language_field(fields, "source", settings, default="auto", auto=True)
     result = process(article.text, targets=(), summary=inputs.summary_field(fields),
-                     method=inputs.method_field(fields), source=source, settings=settings, left_out=article.left_out)
+                     method=inputs.method_field(fields), source=source, settings=settings,
+                     deadline=deadline(settings), left_out=article.left_out)
     data = render.to_dict(result)
     del data["translations"]
     return jsonify(data)
@@ -67,8 +68,11 @@ def languages():
 
 
 def _missing(settings) -> list[dict]:
+    """Every pack the manifest names that is not installed; "optional" unless the default job needs it."""
+    default_job = {(defaults.DEFAULT_JOB_SOURCE, target) for target in DEFAULT_TARGETS}
     return [
-        {"code": ref.code, "pair": f"{ref.from_code}->{ref.to_code}", "fix": packs.how_to_get(ref, settings.langpacks_dir)}
+        {"code": ref.code, "pair": f"{ref.from_code}->{ref.to_code}",
+         "optional": (ref.from_code, ref.to_code) not in default_job, "fix": packs.how_to_get(ref, settings.langpacks_dir)}
         for ref in packs.missing_packs(settings)
     ]
 
@@ -99,13 +103,17 @@ def alive():
 
 @health.get("/ready")
 def ready():
-    """200 when every pack the manifest names is installed and loads; else 503 and why."""
+    """200 when the default job works: an English article into every default target (its packs are
+    installed and load); else 503 and why. Packs for articles in other languages are listed as
+    optional when missing."""
     settings = inputs.current_settings()
     missing = _missing(settings)
-    if missing:
-        return jsonify(status="not ready", error="missing language packs: " + ", ".join(m["code"] for m in missing),
-                       missing=missing), 503
+    needed = [pack for pack in missing if not pack["optional"]]
+    optional = [pack for pack in missing if pack["optional"]]
+    if needed:
+        return jsonify(status="not ready", error="missing language packs: " + ", ".join(m["code"] for m in needed),
+                       missing=needed, optional_missing=optional), 503
     installed = packs.installed_packs(settings.packages_dir)
     for pack in installed:
         translation.load_pack(pack.from_code, pack.to_code, settings)  # BadLanguagePack -> 503
-    return jsonify(status="ready", packs=[pack.code for pack in installed])
+    return jsonify(status="ready", packs=[pack.code for pack in installed], optional_missing=optional)

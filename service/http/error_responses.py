@@ -21,6 +21,7 @@ from ..errors import (
     KeyRejected,
     KeyRequired,
     LanguagePackMissing,
+    QueueFull,
     ServiceError,
     TimedOut,
     TooLarge,
@@ -41,6 +42,7 @@ STATUS_BY_ERROR = [
     (TooLarge, 413),
     (TimedOut, 504),
     (LanguagePackMissing, 503),
+    (QueueFull, 503),
     (BadLanguagePack, 503),
     (DownloadFailed, 503),
 ]
@@ -49,6 +51,21 @@ STATUS_BY_ERROR = [
 def status_for(error: ServiceError) -> int:
     """The HTTP status of one of our errors; anything unlisted means the server is not set up (503)."""
     return next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 503)
+
+
+def body_too_large(*, limit: int, setting: str) -> str:
+    """The 413 message for a body over ``limit`` bytes: the app's and the front's (service/http/front.py)."""
+    return f"the request body is over the limit of {limit:,} bytes ({setting}): send less"
+
+
+def _too_large_message() -> str:
+    """Werkzeug answers 413 for a body over the limit and for a form of too many parts: say which."""
+    limit = request.max_content_length
+    if limit is None or request.content_length is None or request.content_length > limit:
+        setting = "NEWSDESK_MAX_JOB_BYTES" if request.blueprint == "jobs" else "NEWSDESK_MAX_REQUEST_BYTES"
+        return body_too_large(limit=limit, setting=setting) if limit is not None else "the request body is too large"
+    return (f"the form has more than {request.max_form_parts:,} fields and files: send the article in one field "
+            "(text) or as JSON")
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -67,9 +84,7 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         message = error.description
         if error.code == 413:
-            limit = request.max_content_length
-            setting = "NEWSDESK_MAX_JOB_BYTES" if request.blueprint == "jobs" else "NEWSDESK_MAX_REQUEST_BYTES"
-            message = f"the request body is over the limit of {limit:,} bytes ({setting}): send less"
+            message = _too_large_message()
         elif error.code == 429:  # Flask-Limiter's; its after_request adds Retry-After
             message = (f"too many requests: the limit is {error.description} per API key, or per address without "
                        "one (NEWSDESK_RATE_LIMIT); wait the seconds Retry-After gives, then send again")

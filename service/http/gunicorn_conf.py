@@ -11,6 +11,9 @@ bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 # Two cores per machine: two single-threaded CTranslate2 workers use both.
 workers = int(os.environ.get("NEWSDESK_WORKERS", "2"))
 threads = int(os.environ.get("NEWSDESK_THREADS", "2"))
+# An asyncio worker that reads whole requests before a thread runs them (service/http/front.py):
+# a client that sends or reads slowly holds no thread.
+worker_class = "service.http.front.BufferingWorker"
 timeout = int(os.environ.get("NEWSDESK_TIMEOUT", "120"))
 # create_app() runs once in the master: packs are installed once, not once per worker.
 preload_app = True
@@ -25,6 +28,7 @@ def when_ready(server):
     settings = server.app.wsgi().config["NEWSDESK"]
     if not settings.redis_url:
         queue.embedded_redis(settings)
+    queue.warn_unless_durable(settings)
 
 
 def post_worker_init(worker):

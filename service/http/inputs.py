@@ -22,7 +22,7 @@ FORMATS = defaults.INPUT_FORMATS
 def request_fields(request: Request) -> dict[str, Any]:
     """Return the body's fields: a JSON object, or form fields (repeated ones as lists)."""
     if request.is_json:
-        data = request.get_json(silent=True)
+        data = json_body(request)
         if data is None:
             raise InvalidInput(
                 'the request body is not valid JSON: send an object such as {"text": "...", "targets": ["de"]}'
@@ -35,6 +35,18 @@ def request_fields(request: Request) -> dict[str, Any]:
         values = request.form.getlist(key)
         fields[key] = values if len(values) > 1 else values[0]
     return fields
+
+
+def json_body(request: Request) -> Any:
+    """The JSON body, or None when it is not valid JSON; InvalidInput when it nests too deep to read.
+
+    Python's JSON reader recurses per level: a body of 1,000 nested lists was a 500.
+    """
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        raise InvalidInput('the JSON body nests too deeply to be read: send an object such as '
+                           '{"text": "...", "targets": ["de"]}') from None
 
 
 def uploaded_file(request: Request, settings: Settings):

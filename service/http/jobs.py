@@ -50,13 +50,15 @@ def _connection():
 
 def _owner() -> str:
     key = g.get("api_key")
-    return key.name if key is not None else ""
+    return key.id if key is not None else ""
 
 
 def _call(operation):
     """Run a queue operation; Redis not answering is a 503 that says what to check."""
     try:
         return operation(_connection())
+    except redis.exceptions.OutOfMemoryError:
+        raise jobs.queue_full(inputs.current_settings()) from None
     except redis.RedisError as error:
         raise queue.queue_unavailable(inputs.current_settings(), error) from None
 
@@ -183,7 +185,8 @@ def _articles(fields: dict, settings) -> list[jobs.ArticleInput]:
         if name.endswith(".zip"):
             return [_checked(jobs.ArticleInput(path, text=document.text, error=error, left_out=document.left_out),
                              settings)
-                    for path, document, error in read_archive(data, settings.max_job_bytes)]
+                    for path, document, error in read_archive(data, max_bytes=settings.max_job_bytes,
+                                                              max_article_bytes=settings.max_request_bytes)]
         if name.endswith(".jsonl"):
             return _jsonl_articles(data, settings)
         raise InvalidInput(f"{upload.filename}: a batch is a .zip of article files or a .jsonl file "

@@ -25,6 +25,10 @@ def _queries(fields: dict) -> tuple[list[str], bool]:
         raise InvalidInput("field 'q' is missing: send the text to translate (a string or a list of strings)")
     as_list = isinstance(q, list)
     texts = q if as_list else [q]
+    limit = inputs.current_settings().batch_limit
+    if as_list and limit is not None and len(texts) > limit:
+        # LibreTranslate's own words for its --batch-limit, so its clients recognise them (NEWSDESK_BATCH_LIMIT).
+        raise InvalidInput(f"Invalid request: request ({len(texts)}) exceeds text limit ({limit})")
     if not all(isinstance(text, str) for text in texts):
         raise InvalidInput("field 'q' must be a string or a list of strings")
     for text in texts:

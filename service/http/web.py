@@ -1,13 +1,14 @@
 """Serve the web form: paste or upload an article, read the summary and translations.
 
 Works with JavaScript off (a plain form POST renders the results on the server);
-static/desk.js only adds copy buttons, a busy notice and click-to-see-the-source.
+static/desk.js only adds copy buttons, a busy notice and click-to-see-the-source. Form
+POSTs are taken only from this site's own page (CSRF: Origin, else Referer, is checked).
 """
 
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -55,6 +56,33 @@ def submit():
                            downloads=_downloads(result, values["targets"]), reasons=REMOVAL_REASONS)
 
 
+@bp.before_request
+def refuse_forms_from_other_sites():
+    """A form POST sent from another site's page (CSRF) gets 403, the reason drawn on the form."""
+    if request.method != "POST":
+        return None
+    sender, own = _sending_origin(), f"{request.scheme}://{request.host}"
+    if sender is None or sender.lower() == own.lower():
+        return None
+    # The form comes back empty: what a page elsewhere sent is not the editor's text.
+    return _with_error(_defaults(), f"This form was sent from another page ({sender}), not from {own}, so it was "
+                       f"refused: open {own}/ and send it from there. (Behind a proxy, pass the browser's Host "
+                       "header and X-Forwarded-Proto on to newsdesk.)", 403)
+
+
+def _sending_origin() -> str | None:
+    """The scheme and host of the page that sent this request: Origin, else Referer's, else None.
+
+    Browsers send Origin with every cross-site POST ("null" from sandboxed or file pages), so
+    a POST with neither header is not a browser's cross-site request but a script or curl:
+    it carries no victim's cookie to abuse, and could send any header it liked anyway.
+    """
+    if "Origin" in request.headers:
+        return request.headers["Origin"]
+    referer = urlsplit(request.headers.get("Referer", ""))
+    return f"{referer.scheme}://{referer.netloc}" if referer.netloc else None
+
+
 @bp.errorhandler(429)
 def too_many_requests(error):
     """Over the rate limit (Flask-Limiter): the form comes back filled in, with the reason."""
@@ -64,13 +92,13 @@ def too_many_requests(error):
 
 @bp.post("/key/forget")
 def forget_key():
-    """Sign out: drop the key from this browser's session cookie."""
-    access.forget_web_key()
+    """Sign out: end this browser's session, here and in every copy of its cookie."""
+    access.forget_web_key(inputs.current_settings())
     return redirect(url_for("web.form"), 303)
 
 
 def _check_key(settings) -> None:
-    """With keys on, the form asks once; the session cookie remembers the key after that."""
+    """With keys on, the form asks once; the session cookie signs the browser in after that."""
     if not settings.api_keys or access.web_key(settings):
         return
     typed = request.form.get("api_key", "").strip()

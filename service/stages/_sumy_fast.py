@@ -74,7 +74,9 @@ class FastTextRankSummarizer(TextRankSummarizer):
 
 
 class BoundedKLSummarizer(KLSummarizer):
-    """KL-Sum that stops after picking the sentences asked for."""
+    """KL-Sum that stops after picking the sentences asked for, and when its checkpoint raises."""
+
+    checkpoint = staticmethod(lambda: None)  # summary.summarize sets the caller's
 
     def __call__(self, document, sentences_count):
         self._wanted = sentences_count
@@ -87,6 +89,7 @@ class BoundedKLSummarizer(KLSummarizer):
         ratings = {sentence: -math.inf for sentence in sentences}
         summary_words: list[str] = []
         for rank in range(min(self._wanted, len(remaining))):
+            self.checkpoint()
             scores = [self._kl_divergence(self._joint_freq(words, summary_words), word_freq) for words in remaining_words]
             best = scores.index(min(scores))
             chosen = remaining.pop(best)

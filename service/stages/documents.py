@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, TooLarge
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 _DROP_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "form",
@@ -497,12 +497,14 @@ def rewrite_html_text(fragment: str, rewrite) -> str:
     return (wrapper.text or "") + inner
 
 
-def read_archive(data: bytes, max_bytes: int | None) -> list[tuple[str, Document, str]]:
+def read_archive(data: bytes, *, max_bytes: int | None, max_article_bytes: int | None) -> list[tuple[str, Document, str]]:
     """Read every article file in a .zip: (path in the archive, document, "") or (path, empty, why not).
 
     Folders and hidden or system files (``__MACOSX/``, ``.DS_Store``) are skipped; a file
-    that is not an article is reported, not dropped. Unpacked sizes over ``max_bytes`` in
-    all are refused before anything is unpacked (zip bombs).
+    that is not an article, one whose path leaves the archive, or one over ``max_article_bytes``
+    is reported, not dropped. Unpacked sizes over ``max_bytes`` in all are refused before
+    anything is unpacked (zip bombs), and no member is read past ``max_article_bytes`` +1,
+    whatever size it declares.
     """
     import io
     import zipfile
@@ -514,25 +516,36 @@ def read_archive(data: bytes, max_bytes: int | None) -> list[tuple[str, Document
         raise InvalidInput(f"the uploaded .zip cannot be read ({error}): send a valid zip archive") from None
     unpacked = sum(info.file_size for info in members)
     if max_bytes is not None and unpacked > max_bytes:
-        from ..errors import TooLarge
-
         raise TooLarge(f"the archive unpacks to {unpacked:,} bytes; the limit is {max_bytes:,} "
                        "(NEWSDESK_MAX_JOB_BYTES): split it into several jobs")
-    articles = []
-    for info in members:
-        try:
-            with archive.open(info) as member:
-                content = member.read(info.file_size + 1)
-            articles.append((info.filename, read_document(info.filename, content), ""))
-        except InvalidInput as error:
-            articles.append((info.filename, Document(""), str(error)))
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:  # damaged, encrypted
-            articles.append((info.filename, Document(""), f"{info.filename}: cannot be unpacked ({error})"))
-    return articles
+    return [_read_member(archive, info, max_article_bytes) for info in members]
+
+
+def _read_member(archive, info, limit: int | None) -> tuple[str, Document, str]:
+    import zipfile
+
+    name = info.filename
+    if name.startswith("/") or ".." in name.split("/"):
+        return name, Document(""), f"{name}: its path leaves the archive (absolute, or with ..), so it was not read"
+    too_big = (f"{name}: unpacks to more than {limit:,} bytes, the limit for one article "
+               "(NEWSDESK_MAX_REQUEST_BYTES): send it on its own or split it") if limit is not None else ""
+    if limit is not None and info.file_size > limit:
+        return name, Document(""), too_big
+    try:
+        with archive.open(info) as member:
+            # The size a zip declares can lie: read no more than the limit allows.
+            content = member.read(limit + 1 if limit is not None else -1)
+        if limit is not None and len(content) > limit:
+            return name, Document(""), too_big
+        return name, read_document(name, content), ""
+    except InvalidInput as error:
+        return name, Document(""), str(error)
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:  # damaged, encrypted
+        return name, Document(""), f"{name}: cannot be unpacked ({error})"
 
 
 def _hidden(path: str) -> bool:
-    return any(part.startswith(".") or part == "__MACOSX" for part in path.split("/"))
+    return any((part.startswith(".") and part != "..") or part == "__MACOSX" for part in path.split("/"))
 
 
 def html_article_text(html: str | bytes) -> str:

@@ -104,10 +104,7 @@ def _decode_in_batches(parts: list[list[str]], loaded: LoadedPack, settings: Set
     hypotheses: list[list[str]] = [[] for _ in parts]
     for start in range(0, len(order), size):
         if deadline is not None and time.monotonic() > deadline:
-            raise TimedOut(
-                f"the request ran past its time limit of {settings.request_timeout:g} s (NEWSDESK_REQUEST_TIMEOUT): "
-                "send a shorter article or fewer languages, or raise the limit"
-            )
+            raise TimedOut.past(settings.request_timeout)
         batch = order[start : start + size]
         for index, hypothesis in zip(batch, _decode_batch([parts[i] for i in batch], loaded, settings)):
             hypotheses[index] = hypothesis
