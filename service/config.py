@@ -116,6 +116,22 @@ class Settings:
     keys_db: Path = _setting(
         None, "SQLite file of hashed API keys (default $XDG_DATA_HOME/newsdesk/keys.sqlite3)"
     )
+    glossary_db: Path = _setting(
+        None, "SQLite file of the glossary, terms per target language and terms kept as they are "
+        "(default $XDG_DATA_HOME/newsdesk/glossary.sqlite3); one glossary for the whole service"
+    )
+    memory_db: Path = _setting(
+        None, "SQLite file of the translation memory, editors' corrections per language pair "
+        "(default $XDG_DATA_HOME/newsdesk/memory.sqlite3); with NEWSDESK_REDIS_URL the memory lives in that Redis"
+    )
+    uncertain_below: float = _setting(
+        0.5, "a translated sentence whose confidence (0-1, the model's own score per piece) is below this is "
+        "marked uncertain for an editor"
+    )
+    suggestions: bool = _setting(
+        False, "LibreTranslate's /suggest stores its suggestion in the translation memory (off: 403, as "
+        "LibreTranslate answers)"
+    )
     secret_key: str = _setting(
         "", "signs the web form's session cookie; empty = one generated once and kept, readable by this user "
         "only, in secret_key beside NEWSDESK_KEYS_DB (sign-ins survive restarts)"
@@ -187,6 +203,8 @@ class Settings:
             packages_dir=Path(settings.packages_dir or _default_data_dir() / "packages").expanduser(),
             langpacks_dir=Path(settings.langpacks_dir).expanduser(),
             keys_db=Path(settings.keys_db or _default_data_dir() / "keys.sqlite3").expanduser(),
+            glossary_db=Path(settings.glossary_db or _default_data_dir() / "glossary.sqlite3").expanduser(),
+            memory_db=Path(settings.memory_db or _default_data_dir() / "memory.sqlite3").expanduser(),
             jobs_dir=Path(settings.jobs_dir or _default_data_dir() / "jobs").expanduser(),
         )
 

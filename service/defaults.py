@@ -15,3 +15,4 @@ DEFAULT_JOB_SOURCE = "en"  # /ready means: an English article goes into every on
 INPUT_FORMATS = ("text", "html")  # what a text field holds
 OUTPUT_FORMATS = {"text": "txt", "markdown": "md", "json": "json", "html": "html"}  # format -> file suffix
 OUTPUT_FORMAT = "markdown"
+MAX_ALTERNATIVES = 5  # next-best translations per sentence: each is another beam kept to the end

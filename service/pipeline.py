@@ -37,6 +37,16 @@ class Translation:
     headings: tuple[str, ...]
     sentences: tuple[str, ...]
     summary: tuple[str, ...]
+    # Per body sentence: the model's confidence (0-1, translation.Decoded), and its next-best
+    # translations when they were asked for.
+    confidences: tuple[float, ...] = ()
+    alternatives: tuple[tuple[str, ...], ...] = ()
+    uncertain_below: float = 0.0  # the threshold in force when it was made (NEWSDESK_UNCERTAIN_BELOW)
+
+    @property
+    def uncertain(self) -> tuple[int, ...]:
+        """The body sentences whose confidence is below the threshold: an editor should look."""
+        return tuple(index for index, confidence in enumerate(self.confidences) if confidence < self.uncertain_below)
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,7 @@ def process(
     settings: Settings | None = None,
     deadline: float | None = None,
     left_out: tuple[str, ...] = (),
+    alternatives: int = 0,
 ) -> Result:
     """Clean, split, summarize and translate one article into every target language.
 
@@ -79,6 +90,7 @@ def process(
     between stages, inside the slow summary methods and between translation batches.
     ``left_out``: lines of the page that reading it already left out (documents.Document);
     they join ``article.removed`` as text from outside the article.
+    ``alternatives``: how many next-best translations each body sentence gets (0: none).
     """
     settings = settings or Settings.load()
     timings: dict[str, float] = {}
@@ -105,7 +117,7 @@ def process(
     on_time()
 
     translations = _translate_all(article, sentences, chosen, source=language, targets=targets, settings=settings,
-                                  timings=timings, deadline=deadline)
+                                  timings=timings, deadline=deadline, alternatives=alternatives)
     timings["total"] = _lap(started)
     return Result(
         article=article,
@@ -146,6 +158,14 @@ def translate_texts(texts: list[str], source: str, target: str, settings: Settin
                     deadline: float | None = None) -> list[str]:
     """Translate whole texts (several sentences, paragraphs): every sentence of every
     text in one batch; line breaks are kept."""
+    return [text for text, _ in translate_texts_with_alternatives(texts, source, target, settings, deadline)]
+
+
+def translate_texts_with_alternatives(texts: list[str], source: str, target: str, settings: Settings | None = None,
+                                      deadline: float | None = None, *,
+                                      alternatives: int = 0) -> list[tuple[str, tuple[str, ...]]]:
+    """translate_texts(), each text with its next-best translations: the k-th alternative of a
+    text is made of each sentence's k-th (or, where a sentence has fewer, its best)."""
     settings = settings or Settings.load()
     layout, sentences = [], []
     for text in texts:
@@ -156,8 +176,23 @@ def translate_texts(texts: list[str], source: str, target: str, settings: Settin
             sentences += parts
         layout.append(lines)
     check_sentence_lengths(sentences, settings)
-    translated = iter(translation.translate(sentences, source, target, settings, deadline))
-    return ["\n".join(" ".join(next(translated) for _ in range(count)) for count in lines) for lines in layout]
+    decoded = iter(translation.translate_detailed(sentences, source, target, settings, deadline,
+                                                  alternatives=alternatives))
+    results = []
+    for lines in layout:
+        rows = [[next(decoded) for _ in range(count)] for count in lines]
+
+        def rank(k: int) -> str:
+            return "\n".join(" ".join(_ranked(item, k) for item in row) for row in rows)
+
+        best = rank(0)
+        results.append((best, tuple(dict.fromkeys(text for text in map(rank, range(1, alternatives + 1))
+                                                  if text != best))))
+    return results
+
+
+def _ranked(decoded: translation.Decoded, k: int) -> str:
+    return decoded.alternatives[k - 1] if 0 < k <= len(decoded.alternatives) else decoded.text
 
 
 def check_sentence_lengths(sentences: list[str], settings: Settings) -> None:
@@ -272,7 +307,7 @@ class _Segments:
 
 def _translate_all(article: Article, sentences: list[str], chosen: list[int], *, source: str,
                    targets: tuple[str, ...], settings: Settings, timings: dict[str, float],
-                   deadline: float | None) -> dict[str, Translation]:
+                   deadline: float | None, alternatives: int = 0) -> dict[str, Translation]:
     if not targets:
         return {}
     segments = _Segments(title=article.title, teaser=article.teaser, headings=tuple(article.headings),
@@ -280,19 +315,25 @@ def _translate_all(article: Article, sentences: list[str], chosen: list[int], *,
     english = None
     if source != PIVOT and any(_needs_pivot(source, target, settings) for target in targets):
         mark = time.perf_counter()
-        english = translation.translate(segments.texts(), source, PIVOT, settings, deadline)  # shared by every pivot
+        # Shared by every pivot target, and the answer for English itself.
+        english = translation.translate_detailed(segments.texts(), source, PIVOT, settings, deadline,
+                                                 alternatives=alternatives if PIVOT in targets else 0)
         timings[f"translate_{source}_{PIVOT}"] = _lap(mark)
 
-    def one(target: str) -> tuple[str, list[str], float]:
+    def one(target: str) -> tuple[str, list[translation.Decoded], float]:
         mark = time.perf_counter()
         if target == source:
-            output = segments.texts()
+            output = [translation.Decoded(text=text) for text in segments.texts()]
         elif target == PIVOT and english is not None:
             output = english
         elif english is not None and _needs_pivot(source, target, settings):
-            output = translation.translate(english, PIVOT, target, settings, deadline)
+            second = translation.translate_detailed([item.text for item in english], PIVOT, target, settings,
+                                                    deadline, alternatives=alternatives)
+            output = [translation.Decoded(text=hop.text, confidence=round(first.confidence * hop.confidence, 4),
+                                          alternatives=hop.alternatives) for first, hop in zip(english, second)]
         else:
-            output = translation.translate(segments.texts(), source, target, settings, deadline)
+            output = translation.translate_detailed(segments.texts(), source, target, settings, deadline,
+                                                    alternatives=alternatives)
         return target, output, _lap(mark)
 
     # CTranslate2 releases the GIL: one thread per language keeps both cores busy.
@@ -301,7 +342,8 @@ def _translate_all(article: Article, sentences: list[str], chosen: list[int], *,
     results = {}
     for target, output, seconds in done:
         timings[f"translate_{target}"] = seconds
-        translated = segments.like(output)
+        translated = segments.like([item.text for item in output])
+        body = segments.like(output).sentences
         results[target] = Translation(
             language=target,
             title=translated.title,
@@ -309,6 +351,9 @@ def _translate_all(article: Article, sentences: list[str], chosen: list[int], *,
             headings=translated.headings,
             sentences=translated.sentences,
             summary=tuple(translated.sentences[index] for index in chosen),
+            confidences=tuple(item.confidence for item in body),
+            alternatives=tuple(item.alternatives for item in body) if alternatives else (),
+            uncertain_below=settings.uncertain_below,
         )
     return results
 

@@ -38,13 +38,28 @@ def to_dict(result: Result, language: str | None = None) -> dict:
                 "headings": list(item.headings),
                 "sentences": list(item.sentences),
                 "summary": list(item.summary),
-                "pairs": [{"source": s, "target": t} for s, t in result.pairs(code)],
+                "pairs": _pairs(result, code),
+                "uncertain_below": item.uncertain_below,
             }
             for code, item in result.translations.items()
             if language is None or code == language
         },
         "timings": dict(result.timings),
     }
+
+
+def _pairs(result: Result, language: str) -> list[dict]:
+    """Each body sentence with its translation, the model's confidence, and its alternatives when asked."""
+    item = result.translations[language]
+    uncertain = set(item.uncertain)
+    pairs = []
+    for index, (source, target) in enumerate(result.pairs(language)):
+        pair = {"source": source, "target": target,
+                "confidence": item.confidences[index] if item.confidences else None, "uncertain": index in uncertain}
+        if item.alternatives:
+            pair["alternatives"] = list(item.alternatives[index])
+        pairs.append(pair)
+    return pairs
 
 
 def from_dict(data: dict, paragraph_index: list[int]) -> Result:
@@ -65,7 +80,13 @@ def from_dict(data: dict, paragraph_index: list[int]) -> Result:
         translations=MappingProxyType({
             code: Translation(language=code, title=item["title"], teaser=item["teaser"],
                               headings=tuple(item["headings"]), sentences=tuple(item["sentences"]),
-                              summary=tuple(item["summary"]))
+                              summary=tuple(item["summary"]),
+                              # Results stored before confidences (batch jobs) have none.
+                              confidences=tuple(pair["confidence"] for pair in item.get("pairs", ())
+                                                if pair.get("confidence") is not None),
+                              alternatives=tuple(tuple(pair["alternatives"]) for pair in item.get("pairs", ())
+                                                 if "alternatives" in pair),
+                              uncertain_below=item.get("uncertain_below", 0.0))
             for code, item in data["translations"].items()
         }),
         timings=MappingProxyType(dict(data["timings"])),
@@ -92,8 +113,20 @@ def _language_view(result: Result, language: str | None) -> dict:
             blocks.append((HEADING, next(heading_iter)))
         else:
             blocks.append((PARAGRAPH, " ".join(s for s, owner in zip(sentences, result.paragraph_index) if owner == index)))
+    uncertain = []
+    if language in result.translations:
+        item = result.translations[language]
+        uncertain = [(item.confidences[index], result.sentences[index], item.sentences[index])
+                     for index in item.uncertain]
     return {"title": title, "teaser": teaser, "summary": summary, "blocks": blocks,
-            "byline": list(article.byline), "date": article.date}
+            "byline": list(article.byline), "date": article.date, "uncertain": uncertain}
+
+
+UNCERTAIN_HEADING = "For review: the model was unsure of these translations"
+
+
+def _uncertain_lines(view: dict, bullet: str) -> list[str]:
+    return [f"{bullet}{confidence:.2f} · {target} ← {source}" for confidence, source, target in view["uncertain"]]
 
 
 def to_text(result: Result, language: str | None = None) -> str:
@@ -105,6 +138,8 @@ def to_text(result: Result, language: str | None = None) -> str:
     for _kind, text in view["blocks"]:
         lines += [text, ""]
     lines += view["byline"]
+    if view["uncertain"]:
+        lines += ["", f"{UNCERTAIN_HEADING}:", *_uncertain_lines(view, "- ")]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -119,6 +154,8 @@ def to_markdown(result: Result, language: str | None = None) -> str:
         lines += [f"**{view['teaser']}**", ""]
     for kind, text in view["blocks"]:
         lines += [f"### {text}" if kind == HEADING else text, ""]
+    if view["uncertain"]:
+        lines += [f"## {UNCERTAIN_HEADING}", "", *_uncertain_lines(view, "- "), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -135,6 +172,10 @@ def to_html(result: Result, language: str | None = None) -> str:
         f"<p><strong>{e(view['teaser'])}</strong></p>" if view["teaser"] else "",
     ]
     parts += [f"<h3>{e(text)}</h3>" if kind == HEADING else f"<p>{e(text)}</p>" for kind, text in view["blocks"]]
+    if view["uncertain"]:
+        parts.append(f'<h2>{e(UNCERTAIN_HEADING)}</h2>\n<ul class="uncertain">' + "".join(
+            f'<li><data value="{confidence:.4f}">{confidence:.2f}</data> · {e(target)} ← <q>{e(source)}</q></li>'
+            for confidence, source, target in view["uncertain"]) + "</ul>")
     parts.append("</body>\n</html>\n")
     return "\n".join(part for part in parts if part)
 

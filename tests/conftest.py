@@ -38,6 +38,8 @@ def packs(tmp_path_factory) -> dict[str, Path]:
     built["en_de_v2"] = build_pack(folder / "v2", "en", "de", version="2.0")
     built["en_de_bpe"] = build_pack(folder / "bpe", "en", "de", tokenizer="bpe")
     built["en_de_other"] = build_pack(folder / "other", "en", "de", metadata_overrides={"to_name": "Deutsch"})
+    # Unsure of one piece: "offer" is copied with probability about 0.68, "union" the runner-up.
+    built["en_de_unsure"] = build_pack(folder / "unsure", "en", "de", unsure={"▁offer": ("▁union",)})
     return built
 
 

@@ -28,7 +28,9 @@ def test_process_json(client, install):
     assert body["summary"]["indices"] == [0, 2]
     assert body["translations"]["de"]["title"] == "<de> Harbour strike ends"
     assert body["translations"]["ru"]["summary"][0] == f"<ru> {LEAD}"
-    assert body["translations"]["de"]["pairs"][0] == {"source": LEAD, "target": f"<de> {LEAD}"}
+    pair = body["translations"]["de"]["pairs"][0]
+    assert (pair["source"], pair["target"], pair["uncertain"]) == (LEAD, f"<de> {LEAD}", False)
+    assert 0.99 < pair["confidence"] <= 1  # the copy pack is sure of every piece
     assert {"clean", "sentences", "summary", "translate_de", "translate_ru", "total"} <= set(body["timings"])
 
 

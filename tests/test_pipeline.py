@@ -47,8 +47,9 @@ def test_an_english_article_into_german_and_russian(settings, install):
 def test_a_german_article_is_summarized_in_german_and_pivots_once_through_english(settings, install, monkeypatch):
     install("de_en", "en_ar", "en_ru")
     calls = []
-    real = translation.translate
-    monkeypatch.setattr(translation, "translate", lambda s, a, b, *rest: calls.append((a, b)) or real(s, a, b, *rest))
+    real = translation.translate_detailed
+    monkeypatch.setattr(translation, "translate_detailed",
+                        lambda s, a, b, *rest, **options: calls.append((a, b)) or real(s, a, b, *rest, **options))
     result = process(GERMAN, targets=["ar", "en", "ru"], summary=1, settings=settings)
     assert result.source == "de"
     assert result.article.title == "Hafenstreik beendet"

@@ -57,10 +57,12 @@ SHOW_REMOVED = click.option("--show-removed", is_flag=True,
 @click.option("--source", default=defaults.SOURCE, show_default=True, help="Language of the articles (auto = detect).")
 @click.option("--format", "output_format", type=click.Choice(list(defaults.OUTPUT_FORMATS)), default=defaults.OUTPUT_FORMAT,
               show_default=True, help="Format of the per-language files.")
+@click.option("--alternatives", type=click.IntRange(0, defaults.MAX_ALTERNATIVES), default=0, show_default=True,
+              help="Next-best translations per sentence, in the .newsdesk.json pairs.")
 @SHOW_REMOVED
 @click.pass_obj
 def process_command(settings: Settings, files, output_dir, targets, length, method, source, output_format,
-                    show_removed) -> None:
+                    alternatives, show_removed) -> None:
     """Clean, summarize and translate article FILES (.txt, .md, .html; - for stdin).
 
     Writes ARTICLE.<lang>.<ext> per target language and ARTICLE.newsdesk.json with
@@ -77,7 +79,7 @@ def process_command(settings: Settings, files, output_dir, targets, length, meth
         try:
             article = _read_input(name)
             result = process(article.text, targets=targets, summary=length, method=method, source=source,
-                             settings=settings, left_out=article.left_out)
+                             settings=settings, left_out=article.left_out, alternatives=alternatives)
             if show_removed:
                 _echo_removed(name, result.article)
             if name == "-":

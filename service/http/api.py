@@ -36,7 +36,8 @@ def process_article():
     source = inputs.language_field(fields, "source", settings, default="auto", auto=True)
     result = process(article.text, targets=targets, summary=inputs.summary_field(fields),
                      method=inputs.method_field(fields), source=source, settings=settings,
-                     deadline=deadline(settings), left_out=article.left_out)
+                     deadline=deadline(settings), left_out=article.left_out,
+                     alternatives=inputs.alternatives_field(fields))
     return jsonify(render.to_dict(result))
 
 

@@ -143,6 +143,17 @@ def summary_field(fields: dict, default: int | str = defaults.SUMMARY_LENGTH) ->
     return value
 
 
+def alternatives_field(fields: dict) -> int:
+    """How many next-best translations each sentence should get: 0 (none) to MAX_ALTERNATIVES."""
+    value = fields.get("alternatives", 0)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)  # form fields are strings
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= defaults.MAX_ALTERNATIVES:
+        raise InvalidInput(f"field 'alternatives' must be a whole number from 0 to {defaults.MAX_ALTERNATIVES}: how "
+                           "many other translations to give for each sentence")
+    return value
+
+
 def choice_field(fields: dict, name: str, choices: tuple[str, ...], default: str) -> str:
     value = fields.get(name, default)
     if not isinstance(value, str) or value not in choices:

@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify, request
 
 from .. import translation
 from ..errors import InvalidInput
-from ..pipeline import deadline, detect_source_language, translate_texts
+from ..pipeline import deadline, detect_source_language, translate_texts, translate_texts_with_alternatives
 from ..stages.documents import html_to_text, rewrite_html_text
 from ..stages.language import DISPLAY_NAMES, NEWSROOM_LANGUAGES, detect_language
 from . import inputs
@@ -49,15 +49,20 @@ def translate():
     source = inputs.language_field(fields, "source", settings, default="auto", auto=True)
     target = inputs.language_field(fields, "target", settings)
     is_html = inputs.choice_field(fields, "format", inputs.FORMATS, "text") == "html"
+    # LibreTranslate gives alternatives for plain text only; for HTML an empty list.
+    wanted = inputs.alternatives_field(fields)
     detections = _detect_sources(texts, as_list, target, is_html, settings) if source == "auto" else None
     sources = [d.code for d in detections] if detections else [source] * len(texts)
-    translated = list(texts)
+    translated: list[tuple[str, tuple[str, ...]]] = [(text, ()) for text in texts]
     for language in dict.fromkeys(sources):  # one batch per source language
         indices = [i for i, code in enumerate(sources) if code == language]
         group = [texts[i] for i in indices]
-        for i, text in zip(indices, _translate_group(group, language, target, is_html, settings, stop_by)):
-            translated[i] = text
-    body = {"translatedText": translated if as_list else translated[0]}
+        for i, outcome in zip(indices, _translate_group(group, language, target, is_html, settings, stop_by, wanted)):
+            translated[i] = outcome
+    body = {"translatedText": [text for text, _ in translated] if as_list else translated[0][0]}
+    if wanted:
+        found = [list(others) for _, others in translated]
+        body["alternatives"] = found if as_list else found[0]
     if detections:
         found = [{"confidence": round(d.confidence * 100, 1), "language": d.code} for d in detections]
         body["detectedLanguage"] = found if as_list else found[0]
@@ -72,12 +77,14 @@ def _detect_sources(texts: list[str], as_list: bool, target: str, is_html: bool,
             for index, text in enumerate(texts)]
 
 
-def _translate_group(texts: list[str], source: str, target: str, is_html: bool, settings, deadline) -> list[str]:
+def _translate_group(texts: list[str], source: str, target: str, is_html: bool, settings, deadline,
+                     alternatives: int) -> list[tuple[str, tuple[str, ...]]]:
+    """Each text's translation and its alternatives (none for HTML, as LibreTranslate)."""
     if source == target:
-        return texts
+        return [(text, ()) for text in texts]
     if not is_html:
-        return translate_texts(texts, source, target, settings, deadline)
-    return [rewrite_html_text(text, lambda nodes: translate_texts(nodes, source, target, settings, deadline))
+        return translate_texts_with_alternatives(texts, source, target, settings, deadline, alternatives=alternatives)
+    return [(rewrite_html_text(text, lambda nodes: translate_texts(nodes, source, target, settings, deadline)), ())
             for text in texts]
 
 

@@ -67,10 +67,13 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
         "method": {"type": "string", "enum": list(METHODS), "default": defaults.SUMMARY_METHOD},
         "source": source,
     }
+    alternatives = {"type": "integer", "minimum": 0, "maximum": defaults.MAX_ALTERNATIVES, "default": 0,
+                    "description": "How many next-best translations each sentence gets"}
     process_json = {"type": "object", "required": ["text"], "properties": {
         **article_fields, "targets": {"oneOf": [{"type": "array", "items": code, "minItems": 1}, code],
                                       "default": list(defaults.TARGETS),
-                                      "description": "A list of codes; a string may also hold several, comma-separated"}}}
+                                      "description": "A list of codes; a string may also hold several, comma-separated"},
+        "alternatives": alternatives}}
     process_form = {"type": "object", "required": ["text"], "properties": {
         **article_fields, "summary": {"type": "string", "pattern": f"^(?:[1-9]\\d*|{PERCENT})$",
                                       "default": str(defaults.SUMMARY_LENGTH)},
@@ -78,7 +81,7 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
     summarize = {"type": "object", "required": ["text"], "properties": article_fields}
     translate = {"type": "object", "required": ["q", "target"], "properties": {
         "q": {"oneOf": [{"type": "string"}, STRINGS]}, "source": source, "target": code,
-        "format": INPUT_FORMAT,
+        "format": INPUT_FORMAT, "alternatives": alternatives,
         "api_key": {"type": "string", "description": "The API key, when keys are on (LibreTranslate's way; "
                                                      "the X-API-Key header works too)"}}}
     options = {"targets": process_json["properties"]["targets"], "summary": article_fields["summary"],
@@ -191,8 +194,13 @@ def _schemas() -> dict:
     translation = {"type": "object", "required": ["title", "teaser", "headings", "sentences", "summary", "pairs"],
                    "properties": {"title": {"type": "string"}, "teaser": {"type": "string"}, "headings": STRINGS,
                                   "sentences": STRINGS, "summary": STRINGS, "pairs": {"type": "array", "items": {
-                                      "type": "object", "required": ["source", "target"],
-                                      "properties": {"source": {"type": "string"}, "target": {"type": "string"}}}}}}
+                                      "type": "object", "required": ["source", "target", "confidence", "uncertain"],
+                                      "properties": {"source": {"type": "string"}, "target": {"type": "string"},
+                                                     "confidence": {"type": "number", "nullable": True,
+                                                                    "minimum": 0, "maximum": 1},
+                                                     "uncertain": {"type": "boolean"},
+                                                     "alternatives": STRINGS}}},
+                                  "uncertain_below": {"type": "number"}}}
     common = {"source": source, "article": article, "sentences": STRINGS, "summary": summary,
               "timings": {"type": "object", "additionalProperties": {"type": "number"}}}
     pair = {"type": "object", "required": ["source", "target"], "properties": {

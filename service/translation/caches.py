@@ -7,6 +7,7 @@ output settings is not translated again.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -34,7 +35,7 @@ class SentenceCache:
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get_many(self, scope: tuple, texts: list[str]) -> list[str | None]:
+    def get_many(self, scope: tuple, texts: list[str]) -> list[object | None]:
         with self._lock:
             found = []
             for text in texts:
@@ -47,7 +48,7 @@ class SentenceCache:
             self.misses += len(texts) - hits
             return found
 
-    def put_many(self, scope: tuple, pairs: list[tuple[str, str]]) -> None:
+    def put_many(self, scope: tuple, pairs: list[tuple[str, object]]) -> None:
         if self.capacity <= 0:
             return
         with self._lock:
@@ -93,21 +94,21 @@ class SharedSentenceCache:
     def _key(scope: tuple, text: str) -> str:
         return "newsdesk:sentence:" + hashlib.sha256(repr((scope, text)).encode("utf-8", "surrogatepass")).hexdigest()
 
-    def get_many(self, scope: tuple, texts: list[str]) -> list[str | None]:
+    def get_many(self, scope: tuple, texts: list[str]) -> list[dict | None]:
         values = self._call(lambda: self._redis.mget([self._key(scope, text) for text in texts])) if texts else None
         values = values or [None] * len(texts)
-        found = [value.decode("utf-8", "surrogatepass") if value is not None else None for value in values]
+        found = [json.loads(value.decode("utf-8", "surrogatepass")) if value is not None else None for value in values]
         with self._lock:
             hits = sum(value is not None for value in found)
             self.hits += hits
             self.misses += len(texts) - hits
         return found
 
-    def put_many(self, scope: tuple, pairs: list[tuple[str, str]]) -> None:
+    def put_many(self, scope: tuple, pairs: list[tuple[str, dict]]) -> None:
         def write():
             pipeline = self._redis.pipeline(transaction=False)
-            for text, translation in pairs:
-                pipeline.set(self._key(scope, text), translation.encode("utf-8", "surrogatepass"), ex=self.ttl)
+            for text, value in pairs:
+                pipeline.set(self._key(scope, text), json.dumps(value).encode("utf-8", "surrogatepass"), ex=self.ttl)
             pipeline.execute()
 
         if pairs:
@@ -164,6 +165,9 @@ def shared_cache(settings: Settings) -> SharedSentenceCache | None:
 # The settings that change what a pack makes of a sentence; a cached translation is
 # reused only under the same values (tests/test_translation.py makes every new setting
 # be listed here or declared harmless to the output).
+# What a cached value holds: 2 = the translation and its confidence (1 held the text only; a
+# shared Redis cache may still hold those, and they must not be read as the new kind).
+CACHE_FORMAT = "decoded-2"
 OUTPUT_SETTINGS = ("beam_size", "compute_type", "decoding_ratio", "decoding_extra", "max_input_tokens")
 
 
@@ -174,7 +178,7 @@ def cache_scope(loaded: LoadedPack, settings: Settings, *, shared: bool = False)
     the same pack in other folders share their translations.
     """
     where = () if shared else (str(loaded.pack.path),)
-    return (*where, loaded.pack.sha256, *(getattr(settings, name) for name in OUTPUT_SETTINGS))
+    return (*where, loaded.pack.sha256, *(getattr(settings, name) for name in OUTPUT_SETTINGS), CACHE_FORMAT)
 
 
 def clear_caches() -> None:

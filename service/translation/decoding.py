@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from ..config import Settings
@@ -19,12 +20,43 @@ from .models import LoadedPack, Tokenizer
 ARGOS_LENGTH_PENALTY = 0.2
 
 
+@dataclass(frozen=True)
+class Decoded:
+    """One sentence as a pack translated it.
+
+    ``confidence`` is the model's own probability of its output, per piece: the geometric
+    mean of the probabilities it gave each output piece and the end of the sentence, i.e.
+    exp(total log probability / (pieces + 1)), in 0-1. CTranslate2 returns the total divided
+    by (pieces + 1) ** length_penalty (Argos's 0.2); we undo that division.
+    """
+
+    text: str
+    confidence: float = 1.0
+    alternatives: tuple[str, ...] = ()  # the next best translations, best first (only when asked)
+
+    def as_cached(self) -> dict:
+        return {"text": self.text, "confidence": self.confidence}
+
+
 def translate_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings,
                         deadline: float | None = None) -> list[str]:
-    """Translate ``texts`` with one pack: cached sentences from the cache, the rest in one batch."""
+    """Translate ``texts`` with one pack; the translations only (see decode_with_pack)."""
+    return [decoded.text for decoded in decode_with_pack(texts, loaded, settings, deadline)]
+
+
+def decode_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings, deadline: float | None = None, *,
+                     alternatives: int = 0) -> list[Decoded]:
+    """Translate ``texts`` with one pack: cached sentences from the caches, the rest in one batch.
+
+    With ``alternatives``, each sentence also gets that many next-best translations; those are
+    decoded afresh (the caches keep the best translation only).
+    """
     for index, text in enumerate(texts):
         if not isinstance(text, str):
             raise InvalidInput(f"sentence {index} is a {type(text).__name__}, not text")
+    if alternatives:
+        fresh = _translate_batch(list(dict.fromkeys(texts)), loaded, settings, deadline, alternatives=alternatives)
+        return [fresh[text] for text in texts]
     cache = sentence_cache(settings)
     scope = cache_scope(loaded, settings)
     wanted = [text for text in texts if text.strip()]
@@ -32,29 +64,43 @@ def translate_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings
     shared, shared_scope = shared_cache(settings), cache_scope(loaded, settings, shared=True)
     if shared is not None:
         asked = list(dict.fromkeys(text for text in wanted if known.get(text) is None))
-        found = [(text, value) for text, value in zip(asked, shared.get_many(shared_scope, asked)) if value is not None]
+        found = [(text, Decoded(**value)) for text, value in zip(asked, shared.get_many(shared_scope, asked))
+                 if value is not None]
         known.update(found)
         cache.put_many(scope, found)
     new = list(dict.fromkeys(text for text in texts if known.get(text) is None))
-    fresh = dict(zip(new, _translate_batch(new, loaded, settings, deadline))) if new else {}
-    worth_keeping = [(text, output) for text, output in fresh.items() if text.strip()]
+    fresh = _translate_batch(new, loaded, settings, deadline) if new else {}
+    worth_keeping = [(text, decoded) for text, decoded in fresh.items() if text.strip()]
     cache.put_many(scope, worth_keeping)
     if shared is not None:
-        shared.put_many(shared_scope, worth_keeping)
+        shared.put_many(shared_scope, [(text, decoded.as_cached()) for text, decoded in worth_keeping])
     return [known.get(text) if known.get(text) is not None else fresh[text] for text in texts]
 
 
-def _translate_batch(texts: list[str], loaded: LoadedPack, settings: Settings, deadline: float | None) -> list[str]:
-    """Translate all ``texts`` with one pack, in batches of similar length."""
+def _translate_batch(texts: list[str], loaded: LoadedPack, settings: Settings, deadline: float | None, *,
+                     alternatives: int = 0) -> dict[str, Decoded]:
+    """Translate all ``texts`` (distinct) with one pack, in batches of similar length."""
     parts, owners = _split_into_parts(texts, loaded.tokenizer, settings.max_input_tokens)
-    outputs = [""] * len(texts)
+    ranked = 1 + alternatives
+    outputs = [[""] * ranked for _ in texts]
+    log_probability, pieces = [0.0] * len(texts), [0] * len(texts)
     previous: list[str] = []
-    for owner, part, hypothesis in zip(owners, parts, _decode_in_batches(parts, loaded, settings, deadline)):
+    for owner, part, hypotheses in zip(owners, parts, _decode_in_batches(parts, loaded, settings, deadline, ranked)):
         # A part cut mid-word (a word longer than the limit) continues without a space.
-        joint = "" if not outputs[owner] or _continues_word(previous, part) else " "
-        outputs[owner] += joint + _clean_output(hypothesis, len(part), loaded, settings)
+        joint = "" if not outputs[owner][0] or _continues_word(previous, part) else " "
+        for rank in range(ranked):
+            hypothesis = hypotheses[min(rank, len(hypotheses) - 1)]  # fewer than asked: repeat the last
+            outputs[owner][rank] += joint + _clean_output(hypothesis.pieces, len(part), loaded, settings)
+        log_probability[owner] += hypotheses[0].log_probability
+        pieces[owner] += hypotheses[0].length
         previous = part
-    return outputs
+    return {text: Decoded(text=ranks[0], confidence=_confidence(log_probability[index], pieces[index]),
+                          alternatives=tuple(alt for alt in dict.fromkeys(ranks[1:]) if alt != ranks[0]))
+            for index, (text, ranks) in enumerate(zip(texts, outputs))}
+
+
+def _confidence(log_probability: float, length: int) -> float:
+    return round(math.exp(log_probability / length), 4) if length else 1.0
 
 
 def _continues_word(previous: list[str], part: list[str]) -> bool:
@@ -91,8 +137,15 @@ def _decoding_cap(length: int, settings: Settings) -> int:
     return math.ceil(settings.decoding_ratio * length) + settings.decoding_extra
 
 
+@dataclass(frozen=True)
+class _Hypothesis:
+    pieces: list[str]
+    log_probability: float  # of its pieces and the end of the sentence
+    length: int  # pieces + 1 (the end), what CTranslate2 normalises by
+
+
 def _decode_in_batches(parts: list[list[str]], loaded: LoadedPack, settings: Settings,
-                       deadline: float | None) -> list[list[str]]:
+                       deadline: float | None, ranked: int = 1) -> list[list[_Hypothesis]]:
     """Decode in batches of max_batch_size parts, shortest first, checking the deadline before each.
 
     CTranslate2 would sort and split the same way inside one call; doing it here lets a
@@ -101,31 +154,41 @@ def _decode_in_batches(parts: list[list[str]], loaded: LoadedPack, settings: Set
     """
     order = sorted(range(len(parts)), key=lambda i: len(parts[i]))
     size = max(len(parts), 1) if settings.max_batch_size is None else settings.max_batch_size
-    hypotheses: list[list[str]] = [[] for _ in parts]
+    hypotheses: list[list[_Hypothesis]] = [[] for _ in parts]
     for start in range(0, len(order), size):
         if deadline is not None and time.monotonic() > deadline:
             raise TimedOut.past(settings.request_timeout)
         batch = order[start : start + size]
-        for index, hypothesis in zip(batch, _decode_batch([parts[i] for i in batch], loaded, settings)):
-            hypotheses[index] = hypothesis
+        for index, found in zip(batch, _decode_batch([parts[i] for i in batch], loaded, settings, ranked)):
+            hypotheses[index] = found
     return hypotheses
 
 
-def _decode_batch(parts: list[list[str]], loaded: LoadedPack, settings: Settings) -> list[list[str]]:
+def _decode_batch(parts: list[list[str]], loaded: LoadedPack, settings: Settings, ranked: int) -> list[list[_Hypothesis]]:
     prefix = loaded.pack.target_prefix
     options: dict[str, Any] = dict(
-        beam_size=settings.beam_size,
+        beam_size=max(settings.beam_size, ranked),  # N hypotheses need a beam of at least N
+        num_hypotheses=ranked,
         max_batch_size=len(parts),  # the batch is already cut to size above
         batch_type="examples",
         # The cap is per batch, from its longest part; _clean_output caps each sentence.
         max_decoding_length=_decoding_cap(max(map(len, parts)), settings),
         length_penalty=ARGOS_LENGTH_PENALTY,
         replace_unknowns=True,
+        return_scores=True,
     )
     if prefix:
         options["target_prefix"] = [[prefix]] * len(parts)
     results = loaded.translator.translate_batch(parts, **options)
-    return [result.hypotheses[0] for result in results]
+    found = []
+    for result in results:
+        hypotheses = []
+        for pieces, score in zip(result.hypotheses, result.scores):
+            length = len(pieces) + 1
+            hypotheses.append(_Hypothesis(pieces=pieces, log_probability=score * length ** ARGOS_LENGTH_PENALTY,
+                                          length=length))
+        found.append(hypotheses)
+    return found
 
 
 def _clean_output(hypothesis: list[str], input_length: int, loaded: LoadedPack, settings: Settings) -> str:
