@@ -13,6 +13,7 @@ SUMMARY_METHODS = ("news", "lexrank", "lsa", "luhn", "textrank", "edmundson", "s
 SOURCE = "auto"  # detect the article's language
 DEFAULT_JOB_SOURCE = "en"  # /ready means: an English article goes into every one of TARGETS
 INPUT_FORMATS = ("text", "html")  # what a text field holds
-OUTPUT_FORMATS = {"text": "txt", "markdown": "md", "json": "json", "html": "html"}  # format -> file suffix
+# format -> file suffix; xliff: XLIFF 1.2 for translators' tools, whose reviewed file goes back into the memory
+OUTPUT_FORMATS = {"text": "txt", "markdown": "md", "json": "json", "html": "html", "xliff": "xlf"}
 OUTPUT_FORMAT = "markdown"
 MAX_ALTERNATIVES = 5  # next-best translations per sentence: each is another beam kept to the end

@@ -14,14 +14,11 @@ import os
 import re
 import secrets
 import sqlite3
-import stat
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
+from . import stores
 from .errors import InvalidInput, InvalidSetting
 
 KEY_PREFIX = "nd_"
@@ -44,7 +41,6 @@ SCHEMA = (
 # The id is the start of the key's hash: the key is random, so a new key under a removed
 # key's name gets a new id, and existing files need no new column.
 _RECORD = "SELECT substr(hash, 1, 16), name, hint, created FROM api_keys"
-PRIVATE_FILE, PRIVATE_FOLDER = 0o600, 0o700
 
 
 @dataclass(frozen=True)
@@ -59,35 +55,6 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _make_private(path: Path) -> None:
-    """Create ``path`` empty with mode 0600 (in a new 0700 folder), or bring an existing one to 0600."""
-    path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, PRIVATE_FILE)
-    try:
-        if stat.S_IMODE(os.fstat(descriptor).st_mode) != PRIVATE_FILE:
-            os.fchmod(descriptor, PRIVATE_FILE)
-    finally:
-        os.close(descriptor)
-
-
-@contextmanager
-def _database(path: Path) -> Iterator[sqlite3.Connection]:
-    # SQLite gives its journal the database file's mode, so that stays private too.
-    _make_private(path)
-    connection = sqlite3.connect(path, timeout=10)
-    try:
-        for statement in SCHEMA:
-            connection.execute(statement)
-        with connection:  # one transaction: committed on success, rolled back on error
-            yield connection
-    finally:
-        connection.close()
-
-
 def add_key(path: Path, name: str) -> tuple[ApiKey, str]:
     """Create a key named ``name``; return its record and the key itself (shown once)."""
     if not NAME.match(name):
@@ -95,8 +62,8 @@ def add_key(path: Path, name: str) -> tuple[ApiKey, str]:
             f"key name {name!r} is not usable: use 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit"
         )
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    record = ApiKey(hash_key(key)[:16], name, key[:7] + "…", _now())
-    with _database(path) as database:
+    record = ApiKey(hash_key(key)[:16], name, key[:7] + "…", stores.now())
+    with stores.transaction(path, SCHEMA) as database:
         try:
             database.execute("INSERT INTO api_keys VALUES (?, ?, ?, ?)", (name, hash_key(key), record.hint, record.created))
         except sqlite3.IntegrityError:
@@ -107,14 +74,14 @@ def add_key(path: Path, name: str) -> tuple[ApiKey, str]:
 def list_keys(path: Path) -> list[ApiKey]:
     if not path.exists():
         return []
-    with _database(path) as database:
+    with stores.transaction(path, SCHEMA) as database:
         rows = database.execute(f"{_RECORD} ORDER BY name").fetchall()
     return [ApiKey(*row) for row in rows]
 
 
 def remove_key(path: Path, name: str) -> ApiKey:
     """Remove the key named ``name`` and its sign-ins; requests that use it are refused from now on."""
-    with _database(path) as database:
+    with stores.transaction(path, SCHEMA) as database:
         row = database.execute(f"{_RECORD} WHERE name = ?", (name,)).fetchone()
         if row is None:
             known = ", ".join(r[0] for r in database.execute("SELECT name FROM api_keys ORDER BY name")) or "none"
@@ -128,7 +95,7 @@ def find_key(path: Path, key_hash: str) -> ApiKey | None:
     """The key whose hash is ``key_hash``, or None (unknown or removed)."""
     if not path.exists():
         return None
-    with _database(path) as database:
+    with stores.transaction(path, SCHEMA) as database:
         row = database.execute(f"{_RECORD} WHERE hash = ?", (key_hash,)).fetchone()
     return ApiKey(*row) if row else None
 
@@ -136,8 +103,8 @@ def find_key(path: Path, key_hash: str) -> ApiKey | None:
 def start_session(path: Path, key_hash: str) -> str:
     """Sign a browser in with the key whose hash is ``key_hash``; return the session token for its cookie."""
     token = secrets.token_urlsafe(32)
-    with _database(path) as database:
-        database.execute("INSERT INTO web_sessions VALUES (?, ?, ?)", (hash_key(token), key_hash, _now()))
+    with stores.transaction(path, SCHEMA) as database:
+        database.execute("INSERT INTO web_sessions VALUES (?, ?, ?)", (hash_key(token), key_hash, stores.now()))
     return token
 
 
@@ -145,7 +112,7 @@ def find_session(path: Path, token: str) -> ApiKey | None:
     """The key a session token signed in with, or None (signed out, or the key was removed)."""
     if not path.exists():
         return None
-    with _database(path) as database:
+    with stores.transaction(path, SCHEMA) as database:
         row = database.execute(
             "SELECT substr(k.hash, 1, 16), k.name, k.hint, k.created FROM web_sessions s "
             "JOIN api_keys k ON k.hash = s.key_hash WHERE s.token_hash = ?", (hash_key(token),)).fetchone()
@@ -155,7 +122,7 @@ def find_session(path: Path, token: str) -> ApiKey | None:
 def end_session(path: Path, token: str) -> None:
     """Sign out: the token, and any copy of its cookie, no longer signs in."""
     if path.exists():
-        with _database(path) as database:
+        with stores.transaction(path, SCHEMA) as database:
             database.execute("DELETE FROM web_sessions WHERE token_hash = ?", (hash_key(token),))
 
 
@@ -164,7 +131,7 @@ def load_or_create_secret(path: Path) -> str:
     try:
         if not path.exists():
             _write_once(path, secrets.token_hex(32))
-        _make_private(path)
+        stores.make_private(path)
         secret = path.read_text().strip()
     except PermissionError as error:
         raise InvalidSetting(f"cannot keep the web form's signing secret in {path} ({error.strerror}): run newsdesk "
@@ -177,7 +144,7 @@ def load_or_create_secret(path: Path) -> str:
 
 def _write_once(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` unless it exists, so that workers starting together agree."""
-    path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    path.parent.mkdir(mode=stores.PRIVATE_FOLDER, parents=True, exist_ok=True)
     # Written whole to a private draft (mkstemp: O_CREAT | O_EXCL, mode 0600), then linked into
     # place: the link fails if another worker's is there already, and nobody reads half a secret.
     descriptor, draft = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")

@@ -42,11 +42,15 @@ class Translation:
     confidences: tuple[float, ...] = ()
     alternatives: tuple[tuple[str, ...], ...] = ()
     uncertain_below: float = 0.0  # the threshold in force when it was made (NEWSDESK_UNCERTAIN_BELOW)
+    reviewed: tuple[int, ...] = ()  # body sentences taken from the translation memory (an editor's)
+    glossary_skipped: tuple[int, ...] = ()  # body sentences translated without the glossary (a lost placeholder)
 
     @property
     def uncertain(self) -> tuple[int, ...]:
-        """The body sentences whose confidence is below the threshold: an editor should look."""
-        return tuple(index for index, confidence in enumerate(self.confidences) if confidence < self.uncertain_below)
+        """The body sentences whose confidence is below the threshold and no editor reviewed: look at these."""
+        return tuple(index for index, confidence in enumerate(self.confidences)
+                     if (confidence < self.uncertain_below or index in self.glossary_skipped)
+                     and index not in self.reviewed)
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ def process(
     deadline: float | None = None,
     left_out: tuple[str, ...] = (),
     alternatives: int = 0,
+    glossary: translation.Glossary | None = None,
 ) -> Result:
     """Clean, split, summarize and translate one article into every target language.
 
@@ -91,6 +96,7 @@ def process(
     ``left_out``: lines of the page that reading it already left out (documents.Document);
     they join ``article.removed`` as text from outside the article.
     ``alternatives``: how many next-best translations each body sentence gets (0: none).
+    ``glossary``: this request's own terms, over the stored glossary (NEWSDESK_GLOSSARY_DB).
     """
     settings = settings or Settings.load()
     timings: dict[str, float] = {}
@@ -117,7 +123,7 @@ def process(
     on_time()
 
     translations = _translate_all(article, sentences, chosen, source=language, targets=targets, settings=settings,
-                                  timings=timings, deadline=deadline, alternatives=alternatives)
+                                  timings=timings, deadline=deadline, alternatives=alternatives, glossary=glossary)
     timings["total"] = _lap(started)
     return Result(
         article=article,
@@ -155,15 +161,16 @@ def summarize_article(text: str, *, summary: int | str = defaults.SUMMARY_LENGTH
 
 
 def translate_texts(texts: list[str], source: str, target: str, settings: Settings | None = None,
-                    deadline: float | None = None) -> list[str]:
+                    deadline: float | None = None, *, glossary: translation.Glossary | None = None) -> list[str]:
     """Translate whole texts (several sentences, paragraphs): every sentence of every
     text in one batch; line breaks are kept."""
-    return [text for text, _ in translate_texts_with_alternatives(texts, source, target, settings, deadline)]
+    return [text for text, _ in translate_texts_with_alternatives(texts, source, target, settings, deadline,
+                                                                  glossary=glossary)]
 
 
 def translate_texts_with_alternatives(texts: list[str], source: str, target: str, settings: Settings | None = None,
-                                      deadline: float | None = None, *,
-                                      alternatives: int = 0) -> list[tuple[str, tuple[str, ...]]]:
+                                      deadline: float | None = None, *, alternatives: int = 0,
+                                      glossary: translation.Glossary | None = None) -> list[tuple[str, tuple[str, ...]]]:
     """translate_texts(), each text with its next-best translations: the k-th alternative of a
     text is made of each sentence's k-th (or, where a sentence has fewer, its best)."""
     settings = settings or Settings.load()
@@ -177,7 +184,7 @@ def translate_texts_with_alternatives(texts: list[str], source: str, target: str
         layout.append(lines)
     check_sentence_lengths(sentences, settings)
     decoded = iter(translation.translate_detailed(sentences, source, target, settings, deadline,
-                                                  alternatives=alternatives))
+                                                  alternatives=alternatives, glossary=glossary))
     results = []
     for lines in layout:
         rows = [[next(decoded) for _ in range(count)] for count in lines]
@@ -307,9 +314,11 @@ class _Segments:
 
 def _translate_all(article: Article, sentences: list[str], chosen: list[int], *, source: str,
                    targets: tuple[str, ...], settings: Settings, timings: dict[str, float],
-                   deadline: float | None, alternatives: int = 0) -> dict[str, Translation]:
+                   deadline: float | None, alternatives: int = 0,
+                   glossary: translation.Glossary | None = None) -> dict[str, Translation]:
     if not targets:
         return {}
+    effective = translation.effective_glossary(settings, glossary)
     segments = _Segments(title=article.title, teaser=article.teaser, headings=tuple(article.headings),
                          sentences=tuple(sentences))
     english = None
@@ -317,7 +326,8 @@ def _translate_all(article: Article, sentences: list[str], chosen: list[int], *,
         mark = time.perf_counter()
         # Shared by every pivot target, and the answer for English itself.
         english = translation.translate_detailed(segments.texts(), source, PIVOT, settings, deadline,
-                                                 alternatives=alternatives if PIVOT in targets else 0)
+                                                 alternatives=alternatives if PIVOT in targets else 0,
+                                                 glossary=glossary)
         timings[f"translate_{source}_{PIVOT}"] = _lap(mark)
 
     def one(target: str) -> tuple[str, list[translation.Decoded], float]:
@@ -326,14 +336,18 @@ def _translate_all(article: Article, sentences: list[str], chosen: list[int], *,
             output = [translation.Decoded(text=text) for text in segments.texts()]
         elif target == PIVOT and english is not None:
             output = english
-        elif english is not None and _needs_pivot(source, target, settings):
+        elif english is not None and _needs_pivot(source, target, settings) and not effective.for_target(target):
+            # Shared English, when no glossary term of this target must be kept from the model on both hops.
             second = translation.translate_detailed([item.text for item in english], PIVOT, target, settings,
                                                     deadline, alternatives=alternatives)
-            output = [translation.Decoded(text=hop.text, confidence=round(first.confidence * hop.confidence, 4),
-                                          alternatives=hop.alternatives) for first, hop in zip(english, second)]
+            through = [translation.Decoded(text=hop.text, confidence=round(first.confidence * hop.confidence, 4),
+                                           alternatives=hop.alternatives) for first, hop in zip(english, second)]
+            # A correction is kept for the pair the editor saw (source->target), not for its two hops.
+            output = translation.with_memory(segments.texts(), through, source=source, target=target,
+                                             settings=settings)
         else:
             output = translation.translate_detailed(segments.texts(), source, target, settings, deadline,
-                                                    alternatives=alternatives)
+                                                    alternatives=alternatives, glossary=glossary)
         return target, output, _lap(mark)
 
     # CTranslate2 releases the GIL: one thread per language keeps both cores busy.
@@ -353,6 +367,8 @@ def _translate_all(article: Article, sentences: list[str], chosen: list[int], *,
             summary=tuple(translated.sentences[index] for index in chosen),
             confidences=tuple(item.confidence for item in body),
             alternatives=tuple(item.alternatives for item in body) if alternatives else (),
+            reviewed=tuple(index for index, item in enumerate(body) if item.reviewed),
+            glossary_skipped=tuple(index for index, item in enumerate(body) if item.glossary_skipped),
             uncertain_below=settings.uncertain_below,
         )
     return results

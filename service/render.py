@@ -55,7 +55,8 @@ def _pairs(result: Result, language: str) -> list[dict]:
     pairs = []
     for index, (source, target) in enumerate(result.pairs(language)):
         pair = {"source": source, "target": target,
-                "confidence": item.confidences[index] if item.confidences else None, "uncertain": index in uncertain}
+                "confidence": item.confidences[index] if item.confidences else None, "uncertain": index in uncertain,
+                "reviewed": index in item.reviewed, "glossary_skipped": index in item.glossary_skipped}
         if item.alternatives:
             pair["alternatives"] = list(item.alternatives[index])
         pairs.append(pair)
@@ -86,7 +87,11 @@ def from_dict(data: dict, paragraph_index: list[int]) -> Result:
                                                 if pair.get("confidence") is not None),
                               alternatives=tuple(tuple(pair["alternatives"]) for pair in item.get("pairs", ())
                                                  if "alternatives" in pair),
-                              uncertain_below=item.get("uncertain_below", 0.0))
+                              uncertain_below=item.get("uncertain_below", 0.0),
+                              reviewed=tuple(index for index, pair in enumerate(item.get("pairs", ()))
+                                             if pair.get("reviewed")),
+                              glossary_skipped=tuple(index for index, pair in enumerate(item.get("pairs", ()))
+                                                     if pair.get("glossary_skipped")))
             for code, item in data["translations"].items()
         }),
         timings=MappingProxyType(dict(data["timings"])),
@@ -180,4 +185,12 @@ def to_html(result: Result, language: str | None = None) -> str:
     return "\n".join(part for part in parts if part)
 
 
-RENDERERS = {"text": to_text, "markdown": to_markdown, "html": to_html, "json": to_json}
+def to_xliff(result: Result, language: str) -> str:
+    """The body sentences and their ``language`` translation as XLIFF 1.2, for an editor's tool;
+    sentences from the translation memory are marked translated, the model's need review."""
+    from .exchange import article_to_xliff
+
+    return article_to_xliff(to_dict(result), target=language, reviewed=result.translations[language].reviewed)
+
+
+RENDERERS = {"text": to_text, "markdown": to_markdown, "html": to_html, "json": to_json, "xliff": to_xliff}

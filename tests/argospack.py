@@ -77,12 +77,13 @@ def sentencepiece_vocabulary(model_file: Path) -> list[str]:
 
 
 def save_copy_model(model_dir: Path, vocabulary: list[str], tag: str,
-                    unsure: dict[str, tuple[str, ...]] | None = None) -> None:
+                    unsure: dict[str, tuple[str, ...]] | None = None, swaps: dict[str, str] | None = None) -> None:
     """Save a CTranslate2 model that emits ``tag`` then copies its input (see module doc).
 
     ``unsure`` maps a piece to rivals the model nearly prefers: their output weight for that
     piece is 0.95 of its own, so the copy still wins but with a probability well below 1
     (about 0.42 with three rivals, 0.68 with one), and the rivals make the next-best outputs.
+    ``swaps`` maps a piece to the one the model writes instead (a model that mangles it).
     """
     from ctranslate2.specs import transformer_spec
 
@@ -131,6 +132,8 @@ def save_copy_model(model_dir: Path, vocabulary: list[str], tag: str,
     for piece, rivals in (unsure or {}).items():
         for rival in rivals:
             projection[vocabulary.index(rival), vocabulary.index(piece)] = 0.95
+    for piece, instead in (swaps or {}).items():
+        projection[vocabulary.index(instead), vocabulary.index(piece)] = 1.05
     _linear(decoder.projection, _reads_plus(projection))
 
     spec.register_source_vocabulary(vocabulary)
@@ -222,11 +225,11 @@ def save_base_copy_model(model_dir: Path, vocabulary: list[str], tag: str, layer
 
 def build_pack(out_dir: Path, from_code: str, to_code: str, *, version: str = "1.0",
                target_prefix: str = "", metadata_overrides: dict | None = None, tokenizer: str = "sentencepiece",
-               unsure: dict[str, tuple[str, ...]] | None = None) -> Path:
+               unsure: dict[str, tuple[str, ...]] | None = None, swaps: dict[str, str] | None = None) -> Path:
     """Build ``translate-<from>_<to>-<version>.argosmodel`` with a copy model; return its path.
 
     ``tokenizer`` is "sentencepiece" (most Argos packs) or "bpe" (Moses + BPE packs);
-    ``unsure``: pieces the model is unsure of (see save_copy_model).
+    ``unsure``: pieces the model is unsure of; ``swaps``: pieces it mangles (see save_copy_model).
     """
     tag = f"<{to_code}>"
     tags = [tag] + ([target_prefix] if target_prefix else [])
@@ -238,7 +241,7 @@ def build_pack(out_dir: Path, from_code: str, to_code: str, *, version: str = "1
             return _write_sentencepiece(folder, train_sentencepiece(folder.parent / "sp", tags))
 
     return _zip_pack(out_dir, from_code, to_code, version, make_tokenizer,
-                     lambda model_dir, vocabulary: save_copy_model(model_dir, vocabulary, tag, unsure),
+                     lambda model_dir, vocabulary: save_copy_model(model_dir, vocabulary, tag, unsure, swaps),
                      {"target_prefix": target_prefix, **(metadata_overrides or {})})
 
 

@@ -40,6 +40,8 @@ def packs(tmp_path_factory) -> dict[str, Path]:
     built["en_de_other"] = build_pack(folder / "other", "en", "de", metadata_overrides={"to_name": "Deutsch"})
     # Unsure of one piece: "offer" is copied with probability about 0.68, "union" the runner-up.
     built["en_de_unsure"] = build_pack(folder / "unsure", "en", "de", unsure={"▁offer": ("▁union",)})
+    # Writes every 0 as a 9: it loses a glossary placeholder such as 201.
+    built["en_de_mangles_zeros"] = build_pack(folder / "zeros", "en", "de", swaps={"0": "9"})
     return built
 
 

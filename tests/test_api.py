@@ -277,10 +277,10 @@ def test_a_pack_whose_model_is_broken_is_a_503_for_that_pair(client, install, se
 def test_freed_memory_is_given_back_when_the_last_request_in_flight_ends(client, install, monkeypatch):
     """Beam search leaves hundreds of MB freed but kept by glibc; they are handed back once
     no request is in flight (the figures are in the README, "Benchmarks")."""
-    from service.translation import memory
+    from service.translation import heap
 
     released = []
-    monkeypatch.setattr(memory, "release_freed_memory", lambda: released.append(True))
+    monkeypatch.setattr(heap, "release_freed_memory", lambda: released.append(True))
     install("en_de")
     first = client.post("/api/v1/process", json={"text": HARBOUR, "targets": ["de"]})
     second = client.post("/api/v1/process", json={"text": HARBOUR, "targets": ["de"]})

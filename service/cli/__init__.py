@@ -2,7 +2,7 @@
 
 ``main`` is the one place that turns errors into a message on stderr and an exit code.
 Each command group lives in its own module: ``articles`` (process, summarize, translate),
-``langpacks``, ``keys`` and ``jobs`` (worker, and jobs on a service via ``jobsclient``).
+``langpacks``, ``keys``, ``glossary``, ``memory`` and ``jobs`` (worker, and jobs on a service via ``jobsclient``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import click
 
 from ..config import Settings
 from ..errors import InvalidInput, ServiceError, UnsupportedLanguage
-from . import articles, jobs, keys, langpacks
+from . import articles, glossary, jobs, keys, langpacks, memory
 from .common import EXIT_FAILURE, EXIT_USAGE
 
 
@@ -59,5 +59,6 @@ def show_settings(settings: Settings) -> None:
 
 
 for command in (keys.keys_group, langpacks.langpacks_group, articles.translate_command, articles.process_command,
-                articles.summarize_command, jobs.worker_command, jobs.jobs_group):
+                articles.summarize_command, jobs.worker_command, jobs.jobs_group, memory.memory_group,
+                glossary.glossary_group):
     cli.add_command(command)

@@ -37,7 +37,7 @@ def process_article():
     result = process(article.text, targets=targets, summary=inputs.summary_field(fields),
                      method=inputs.method_field(fields), source=source, settings=settings,
                      deadline=deadline(settings), left_out=article.left_out,
-                     alternatives=inputs.alternatives_field(fields))
+                     alternatives=inputs.alternatives_field(fields), glossary=inputs.glossary_field(fields))
     return jsonify(render.to_dict(result))
 
 

@@ -154,6 +154,16 @@ def alternatives_field(fields: dict) -> int:
     return value
 
 
+def glossary_field(fields: dict):
+    """A request's own glossary ({"de": {"Gadhafi": "Gaddafi"}, "*": ["NTC"]}), or None without one."""
+    value = fields.get("glossary")
+    if value is None:
+        return None
+    from .glossary import inline_glossary  # the glossary door's reader; it reads fields through this module
+
+    return inline_glossary(value)
+
+
 def choice_field(fields: dict, name: str, choices: tuple[str, ...], default: str) -> str:
     value = fields.get(name, default)
     if not isinstance(value, str) or value not in choices:

@@ -13,7 +13,7 @@ from ..errors import InvalidInput
 from ..pipeline import deadline, detect_source_language, translate_texts, translate_texts_with_alternatives
 from ..stages.documents import html_to_text, rewrite_html_text
 from ..stages.language import DISPLAY_NAMES, NEWSROOM_LANGUAGES, detect_language
-from . import inputs
+from . import inputs, memory
 
 bp = Blueprint("libretranslate", __name__)
 
@@ -51,13 +51,15 @@ def translate():
     is_html = inputs.choice_field(fields, "format", inputs.FORMATS, "text") == "html"
     # LibreTranslate gives alternatives for plain text only; for HTML an empty list.
     wanted = inputs.alternatives_field(fields)
+    glossary = inputs.glossary_field(fields)
     detections = _detect_sources(texts, as_list, target, is_html, settings) if source == "auto" else None
     sources = [d.code for d in detections] if detections else [source] * len(texts)
     translated: list[tuple[str, tuple[str, ...]]] = [(text, ()) for text in texts]
     for language in dict.fromkeys(sources):  # one batch per source language
         indices = [i for i, code in enumerate(sources) if code == language]
         group = [texts[i] for i in indices]
-        for i, outcome in zip(indices, _translate_group(group, language, target, is_html, settings, stop_by, wanted)):
+        for i, outcome in zip(indices, _translate_group(group, language, target, is_html, settings, stop_by, wanted,
+                                                        glossary)):
             translated[i] = outcome
     body = {"translatedText": [text for text, _ in translated] if as_list else translated[0][0]}
     if wanted:
@@ -78,13 +80,15 @@ def _detect_sources(texts: list[str], as_list: bool, target: str, is_html: bool,
 
 
 def _translate_group(texts: list[str], source: str, target: str, is_html: bool, settings, deadline,
-                     alternatives: int) -> list[tuple[str, tuple[str, ...]]]:
+                     alternatives: int, glossary) -> list[tuple[str, tuple[str, ...]]]:
     """Each text's translation and its alternatives (none for HTML, as LibreTranslate)."""
     if source == target:
         return [(text, ()) for text in texts]
     if not is_html:
-        return translate_texts_with_alternatives(texts, source, target, settings, deadline, alternatives=alternatives)
-    return [(rewrite_html_text(text, lambda nodes: translate_texts(nodes, source, target, settings, deadline)), ())
+        return translate_texts_with_alternatives(texts, source, target, settings, deadline, alternatives=alternatives,
+                                                 glossary=glossary)
+    return [(rewrite_html_text(text, lambda nodes: translate_texts(nodes, source, target, settings, deadline,
+                                                                   glossary=glossary)), ())
             for text in texts]
 
 
@@ -107,3 +111,9 @@ def detect():
     candidates = sorted(translation.installed_languages(inputs.current_settings())) or NEWSROOM_LANGUAGES
     detection = detect_language(text, candidates=candidates)
     return jsonify([{"confidence": round(detection.confidence * 100, 1), "language": detection.code}])
+
+
+@bp.post("/suggest")
+def suggest():
+    """LibreTranslate's /suggest: store a suggested translation in the memory (NEWSDESK_SUGGESTIONS)."""
+    return memory.suggest()

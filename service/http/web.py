@@ -168,9 +168,12 @@ def _paragraphs(result, headings, sentences) -> list[dict]:
 
 
 def _downloads(result, targets) -> list[dict]:
-    """Markdown per language and JSON of everything, as data: links (no JavaScript needed)."""
+    """Markdown and XLIFF per language and JSON of everything, as data: links (no JavaScript needed)."""
     links = [{"label": f"Markdown ({DISPLAY_NAMES.get(code, code)})", "name": f"article.{code}.md",
               "href": "data:text/markdown;charset=utf-8," + quote(render.to_markdown(result, code))} for code in targets]
+    links += [{"label": f"XLIFF ({DISPLAY_NAMES.get(code, code)})", "name": f"article.{code}.xlf",
+               "href": "data:application/xliff+xml;charset=utf-8," + quote(render.to_xliff(result, code))}
+              for code in targets]
     links.append({"label": "JSON (everything)", "name": "article.json",
                   "href": "data:application/json;charset=utf-8," + quote(json.dumps(render.to_dict(result), ensure_ascii=False))})
     return links

@@ -8,26 +8,30 @@ sentences already split and want every sentence of an article in one batch.
 - ``models``: loading a pack's model and tokenizer once per process;
 - ``decoding``: one pack's batches, Argos's decoding options, long sentences in parts;
 - ``caches``: the per-worker LRU and the shared Redis cache of translated sentences;
-- ``memory``: giving freed memory back to the system when a worker is idle;
+- ``heap``: giving freed memory back to the system when a worker is idle;
 - ``packs``: installing, checking and removing the packs themselves.
 """
 
 from __future__ import annotations
 
+from .. import glossary as glossary_store
+from .. import memory
 from ..config import Settings
 from ..errors import InvalidInput
 from .caches import OUTPUT_SETTINGS, cache_scope, clear_caches, sentence_cache, shared_cache
 from .decoding import Decoded, decode_with_pack, translate_with_pack
-from .memory import IdleMemoryRelease, release_freed_memory
+from .heap import IdleMemoryRelease, release_freed_memory
+from . import terms
 from .models import LoadedPack, clear_models, load_pack, loaded_pairs, preload
 from .routing import (PIVOT_LANGUAGE, check_language, installed_languages, installed_pairs, plan_route,
                       reachable_pairs, source_languages)
+from .terms import Glossary
 
 __all__ = [
     "OUTPUT_SETTINGS", "PIVOT_LANGUAGE", "Decoded", "IdleMemoryRelease", "LoadedPack", "cache_scope", "check_language",
     "clear_cache", "installed_languages", "installed_pairs", "load_pack", "loaded_pairs", "plan_route", "preload",
     "reachable_pairs", "release_freed_memory", "sentence_cache", "shared_cache", "source_languages", "translate",
-    "translate_detailed", "translate_with_pack", "decode_with_pack",
+    "translate_detailed", "translate_with_pack", "decode_with_pack", "with_memory", "effective_glossary", "Glossary",
 ]
 
 
@@ -44,9 +48,14 @@ def translate(
 
 
 def translate_detailed(sentences: list[str], source: str, target: str, settings: Settings | None = None,
-                       deadline: float | None = None, *, alternatives: int = 0) -> list[Decoded]:
+                       deadline: float | None = None, *, alternatives: int = 0,
+                       glossary: Glossary | None = None) -> list[Decoded]:
     """translate(), with each sentence's confidence and, when asked, its next-best translations.
 
+    An editor's correction from the translation memory wins over the model (``reviewed``). The
+    stored glossary, with ``glossary`` (a request's own terms) over it, is applied: its terms are
+    hidden from the model behind placeholders and put back after the last hop; a sentence whose
+    placeholder the model lost is translated again without them (``glossary_skipped``).
     Through a pivot the confidence is the product of both hops' (each a probability), and the
     alternatives are the second hop's, from the first hop's best English.
     """
@@ -59,14 +68,62 @@ def translate_detailed(sentences: list[str], source: str, target: str, settings:
     if source == target or not texts:
         return [Decoded(text=text) for text in texts]
     hops = plan_route(source, target, settings)
+    # An editor's correction wins over everything the model would say (and over the caches).
+    remembered = memory.lookup_many(settings, source=source, target=target, sentences=texts)
+    asked_of_model = [text for text, stored in zip(texts, remembered) if stored is None]
+    table = terms.term_table(effective_glossary(settings, glossary), target)
+    protected = [terms.protect(text, table) for text in asked_of_model] if table.terms else []
+    shown = [item.text for item in protected] if protected else asked_of_model
+    decoded = _through(hops, shown, settings, deadline, alternatives)
+    if protected:
+        decoded = _restored(decoded, protected, asked_of_model, hops, settings, deadline, alternatives)
+    from_model = iter(decoded)
+    return [Decoded(text=stored, reviewed=True) if stored is not None else next(from_model) for stored in remembered]
+
+
+def effective_glossary(settings: Settings, extra: Glossary | None = None) -> Glossary:
+    """The stored glossary (NEWSDESK_GLOSSARY_DB), with a request's own terms over it."""
+    stored = glossary_store.load(settings.glossary_db)
+    return stored.merged(extra) if extra is not None else stored
+
+
+def _through(hops: list[tuple[str, str]], texts: list[str], settings: Settings, deadline: float | None,
+             alternatives: int) -> list[Decoded]:
+    """Translate ``texts`` along ``hops`` (one pack, or two through English)."""
     decoded = [Decoded(text=text) for text in texts]
     for number, (hop_source, hop_target) in enumerate(hops, 1):
         asked = alternatives if number == len(hops) else 0
         step = decode_with_pack([item.text for item in decoded], load_pack(hop_source, hop_target, settings),
-                                settings, deadline, alternatives=asked)
+                                settings, deadline, alternatives=asked) if decoded else []
         decoded = [Decoded(text=new.text, confidence=round(old.confidence * new.confidence, 4),
                            alternatives=new.alternatives) for old, new in zip(decoded, step)]
     return decoded
+
+
+def _restored(decoded: list[Decoded], protected: list[terms.Protected], originals: list[str], hops, settings,
+              deadline, alternatives) -> list[Decoded]:
+    """Put the glossary's terms back; where the model lost a placeholder, translate without them."""
+    back = [terms.restore(item.text, shield) for item, shield in zip(decoded, protected)]
+    lost = [index for index, text in enumerate(back) if text is None]
+    again = iter(_through(hops, [originals[index] for index in lost], settings, deadline, alternatives))
+    results = []
+    for item, shield, text in zip(decoded, protected, back):
+        if text is None:
+            retry = next(again)
+            results.append(Decoded(text=retry.text, confidence=retry.confidence, alternatives=retry.alternatives,
+                                   glossary_skipped=True))
+            continue
+        others = tuple(alt for alt in (terms.restore(alt, shield) for alt in item.alternatives) if alt is not None)
+        results.append(Decoded(text=text, confidence=item.confidence, alternatives=others))
+    return results
+
+
+def with_memory(texts: list[str], decoded: list[Decoded], *, source: str, target: str,
+                settings: Settings) -> list[Decoded]:
+    """``decoded`` (the translations of ``texts``) with the editors' corrections of source->target put in."""
+    remembered = memory.lookup_many(settings, source=source, target=target, sentences=texts)
+    return [Decoded(text=stored, reviewed=True) if stored is not None else item
+            for item, stored in zip(decoded, remembered)]
 
 
 def clear_cache() -> None:

@@ -33,6 +33,10 @@ class Decoded:
     text: str
     confidence: float = 1.0
     alternatives: tuple[str, ...] = ()  # the next best translations, best first (only when asked)
+    reviewed: bool = False  # an editor's correction from the translation memory, not the model's
+    # The model lost a glossary placeholder, so the sentence was translated without the glossary:
+    # its terms may be spelled the model's way; an editor should look.
+    glossary_skipped: bool = False
 
     def as_cached(self) -> dict:
         return {"text": self.text, "confidence": self.confidence}

@@ -1,0 +1,115 @@
+"""Serve the translation memory (/api/v1/memory): store, list and remove editors' corrections.
+
+Also the body of LibreTranslate's POST /suggest (``suggest``), which stores a suggestion in the
+memory when NEWSDESK_SUGGESTIONS is on; libre.py routes it, with LibreTranslate's messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, jsonify, request
+from werkzeug.exceptions import Forbidden
+
+from .. import memory
+from ..errors import InvalidInput
+from ..pipeline import detect_source_language
+from ..stages.sentences import split_sentences
+from . import inputs
+
+bp = Blueprint("memory", __name__, url_prefix="/api/v1/memory")
+MAX_LIMIT = 1_000
+SUGGESTIONS_DISABLED = "Suggestions are disabled on this server."  # LibreTranslate's words, for its clients
+
+
+@bp.put("")
+def put_entry():
+    """Store the correction {"source", "target", "sentence", "translation"}; answer it as stored."""
+    fields = inputs.request_fields(request)
+    settings = inputs.current_settings()
+    source, target = _pair(fields)
+    entry = memory.put(settings, source=source, target=target, sentence=inputs.text_field(fields, "sentence", settings),
+                       translation=inputs.text_field(fields, "translation", settings))
+    return jsonify(asdict(entry))
+
+
+@bp.get("")
+def list_entries():
+    """{"entries": [...]}, filtered by the query's source, target and search; paged by limit and offset."""
+    fields = request.args.to_dict()
+    settings = inputs.current_settings()
+    source = _language(fields, "source") if "source" in fields else None
+    target = _language(fields, "target") if "target" in fields else None
+    found = memory.entries(settings, source=source, target=target, search=fields.get("search") or None,
+                           limit=_count(fields, "limit", memory.DEFAULT_LIMIT, least=1, most=MAX_LIMIT),
+                           offset=_count(fields, "offset", 0, least=0))
+    return jsonify(entries=[asdict(entry) for entry in found])
+
+
+@bp.delete("")
+def remove_entry():
+    """Remove the correction named by source, target and sentence (JSON body, form or query); answer it."""
+    fields = {**request.args.to_dict(), **inputs.request_fields(request)}
+    settings = inputs.current_settings()
+    source, target = _pair(fields)
+    entry = memory.remove(settings, source=source, target=target,
+                          sentence=inputs.text_field(fields, "sentence", settings))
+    return jsonify(removed=asdict(entry))
+
+
+def _pair(fields: dict) -> tuple[str, str]:
+    return _language(fields, "source"), _language(fields, "target")
+
+
+def _language(fields: dict, name: str) -> str:
+    """A known language code. Not inputs.language_field: for a field named source its message offers
+    'auto', and a correction is always of one named language."""
+    value = fields.get(name)
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput(f"field {name!r} must be a language code (a string) such as 'en' or 'de'")
+    if value is None or not value.strip():
+        raise InvalidInput(f"field {name!r} is missing: give a language code such as 'en' or 'de'")
+    code, known = value.strip().lower(), inputs.known_languages(inputs.current_settings())
+    if code not in known:
+        raise InvalidInput(f"field {name!r}: {code!r} is not a supported language; use one of: {', '.join(known)}")
+    return code
+
+
+def _count(fields: dict, name: str, default: int, *, least: int, most: int | None = None) -> int:
+    value = fields.get(name, str(default))
+    if not value.isdigit() or int(value) < least or most is not None and int(value) > most:
+        upper = f" and at most {most:,}" if most is not None else ""
+        raise InvalidInput(f"field {name!r} must be a whole number of at least {least}{upper} (got {value!r})")
+    return int(value)
+
+
+def suggest():
+    """LibreTranslate's POST /suggest: store s as the translation of q (source -> target) in the memory.
+
+    As LibreTranslate: 403 unless NEWSDESK_SUGGESTIONS is on, checked first; then each of q, s, source
+    and target missing or empty is a 400 in its words. Text of several sentences is stored sentence
+    by sentence when q and s split into as many, else whole.
+    """
+    settings = inputs.current_settings()
+    if not settings.suggestions:
+        raise Forbidden(description=SUGGESTIONS_DISABLED)
+    fields = {**request.args.to_dict(), **inputs.request_fields(request)}  # LibreTranslate reads request.values
+    for name in ("q", "s", "source", "target"):
+        if not fields.get(name):
+            raise InvalidInput(f"Invalid request: missing {name} parameter")
+    q, s = inputs.text_field(fields, "q", settings), inputs.text_field(fields, "s", settings)
+    target = inputs.language_field(fields, "target", settings)
+    source = inputs.language_field(fields, "source", settings, auto=True)
+    if source == "auto":  # LibreTranslate's page sends the source it shows, "auto" included
+        source = detect_source_language(q, targets=(target,), settings=settings, label="q").code
+    memory.put_many(settings, corrections=_sentence_pairs(q, s, source=source, target=target))
+    return jsonify(success=True)
+
+
+def _sentence_pairs(text: str, translation: str, *, source: str, target: str) -> list[memory.Correction]:
+    """One correction per sentence when both sides have as many sentences (the memory is matched per
+    sentence), else one for the whole text."""
+    sentences, translated = split_sentences(text, source), split_sentences(translation, target)
+    if len(sentences) != len(translated):
+        sentences, translated = [text], [translation]
+    return [memory.Correction(source, target, sentence, line) for sentence, line in zip(sentences, translated)]
