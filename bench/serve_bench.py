@@ -147,7 +147,7 @@ def stop(server: subprocess.Popen) -> None:
 
 def run_newsdesk(args, corpus: list[str], targets: list[str]) -> float:
     drop_in = Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
-    shutil.copy(REPO / "langpacks" / "manifest.json", drop_in / "manifest.json")
+    shutil.copy(REPO / "service" / "translation" / "manifest.json", drop_in / "manifest.json")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = next(line for line in (REPO / "Procfile").read_text().splitlines() if line.startswith("web:"))

@@ -48,7 +48,8 @@ class Settings:
     )
     langpacks_dir: Path = _setting(
         Path("langpacks"),
-        "drop-in folder: its manifest.json names the packs needed, its *.argosmodel files are installed",
+        "drop-in folder: its *.argosmodel files are installed; a manifest.json there replaces the packaged list of "
+        "packs needed (service/translation/manifest.json)",
     )
     install_on_start: bool = _setting(
         True, "install the drop-in folder's packs when the service starts"

@@ -22,7 +22,7 @@ from service.config import Settings
 from tests.argospack import build_pack
 
 REPO = Path(__file__).resolve().parent.parent
-MANIFEST = REPO / "langpacks" / "manifest.json"
+MANIFEST = REPO / "service" / "translation" / "manifest.json"
 MAIN_PAIRS = [("en", "ar"), ("en", "de"), ("en", "ru"), ("ar", "en"), ("de", "en"), ("ru", "en")]
 # Nothing listens on port 9 (discard) of the loopback: an "offline" index.
 OFFLINE_INDEX = "http://127.0.0.1:9/index.json"

@@ -345,3 +345,68 @@ def test_summarize_json_and_bad_method(run):
     code, _, err = run("summarize", HARBOUR, "--method", "best")
     assert (code, err) == (2, "error: unknown summary method 'best'; use one of: news, lexrank, lsa, luhn, textrank, "
                               "edmundson, sumbasic, kl\n")
+
+
+def test_several_languages_on_stdout_each_begin_with_a_marker(run, install, monkeypatch):
+    """`process - --to ar,de` printed both translations with nothing between them (issue 17)."""
+    import io
+
+    install("en_ar", "en_de")
+    monkeypatch.setattr("sys.stdin", io.StringIO("Harbour strike ends\n\nDock workers ended their strike."))
+    code, out, _ = run("process", "-", "--to", "ar,de", "--source", "en", "--format", "text")
+    assert code == 0
+    assert out.startswith("==> ar <==\n<ar> Harbour strike ends\n")
+    assert "\n==> de <==\n<de> Harbour strike ends\n" in out
+
+
+def test_with_a_progress_bar_every_line_goes_out_through_it(run, install, tmp_path, monkeypatch):
+    """12 files on a terminal: the bar and the list of written files overwrote each other (issue 17)."""
+    import tqdm
+
+    install("en_de")
+    written = []
+    monkeypatch.setattr(tqdm.tqdm, "write", classmethod(lambda cls, line, file=None, **_: written.append(line)))
+    monkeypatch.setattr(tqdm.tqdm, "__init__", _shown_bar(tqdm.tqdm.__init__))
+    files = []
+    for number in range(3):
+        files.append(tmp_path / f"a{number}.txt")
+        files[-1].write_text(f"Dock workers ended strike number {number}.")
+    code, out, _ = run("process", *files, "--to", "de", "--source", "en", "--format", "text")
+    assert code == 0 and out == ""  # nothing printed around the bar
+    assert written == [str(tmp_path / f"a{n}.{suffix}") for n in range(3) for suffix in ("de.txt", "newsdesk.json")]
+
+
+def _shown_bar(real_init):
+    """tqdm as on a terminal: never disabled (tests run without one)."""
+    def init(self, *args, **kwargs):
+        kwargs["disable"] = False
+        real_init(self, *args, **kwargs)
+    return init
+
+
+def test_a_pack_with_damaged_metadata_is_listed_broken_removable_and_replaceable(run, install, packs, settings):
+    """It was skipped by verify, unknown to remove, and install --force refused it (issue 17)."""
+    install("en_de")
+    (settings.packages_dir / "translate-en_de" / "metadata.json").write_text("{not json")
+    code, out, err = run("langpacks", "verify")
+    assert code == 1
+    assert out.startswith("translate-en_de: BROKEN\n  broken: ")
+    assert ("remove it with `newsdesk langpacks remove translate-en_de`, or reinstall it with "
+            "`newsdesk langpacks install --force`") in out
+    code, out, _ = run("langpacks", "install", "--force", packs["en_de"])
+    assert code == 0 and "translate-en_de 1.0" in out
+    assert run("langpacks", "verify")[:2] == (0, "translate-en_de: ok\n")
+    (settings.packages_dir / "translate-en_de" / "metadata.json").write_text("{not json")
+    code, out, _ = run("langpacks", "remove", "en_de")
+    assert code == 0 and out.startswith("removed: translate-en_de ")
+    assert not (settings.packages_dir / "translate-en_de").exists()
+
+
+def test_langpacks_works_from_any_folder(tmp_path, monkeypatch, capsys, settings):
+    """From outside the project (no langpacks/ here): the packaged manifest says what is needed."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEWSDESK_PACKAGES_DIR", str(settings.packages_dir))
+    monkeypatch.delenv("NEWSDESK_LANGPACKS_DIR", raising=False)
+    assert main(["langpacks", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [row["code"] for row in listed][:3] == ["translate-en_ar", "translate-en_de", "translate-en_ru"]

@@ -136,3 +136,16 @@ def test_fetch_of_a_running_job_says_to_wait(run, monkeypatch, tmp_path):
     assert run("jobs", "fetch", job_id, "--wait") == (
         1, "", f"error: stopped waiting; job {job_id} goes on in the service: `newsdesk jobs status {job_id}`, "
                f"then `newsdesk jobs fetch {job_id}`\n")
+
+
+def test_the_service_options_work_before_or_after_the_subcommand(run, feed, live_url, monkeypatch):
+    """`jobs submit --url U` was "No such option" (issue 17): both orders reach the same service."""
+    monkeypatch.delenv("NEWSDESK_URL")
+    code, out, err = run("jobs", "submit", feed / "monday", "--to", "de", "--no-wait", "--url", live_url)
+    assert (code, err) == (0, "")
+    job_id = out.strip()
+    before = run("jobs", "--url", live_url, "status", job_id, "--json")
+    after = run("jobs", "status", job_id, "--json", "--url", live_url)
+    assert json.loads(before[1])["id"] == json.loads(after[1])["id"] == job_id
+    nowhere = run("jobs", "--url", live_url, "status", job_id, "--url", "http://127.0.0.1:9")
+    assert nowhere[0] == 1  # the option after the subcommand wins: that service does not answer

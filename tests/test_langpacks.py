@@ -38,13 +38,16 @@ def test_manifest_names_the_six_packs_of_the_argos_index():
     assert refs[1].links == ("https://argos-net.com/v1/translate-en_de-1_0.argosmodel",)
 
 
-def test_missing_manifest_says_where_it_was_looked_for(tmp_path):
-    with pytest.raises(Exception) as caught:
+def test_a_folder_without_a_manifest_of_its_own_uses_the_packaged_one_and_a_site_s_own_replaces_it(tmp_path):
+    """`newsdesk langpacks` failed outside the project folder (issue 17): the manifest ships with newsdesk."""
+    assert [ref.code for ref in langpacks.read_manifest(tmp_path)] == [
+        "translate-en_ar", "translate-en_de", "translate-en_ru", "translate-ar_en", "translate-de_en", "translate-ru_en"]
+    (tmp_path / "manifest.json").write_text(
+        '{"packs": [{"code": "translate-en_fr", "from_code": "en", "to_code": "fr", "package_version": "1.0"}]}')
+    assert [ref.code for ref in langpacks.read_manifest(tmp_path)] == ["translate-en_fr"]
+    (tmp_path / "manifest.json").write_text("{broken")
+    with pytest.raises(Exception, match=f"^{tmp_path}/manifest.json is not a valid pack manifest: "):
         langpacks.read_manifest(tmp_path)
-    assert str(caught.value) == (
-        f"no pack manifest at {tmp_path}/manifest.json: run newsdesk from the project folder "
-        "or set NEWSDESK_LANGPACKS_DIR to the folder holding manifest.json"
-    )
 
 
 # --- install ----------------------------------------------------------------------
@@ -230,7 +233,7 @@ def test_verify_finds_changed_and_missing_files(settings, install):
 def test_remove_by_code_or_pair(settings, install, name):
     install("en_de", "de_en")
     removed = langpacks.remove_pack(settings, name)
-    assert removed.code == "translate-en_de"
+    assert removed == ("translate-en_de", "1.0")
     assert leftovers(settings.packages_dir) == ["translate-de_en"]
 
 

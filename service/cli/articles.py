@@ -74,22 +74,25 @@ def process_command(settings: Settings, files, output_dir, targets, length, meth
 
     targets = _targets(targets)
     failures = 0
-    # tqdm shows a bar only on a terminal (disable=None), so logs and pipes stay clean.
-    for name in tqdm(files, desc="articles", unit="file", disable=None if len(files) > 1 else True, file=sys.stderr):
+    # tqdm shows a bar only on a terminal (disable=None), so logs and pipes stay clean; while it
+    # shows, every line goes out through it, so that lines and bar never overwrite each other.
+    bar = tqdm(files, desc="articles", unit="file", disable=None if len(files) > 1 else True, file=sys.stderr)
+    echo = click.echo if bar.disable else lambda line, err=False: bar.write(line, file=sys.stderr if err else sys.stdout)
+    for name in bar:
         try:
             article = _read_input(name)
             result = process(article.text, targets=targets, summary=length, method=method, source=source,
                              settings=settings, left_out=article.left_out, alternatives=alternatives)
             if show_removed:
-                _echo_removed(name, result.article)
+                _echo_removed(name, result.article, echo)
             if name == "-":
                 _print_result(result, targets, output_format)
             else:
                 for written in _write_outputs(result, Path(name), output_dir, targets, output_format, files):
-                    click.echo(written)
+                    echo(str(written))
         except ServiceError as error:
             failures += 1
-            click.echo(f"error: {name}: {error}", err=True)
+            echo(f"error: {name}: {error}", err=True)
     if failures:
         click.echo(f"{failures} of {len(files)} files failed", err=True)
         raise click.exceptions.Exit(EXIT_FAILURE)
@@ -102,6 +105,8 @@ def _print_result(result, targets, output_format) -> None:
         click.echo(render.to_json(result), nl=False)
         return
     for language in targets:
+        if len(targets) > 1:  # several documents on one stream: say where each begins, as tail does
+            click.echo(f"==> {language} <==")
         click.echo(render.RENDERERS[output_format](result, language))
 
 
@@ -122,13 +127,13 @@ def _write_outputs(result, source: Path, output_dir, targets, output_format, inp
     return [path for path, _ in planned]
 
 
-def _echo_removed(name: str, article) -> None:
+def _echo_removed(name: str, article, echo=click.echo) -> None:
     """List on stderr, one per line, what the cleaner left out of the article and why."""
     from ..stages.clean import REMOVAL_REASONS
 
-    click.echo(f"{name}: {len(article.removed)} line(s) left out of the article", err=True)
+    echo(f"{name}: {len(article.removed)} line(s) left out of the article", err=True)
     for line in article.removed:
-        click.echo(f"  [{line.reason}: {REMOVAL_REASONS[line.reason]}] {line.text}", err=True)
+        echo(f"  [{line.reason}: {REMOVAL_REASONS[line.reason]}] {line.text}", err=True)
 
 
 @click.command("summarize")

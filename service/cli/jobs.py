@@ -33,16 +33,31 @@ def worker_command(settings: Settings, burst: bool, name: str | None) -> None:
     run_worker(settings, burst=burst, name=name)
 
 
+DEFAULT_SERVICE = "http://127.0.0.1:8000"
+
+
+def service_options(command):
+    """--url and --key, before the subcommand (`jobs --url U submit`) or after it (`jobs submit --url U`)."""
+    command = click.option("--url", help=f"The newsdesk service (env NEWSDESK_URL; default {DEFAULT_SERVICE}).")(command)
+    return click.option("--key", help="API key, when the service requires one (env NEWSDESK_API_KEY).")(command)
+
+
 @click.group("jobs")
-@click.option("--url", envvar="NEWSDESK_URL", default="http://127.0.0.1:8000", show_default=True,
-              help="The newsdesk service (env NEWSDESK_URL).")
-@click.option("--key", envvar="NEWSDESK_API_KEY", help="API key, when the service requires one (env NEWSDESK_API_KEY).")
+@service_options
 @click.pass_context
-def jobs_group(context: click.Context, url: str, key: str | None) -> None:
+def jobs_group(context: click.Context, url: str | None, key: str | None) -> None:
     """Run many articles as one batch job on a newsdesk service: submit, status, fetch."""
+    context.obj = {"url": url, "key": key}
+
+
+def _client(given: dict, url: str | None, key: str | None):
+    """The service's client: options after the subcommand win over those before it, then the environment."""
+    import os
+
     from .jobsclient import JobsClient
 
-    context.obj = JobsClient(url, key)
+    return JobsClient(url or given["url"] or os.environ.get("NEWSDESK_URL") or DEFAULT_SERVICE,
+                      key or given["key"] or os.environ.get("NEWSDESK_API_KEY"))
 
 
 @jobs_group.command("submit")
@@ -57,14 +72,18 @@ def jobs_group(context: click.Context, url: str, key: str | None) -> None:
               help="Folder for the results (default: newsdesk-JOB_ID).")
 @click.option("--format", "file_format", type=click.Choice(list(defaults.OUTPUT_FORMATS)), default=defaults.OUTPUT_FORMAT,
               show_default=True, help="Format of the per-language files.")
+@service_options
 @click.pass_obj
-def jobs_submit(client, paths, targets, length, method, source, idempotency_key, wait, output_dir, file_format) -> None:
+def jobs_submit(given, paths, targets, length, method, source, idempotency_key, wait, output_dir, file_format,
+                url, key) -> None:
     """Submit article files, folders of them, or one .zip or .jsonl, as one job.
 
     Prints the job id. With --wait (the default) shows progress, then writes the
     results like `newsdesk process` does and lists any article that failed (exit 1).
     """
     from .jobsclient import batch_upload
+
+    client = _client(given, url, key)
 
     name, data = batch_upload([Path(path) for path in paths])
     options = {"targets": targets, "summary": length, "method": method, "source": source}
@@ -80,10 +99,11 @@ def jobs_submit(client, paths, targets, length, method, source, idempotency_key,
 @jobs_group.command("status")
 @click.argument("job_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@service_options
 @click.pass_obj
-def jobs_status(client, job_id: str, as_json: bool) -> None:
+def jobs_status(given, job_id: str, as_json: bool, url, key) -> None:
     """Show a job's state, progress and the articles that failed."""
-    report = client.status(job_id)
+    report = _client(given, url, key).status(job_id)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
@@ -102,9 +122,11 @@ def jobs_status(client, job_id: str, as_json: bool) -> None:
               show_default=True, help="Format of the per-language files.")
 @click.option("--jsonl", is_flag=True, help="Print the results as JSON lines instead of writing files.")
 @click.option("--wait", is_flag=True, help="Wait for the job to finish first, with a progress bar.")
+@service_options
 @click.pass_obj
-def jobs_fetch(client, job_id: str, output_dir, file_format: str, jsonl: bool, wait: bool) -> None:
+def jobs_fetch(given, job_id: str, output_dir, file_format: str, jsonl: bool, wait: bool, url, key) -> None:
     """Write a finished job's results: per-language files and NAME.newsdesk.json per article."""
+    client = _client(given, url, key)
     report = client.wait(job_id) if wait else client.status(job_id)
     if report["status"] not in ("finished", "cancelled"):
         progress = report["progress"]

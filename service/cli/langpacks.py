@@ -140,5 +140,5 @@ def verify(settings: Settings) -> None:
 def remove(settings: Settings, names: tuple[str, ...]) -> None:
     """Uninstall packs, given by code (translate-en_de) or pair (en_de)."""
     for name in names:
-        pack = packs.remove_pack(settings, name)
-        click.echo(f"removed: {pack.code} {pack.version}")
+        code, version = packs.remove_pack(settings, name)
+        click.echo(f"removed: {code} {version}")

@@ -34,6 +34,7 @@ from ..errors import BadLanguagePack, DownloadFailed, ManifestUnusable, PackChec
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.json"
+PACKAGED_MANIFEST = Path(__file__).with_name(MANIFEST_NAME)
 RECORD_NAME = "newsdesk-install.json"
 ARCHIVE_SUFFIX = ".argosmodel"
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
@@ -113,8 +114,11 @@ class StartupReport:
 
 
 def read_manifest(langpacks_dir: Path) -> list[PackRef]:
-    """Return the packs that ``langpacks_dir/manifest.json`` names."""
+    """Return the packs the manifest names: ``langpacks_dir/manifest.json`` when a site has its
+    own, else the one shipped with newsdesk (so `newsdesk langpacks` works from any folder)."""
     path = Path(langpacks_dir) / MANIFEST_NAME
+    if not path.is_file():
+        path = PACKAGED_MANIFEST
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))["packs"]
         return [
@@ -178,13 +182,31 @@ def installed_packs(packages_dir: Path) -> list[InstalledPack]:
 
 def _scan_packages(packages_dir: Path) -> list[InstalledPack]:
     packs = []
-    for folder in sorted(packages_dir.iterdir()):
-        if folder.is_dir() and not folder.name.startswith(".") and (folder / "metadata.json").is_file():
-            try:
-                packs.append(_read_installed(folder))
-            except BadLanguagePack as error:
-                log.warning("skipping %s: %s", folder, error)
+    for folder in _pack_folders(packages_dir):
+        try:
+            packs.append(_read_installed(folder))
+        except BadLanguagePack as error:
+            log.warning("skipping %s: %s", folder, error)
     return packs
+
+
+def _pack_folders(packages_dir: Path) -> list[Path]:
+    return [folder for folder in sorted(Path(packages_dir).iterdir())
+            if folder.is_dir() and not folder.name.startswith(".") and (folder / "metadata.json").is_file()]
+
+
+def broken_packs(packages_dir: Path) -> list[tuple[Path, str]]:
+    """Installed pack folders whose metadata.json cannot be read, and why: listed by `verify`,
+    removable by `remove` and replaced by `install --force`, never silently skipped."""
+    if not Path(packages_dir).is_dir():
+        return []
+    broken = []
+    for folder in _pack_folders(packages_dir):
+        try:
+            _read_installed(folder)
+        except BadLanguagePack as error:
+            broken.append((folder, str(error)))
+    return broken
 
 
 def find_installed(packages_dir: Path, source: str, target: str) -> InstalledPack | None:
@@ -193,6 +215,17 @@ def find_installed(packages_dir: Path, source: str, target: str) -> InstalledPac
         if pack.pair == (source, target):
             return pack
     return None
+
+
+def _installed_or_none(folder: Path) -> InstalledPack | None:
+    """The pack in ``folder``, or None when there is none or it is broken (install then replaces it)."""
+    if not (folder / "metadata.json").is_file():
+        return None
+    try:
+        return _read_installed(folder)
+    except BadLanguagePack as error:
+        log.warning("replacing the broken pack in %s: %s", folder, error)
+        return None
 
 
 def _read_installed(folder: Path) -> InstalledPack:
@@ -225,6 +258,12 @@ def _resolve_installed(packages_dir: Path, name: str) -> InstalledPack:
         if pack.code == name or f"{pack.from_code}_{pack.to_code}" == wanted:
             return pack
     raise PackNotFound(f"no installed pack {name!r}: `newsdesk langpacks list` shows what is installed")
+
+
+def _broken_folder(packages_dir: Path, name: str) -> Path | None:
+    """A broken pack's folder by code or pair: its folder is named by the code it was installed as."""
+    code = name if name.startswith("translate-") else "translate-" + name.replace("-", "_")
+    return next((folder for folder, _ in broken_packs(packages_dir) if folder.name == code), None)
 
 
 # --- checking an archive ----------------------------------------------------------
@@ -348,7 +387,7 @@ def install_archive(
     packages_dir.mkdir(parents=True, exist_ok=True)
     with _install_lock(packages_dir):
         target = packages_dir / metadata["code"]
-        current = _read_installed(target) if (target / "metadata.json").is_file() else None
+        current = _installed_or_none(target)
         if current is not None and not force:
             if current.sha256 == digest:
                 return InstallResult(current, "unchanged")
@@ -447,20 +486,30 @@ def install_drop_ins(settings: Settings) -> tuple[list[InstallResult], list[str]
     return results, failures
 
 
-def remove_pack(settings: Settings, name: str) -> InstalledPack:
-    """Uninstall a pack given by code (translate-en_de) or pair (en_de)."""
-    pack = _resolve_installed(settings.packages_dir, name)
+def remove_pack(settings: Settings, name: str) -> tuple[str, str]:
+    """Uninstall a pack given by code (translate-en_de) or pair (en_de), broken ones too;
+    return its (code, version), the version "?" for a pack whose metadata cannot be read."""
+    try:
+        pack = _resolve_installed(settings.packages_dir, name)
+        folder, removed = pack.path, (pack.code, pack.version)
+    except PackNotFound:
+        folder = _broken_folder(settings.packages_dir, name)
+        if folder is None:
+            raise
+        removed = (folder.name, "?")
     with _install_lock(Path(settings.packages_dir)):
-        retired = pack.path.with_name(f".retired-{pack.path.name}-{os.getpid()}")
-        pack.path.rename(retired)
+        retired = folder.with_name(f".retired-{folder.name}-{os.getpid()}")
+        folder.rename(retired)
         shutil.rmtree(retired, ignore_errors=True)
-    log.info("removed %s %s", pack.code, pack.version)
-    return pack
+    log.info("removed %s %s", *removed)
+    return removed
 
 
 def verify_packs(packages_dir: Path) -> list[VerifyResult]:
     """Check every installed pack's files against the checksums recorded at install."""
-    results = []
+    results = [VerifyResult(folder.name, (f"broken: {reason}; remove it with `newsdesk langpacks remove "
+                                          f"{folder.name}`, or reinstall it with `newsdesk langpacks install --force`",))
+               for folder, reason in broken_packs(packages_dir)]
     for pack in installed_packs(packages_dir):
         record = _read_record(pack.path)
         if not record.get("files"):
