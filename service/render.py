@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 from types import MappingProxyType
 
@@ -96,6 +97,15 @@ def from_dict(data: dict, paragraph_index: list[int]) -> Result:
         }),
         timings=MappingProxyType(dict(data["timings"])),
     )
+
+
+def file_stem(result: Result) -> str:
+    """A file name for the article: its title in lower case, words joined by hyphens, at most 60
+    characters ("Secret talks resume" -> "secret-talks-resume"; Cyrillic and Arabic titles keep their
+    letters); "article" when it has no title."""
+    words = re.findall(r"\w+", result.article.title.lower())
+    stem = "-".join(words)[:60].strip("-")
+    return stem or "article"
 
 
 def to_json(result: Result, language: str | None = None) -> str:

@@ -39,7 +39,9 @@ def test_a_posted_article_renders_on_the_server(client):
     assert '<article class="block translation" id="lang-de" lang="de" dir="ltr">' in page
     assert 'id="lang-ru"' not in page
     assert f'<span class="s" data-i="0" title="{LEAD}" tabindex="0">&lt;de&gt; {LEAD}</span>' in page
-    assert 'download="article.de.md"' in page and 'download="article.json"' in page
+    # Named after the article (issue 17), not all "article.de.md".
+    assert 'download="harbour-strike-ends.de.md"' in page and 'download="harbour-strike-ends.json"' in page
+    assert 'download="harbour-strike-ends.de.xlf"' in page
 
 
 def test_issue13_the_page_lists_what_the_cleaner_left_out(client):
@@ -259,3 +261,22 @@ def test_in_a_browser_the_form_asks_for_a_key_once(browser, make_app, install, t
         WebDriverWait(browser, 10).until(expected_conditions.presence_of_element_located((By.ID, "api_key")))
     finally:
         server.shutdown()
+
+
+@needs_browser
+def test_in_a_browser_the_page_follows_the_system_s_dark_mode(browser, live_url):
+    """Dark mode (issue 17): with the system dark, the page and its cards turn dark, text light."""
+    from selenium.webdriver.common.by import By
+
+    _submit(browser, live_url, HARBOUR, targets=("de",))
+    light = browser.find_element(By.TAG_NAME, "body").value_of_css_property("background-color")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                            {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    body = browser.find_element(By.TAG_NAME, "body")
+    card = browser.find_element(By.ID, "lang-de")
+    assert light == "rgba(250, 251, 252, 1)"
+    assert body.value_of_css_property("background-color") == "rgba(20, 24, 28, 1)"
+    assert card.value_of_css_property("background-color") == "rgba(29, 35, 41, 1)"
+    assert body.value_of_css_property("color") == "rgba(230, 233, 236, 1)"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "desk-dark.png"))

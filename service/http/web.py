@@ -168,12 +168,14 @@ def _paragraphs(result, headings, sentences) -> list[dict]:
 
 
 def _downloads(result, targets) -> list[dict]:
-    """Markdown and XLIFF per language and JSON of everything, as data: links (no JavaScript needed)."""
-    links = [{"label": f"Markdown ({DISPLAY_NAMES.get(code, code)})", "name": f"article.{code}.md",
+    """Markdown and XLIFF per language and JSON of everything, named after the article
+    (secret-talks.de.md), as data: links (no JavaScript needed)."""
+    stem = render.file_stem(result)
+    links = [{"label": f"Markdown ({DISPLAY_NAMES.get(code, code)})", "name": f"{stem}.{code}.md",
               "href": "data:text/markdown;charset=utf-8," + quote(render.to_markdown(result, code))} for code in targets]
-    links += [{"label": f"XLIFF ({DISPLAY_NAMES.get(code, code)})", "name": f"article.{code}.xlf",
+    links += [{"label": f"XLIFF ({DISPLAY_NAMES.get(code, code)})", "name": f"{stem}.{code}.xlf",
                "href": "data:application/xliff+xml;charset=utf-8," + quote(render.to_xliff(result, code))}
               for code in targets]
-    links.append({"label": "JSON (everything)", "name": "article.json",
+    links.append({"label": "JSON (everything)", "name": f"{stem}.json",
                   "href": "data:application/json;charset=utf-8," + quote(json.dumps(render.to_dict(result), ensure_ascii=False))})
     return links
