@@ -51,8 +51,9 @@ def test_the_embedded_redis_writes_every_job_to_its_append_only_file_before_answ
     assert wait_until_done(client, job_id)["status"] == "finished"
 
 
-def test_jobs_kept_in_an_older_version_s_snapshot_are_read_and_then_kept_in_the_append_only_file(tmp_path):
-    """A jobs folder from before the append-only file holds jobs.rdb only: its jobs stay."""
+def test_jobs_kept_in_an_older_version_s_snapshot_are_read_and_then_kept_in_the_append_only_file(tmp_path, redis_url):
+    """A jobs folder from before the append-only file holds jobs.rdb only: its jobs stay.
+    (``redis_url``: this test needs Debian's redis-server too, skipped or failed as the others.)"""
     import shutil
     import subprocess
 
