@@ -21,7 +21,8 @@ MODELS = {"ctranslate2", "argostranslate", "sentencepiece"}
 TOP = {"service", "service.config", "service.defaults", "service.errors", "service.keys", "service.pipeline",
        "service.render", "service.jobs", "service.glossary", "service.memory", "service.exchange", "service.stores"}
 PACKAGES = {"service.stages", "service.translation", "service.http", "service.batch", "service.cli"}
-HTTP_DOORS = {"service.http.api", "service.http.web", "service.http.libre", "service.http.jobs"}
+HTTP_DOORS = {"service.http.api", "service.http.web", "service.http.libre", "service.http.jobs",
+              "service.http.docs", "service.http.batch_page"}
 
 
 def module_name(path: Path) -> str:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import io
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.browser import ARTIFACTS, make_driver, needs_browser, policy_violations
 
 HARBOUR = (Path(__file__).parent / "data" / "harbour_strike.txt").read_text()
 LEAD = "Dock workers in Rotterdam ended a five-day strike on Tuesday after unions accepted a new pay offer from port operators."
-ARTIFACTS = Path(os.environ.get("NEWSDESK_TEST_ARTIFACTS", REPO / "test-artifacts"))
 
 
 @pytest.fixture
@@ -91,32 +88,9 @@ def test_page_weight_is_small(client):
 
 # --- in a real browser ----------------------------------------------------------------
 
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-browser_required = os.environ.get("NEWSDESK_REQUIRE_BROWSER") == "1"
-needs_browser = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER) and not browser_required,
-    reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
-
-
-def _driver(tmp_path, javascript=True, size=(1280, 1800)):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'chromium'}", f"--window-size={size[0]},{size[1]}"):
-        options.add_argument(flag)
-    if not javascript:
-        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, where CSP violations show
-    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-
-
 @pytest.fixture
 def browser(tmp_path):
-    driver = _driver(tmp_path)
+    driver = make_driver(tmp_path)
     yield driver
     driver.quit()
 
@@ -177,10 +151,6 @@ def test_in_a_browser_a_script_in_the_article_is_shown_not_run(browser, live_url
     assert "<script>window.pwned = true;</script>" in browser.find_element(By.ID, "source").text
 
 
-def _policy_violations(driver) -> list[str]:
-    return [entry["message"] for entry in driver.get_log("browser") if "Content Security Policy" in entry["message"]]
-
-
 @needs_browser
 def test_in_a_browser_the_page_works_under_its_content_security_policy(browser, live_url):
     from selenium.webdriver.common.by import By
@@ -188,19 +158,19 @@ def test_in_a_browser_the_page_works_under_its_content_security_policy(browser, 
     _submit(browser, live_url, HARBOUR, targets=("de",))  # a real form post: the Origin check lets it in
     assert len(browser.find_elements(By.CSS_SELECTOR, "button.copy")) == 4  # desk.js ran
     assert browser.find_element(By.ID, "lang-de").value_of_css_property("border-top-left-radius") == "8px"  # desk.css
-    assert _policy_violations(browser) == []
+    assert policy_violations(browser) == []
     # The policy is on, and the log would show a breach: an inline script is refused, and said so.
     browser.execute_script("const s = document.createElement('script'); s.textContent = 'window.inlineRan = true';"
                            "document.body.append(s);")
     assert browser.execute_script("return window.inlineRan === undefined") is True
-    assert len(_policy_violations(browser)) == 1
+    assert len(policy_violations(browser)) == 1
 
 
 @needs_browser
 def test_without_javascript_the_form_still_works(live_url, tmp_path):
     from selenium.webdriver.common.by import By
 
-    driver = _driver(tmp_path, javascript=False)
+    driver = make_driver(tmp_path, javascript=False)
     try:
         _submit(driver, live_url, HARBOUR, targets=("de",))
         assert driver.find_element(By.CSS_SELECTOR, "#lang-de h2").text.startswith("<de> Harbour strike ends")
@@ -213,7 +183,7 @@ def test_without_javascript_the_form_still_works(live_url, tmp_path):
 def test_on_a_phone_width_screen_the_blocks_stack(live_url, tmp_path):
     from selenium.webdriver.common.by import By
 
-    driver = _driver(tmp_path, size=(390, 844))
+    driver = make_driver(tmp_path, size=(390, 844))
     try:
         _submit(driver, live_url, HARBOUR, targets=("ar", "de"))
         source, german = driver.find_element(By.ID, "source"), driver.find_element(By.ID, "lang-de")

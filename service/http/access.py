@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Flask, current_app, g, request, session
 
 from .. import keys
@@ -150,3 +152,32 @@ def forget_web_key(settings: Settings) -> None:
 
 # The API's self-description stays readable without a key, so clients can be built.
 EXEMPT_ENDPOINTS = {"api.openapi"}
+
+
+def cross_site_sender() -> str | None:
+    """The origin of the page that sent this POST when it is another site's (CSRF), else None.
+
+    Browsers send Origin with every cross-site POST ("null" from sandboxed or file pages), so
+    a POST with neither Origin nor Referer is not a browser's cross-site request but a script
+    or curl: it carries no victim's cookie to abuse, and could send any header it liked anyway.
+    """
+    if request.method != "POST":
+        return None
+    if "Origin" in request.headers:
+        sender = request.headers["Origin"]
+    else:
+        referer = urlsplit(request.headers.get("Referer", ""))
+        sender = f"{referer.scheme}://{referer.netloc}" if referer.netloc else None
+    return None if sender is None or sender.lower() == own_origin().lower() else sender
+
+
+def own_origin() -> str:
+    return f"{request.scheme}://{request.host}"
+
+
+def cross_site_message(sender: str) -> str:
+    """What a refused cross-site form says, and how to send it properly."""
+    own = own_origin()
+    return (f"This form was sent from another page ({sender}), not from {own}, so it was refused: open {own}/ "
+            "and send it from there. (Behind a proxy, pass the browser's Host header and X-Forwarded-Proto on "
+            "to newsdesk.)")

@@ -8,7 +8,7 @@ POSTs are taken only from this site's own page (CSRF: Origin, else Referer, is c
 from __future__ import annotations
 
 import json
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -59,28 +59,9 @@ def submit():
 @bp.before_request
 def refuse_forms_from_other_sites():
     """A form POST sent from another site's page (CSRF) gets 403, the reason drawn on the form."""
-    if request.method != "POST":
-        return None
-    sender, own = _sending_origin(), f"{request.scheme}://{request.host}"
-    if sender is None or sender.lower() == own.lower():
-        return None
+    sender = access.cross_site_sender()
     # The form comes back empty: what a page elsewhere sent is not the editor's text.
-    return _with_error(_defaults(), f"This form was sent from another page ({sender}), not from {own}, so it was "
-                       f"refused: open {own}/ and send it from there. (Behind a proxy, pass the browser's Host "
-                       "header and X-Forwarded-Proto on to newsdesk.)", 403)
-
-
-def _sending_origin() -> str | None:
-    """The scheme and host of the page that sent this request: Origin, else Referer's, else None.
-
-    Browsers send Origin with every cross-site POST ("null" from sandboxed or file pages), so
-    a POST with neither header is not a browser's cross-site request but a script or curl:
-    it carries no victim's cookie to abuse, and could send any header it liked anyway.
-    """
-    if "Origin" in request.headers:
-        return request.headers["Origin"]
-    referer = urlsplit(request.headers.get("Referer", ""))
-    return f"{referer.scheme}://{referer.netloc}" if referer.netloc else None
+    return None if sender is None else _with_error(_defaults(), access.cross_site_message(sender), 403)
 
 
 @bp.errorhandler(429)

@@ -1,0 +1,48 @@
+"""Headless Debian Chromium for the page tests: the driver, the skip mark, where screenshots go."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+ARTIFACTS = Path(os.environ.get("NEWSDESK_TEST_ARTIFACTS", REPO / "test-artifacts"))
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+browser_required = os.environ.get("NEWSDESK_REQUIRE_BROWSER") == "1"
+needs_browser = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER) and not browser_required,
+    reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+
+
+def make_driver(tmp_path, javascript=True, size=(1280, 1800)):
+    """A headless Chromium at ``size`` (width, height), its console log kept (CSP breaches show there)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={tmp_path / 'chromium'}", f"--window-size={size[0]},{size[1]}"):
+        options.add_argument(flag)
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+
+
+def screenshot(driver, name: str) -> Path:
+    """Save the window as test-artifacts/NAME (the note describes them)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    driver.save_screenshot(str(path))
+    return path
+
+
+def policy_violations(driver) -> list[str]:
+    """Content-Security-Policy breaches in the page's console."""
+    return [entry["message"] for entry in driver.get_log("browser") if "Content Security Policy" in entry["message"]]
