@@ -6,7 +6,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench bench-libretranslate browser redis clean
+.PHONY: run test bench bench-libretranslate browser redis axe clean
 
 # --no-deps: requirements.lock is the whole, pinned set; it leaves out argostranslate's
 # stanza/torch/spacy, which newsdesk never imports (README, "Set-up").
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP) redis
 	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) HOST=$(HOST) sh -c "$$(sed -n 's/^web: //p' Procfile)"
 
-test: $(STAMP) browser redis
+test: $(STAMP) browser redis axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The web form's tests drive Debian's Chromium (not a browser some tool downloads).
@@ -29,6 +29,14 @@ browser:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "note: chromium and chromium-driver are missing; the browser tests will be skipped"; fi
+
+# axe-core for the accessibility tests: the pinned npm tarball, checked against the sha512
+# the registry publishes (tests/fetch_axe.py pins both), unpacked into the venv; no node
+# needed. Offline it is left out and those tests skip (in CI, where they must run, it fails).
+AXE := $(VENV)/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): tests/fetch_axe.py | $(STAMP)
+	$(BIN)/python tests/fetch_axe.py
 
 # Debian's redis-server (maintained) runs the service's embedded Redis for batch jobs and
 # rate limits, and the Redis tests. Installed like Chromium: when missing and we may;

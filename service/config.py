@@ -125,6 +125,13 @@ class Settings:
         None, "SQLite file of the translation memory, editors' corrections per language pair "
         "(default $XDG_DATA_HOME/newsdesk/memory.sqlite3); with NEWSDESK_REDIS_URL the memory lives in that Redis"
     )
+    results_db: Path = _setting(
+        None, "SQLite file of the web desk's recent results, with their progress and editors' changes, so that "
+        "downloads and edits work from any worker (default $XDG_DATA_HOME/newsdesk/results.sqlite3)"
+    )
+    keep_results: float | None = _limit(
+        24.0, "hours the web desk keeps a result for its page, downloads and edits"
+    )
     uncertain_below: float = _setting(
         0.5, "a translated sentence whose confidence (0-1, the model's own score per piece) is below this is "
         "marked uncertain for an editor"
@@ -206,6 +213,7 @@ class Settings:
             keys_db=Path(settings.keys_db or _default_data_dir() / "keys.sqlite3").expanduser(),
             glossary_db=Path(settings.glossary_db or _default_data_dir() / "glossary.sqlite3").expanduser(),
             memory_db=Path(settings.memory_db or _default_data_dir() / "memory.sqlite3").expanduser(),
+            results_db=Path(settings.results_db or _default_data_dir() / "results.sqlite3").expanduser(),
             jobs_dir=Path(settings.jobs_dir or _default_data_dir() / "jobs").expanduser(),
         )
 

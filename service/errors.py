@@ -88,6 +88,10 @@ class QueueFull(ServiceError):
     """The job queue's Redis is at its memory limit (NEWSDESK_JOBS_MAX_MEMORY); nothing is evicted."""
 
 
+class ServiceBusy(ServiceError):
+    """This worker already runs as much as it takes; the same request can be sent again soon."""
+
+
 class ManifestUnusable(ServiceError, OSError):
     """langpacks/manifest.json (NEWSDESK_LANGPACKS_DIR) is missing or not a pack manifest."""
 

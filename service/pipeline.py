@@ -12,11 +12,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Mapping
 
 from . import defaults, translation
 from .config import Settings
-from .errors import InvalidInput, LanguagePackMissing, TimedOut, TooLarge
+from .errors import BadLanguagePack, InvalidInput, LanguagePackMissing, TimedOut, TooLarge
 from .stages.clean import PARAGRAPH, Article, Removed, clean
 from .stages.language import NEWSROOM_LANGUAGES, Detection, detect_source
 from .stages.sentences import split_sentences
@@ -66,6 +66,8 @@ class Result:
     method: str
     translations: Mapping[str, Translation] = field(default_factory=lambda: MappingProxyType({}))
     timings: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    # Targets left untranslated (process(partial=True)): each with why, and how to fix it.
+    failed: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def summary_sentences(self) -> list[str]:
@@ -74,6 +76,19 @@ class Result:
     def pairs(self, language: str) -> list[tuple[str, str]]:
         """(source sentence, translated sentence) for every body sentence."""
         return list(zip(self.sentences, self.translations[language].sentences))
+
+
+@dataclass(frozen=True)
+class Step:
+    """A point reached by process(), for a progress display."""
+
+    stage: str  # one of STAGES
+    language: str | None = None  # the source for "split"; the target for "translating" and "translated"
+    count: int | None = None  # the body's sentences, for "split"
+
+
+# In order; "translating" and "translated" come once per target, the targets' in parallel.
+STAGES = ("cleaned", "split", "summarized", "translating", "translated")
 
 
 def process(
@@ -88,6 +103,8 @@ def process(
     left_out: tuple[str, ...] = (),
     alternatives: int = 0,
     glossary: translation.Glossary | None = None,
+    partial: bool = False,
+    on_step: Callable[[Step], None] | None = None,
 ) -> Result:
     """Clean, split, summarize and translate one article into every target language.
 
@@ -97,8 +114,12 @@ def process(
     they join ``article.removed`` as text from outside the article.
     ``alternatives``: how many next-best translations each body sentence gets (0: none).
     ``glossary``: this request's own terms, over the stored glossary (NEWSDESK_GLOSSARY_DB).
+    ``partial``: a target that cannot be reached (no pack, a damaged pack) is left out and
+    named in ``Result.failed`` with the fix, instead of failing the article (the web desk).
+    ``on_step``: called with each Step as it is reached (from the translation threads too).
     """
     settings = settings or Settings.load()
+    step = on_step or (lambda reached: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     if not isinstance(text, str) or not text.strip():
@@ -108,22 +129,31 @@ def process(
     article = _with_left_out(clean(text), left_out)
     timings["clean"] = _lap(started)
     on_time()
+    step(Step("cleaned"))
 
-    language, confidence = _source_language(article, text, source, targets, settings)
-    check_packs(language, targets, settings)
+    language, confidence = _source_language(article, text, source, targets, settings, require_packs=not partial)
+    failed = {}
+    if partial:
+        failed = _unreachable(language, targets, settings, detected=confidence)
+        targets = tuple(target for target in targets if target not in failed)
+    else:
+        check_packs(language, targets, settings)
     sentences, paragraph_index = _split(article, language)
     check_sentence_lengths(sentences, settings)
     timings["sentences"] = _lap(started) - timings["clean"]
     on_time()
+    step(Step("split", language=language, count=len(sentences)))
 
     mark = time.perf_counter()
     chosen = summarize(sentences, language, summary, method, title=article.title or None,
                        checkpoint=on_time) if sentences else []
     timings["summary"] = _lap(mark)
     on_time()
+    step(Step("summarized"))
 
     translations = _translate_all(article, sentences, chosen, source=language, targets=targets, settings=settings,
-                                  timings=timings, deadline=deadline, alternatives=alternatives, glossary=glossary)
+                                  timings=timings, deadline=deadline, alternatives=alternatives, glossary=glossary,
+                                  failed=failed if partial else None, step=step)
     timings["total"] = _lap(started)
     return Result(
         article=article,
@@ -135,6 +165,7 @@ def process(
         method=method,
         translations=MappingProxyType(translations),
         timings=MappingProxyType({name: round(seconds, 4) for name, seconds in timings.items()}),
+        failed=MappingProxyType(failed),
     )
 
 
@@ -228,31 +259,48 @@ def _check_targets(targets) -> tuple[str, ...]:
 
 
 def _source_language(article: Article, text: str, source: str, targets: tuple[str, ...],
-                     settings: Settings) -> tuple[str, float | None]:
+                     settings: Settings, *, require_packs: bool) -> tuple[str, float | None]:
     if source != "auto":
         check_language(source)
         return source, None
     sample = " ".join([article.title, article.teaser, *article.paragraphs]).strip() or text
-    detection = detect_source_language(sample, targets=targets, settings=settings, label="the article")
+    detection = detect_source_language(sample, targets=targets, settings=settings, label="the article",
+                                       require_packs=require_packs)
     return detection.code, detection.confidence
 
 
+def _unreachable(source: str, targets: tuple[str, ...], settings: Settings, *,
+                 detected: float | None) -> dict[str, str]:
+    """Target -> why it cannot be reached from ``source`` and the fix, for each that cannot."""
+    failed = {}
+    # Like detect_source_language: say it was a guess when no pack reads the language guessed.
+    guessed = detected is not None and source not in translation.source_languages(settings) | {PIVOT}
+    for target in targets:
+        try:
+            check_packs(source, (target,), settings)
+        except LanguagePackMissing as error:
+            said = "" if not guessed else (f"the article was detected as {source} (confidence {detected:.2f}; "
+                                                "choose its language to say otherwise): ")
+            failed[target] = said + str(error)
+    return failed
+
+
 def detect_source_language(text: str, *, targets: tuple[str, ...], settings: Settings,
-                           label: str = "the text") -> Detection:
+                           label: str = "the text", require_packs: bool = True) -> Detection:
     """Detect the language of ``text`` among those it can be translated from (and English).
 
     Too short or too weak a guess falls back to the only language the packs translate
     from, or asks for ``source`` (InvalidInput) when there are several. A language no pack
     translates from is taken only when the detection is sure, and then LanguagePackMissing
-    says so. With no targets (a summary needs no pack) any newsroom language will do, and
-    English when unsure.
+    says so (unless ``require_packs`` is False). With no targets (a summary needs no pack) any
+    newsroom language will do, and English when unsure.
     """
     installed = translation.source_languages(settings)
     if not targets:
         return detect_source(text, sources=(*NEWSROOM_LANGUAGES, *sorted(installed)), fallback=PIVOT, label=label)
     only = next(iter(installed)) if len(installed) == 1 else PIVOT if not installed else None
     detection = detect_source(text, sources=(*sorted(installed), PIVOT), fallback=only, label=label)
-    if detection.code not in installed | {PIVOT}:
+    if require_packs and detection.code not in installed | {PIVOT}:
         _check_detected_packs(detection, targets, settings, label)
     return detection
 
@@ -315,7 +363,10 @@ class _Segments:
 def _translate_all(article: Article, sentences: list[str], chosen: list[int], *, source: str,
                    targets: tuple[str, ...], settings: Settings, timings: dict[str, float],
                    deadline: float | None, alternatives: int = 0,
-                   glossary: translation.Glossary | None = None) -> dict[str, Translation]:
+                   glossary: translation.Glossary | None = None, failed: dict[str, str] | None = None,
+                   step: Callable[[Step], None]) -> dict[str, Translation]:
+    """Every target's Translation. With ``failed`` (partial), a target whose pack cannot be used
+    is named there with the reason instead of failing the others."""
     if not targets:
         return {}
     effective = translation.effective_glossary(settings, glossary)
@@ -330,8 +381,20 @@ def _translate_all(article: Article, sentences: list[str], chosen: list[int], *,
                                                  glossary=glossary)
         timings[f"translate_{source}_{PIVOT}"] = _lap(mark)
 
-    def one(target: str) -> tuple[str, list[translation.Decoded], float]:
+    def one(target: str) -> tuple[str, list[translation.Decoded] | None, float]:
         mark = time.perf_counter()
+        step(Step("translating", language=target))
+        try:
+            output = translate_one(target)
+        except (LanguagePackMissing, BadLanguagePack) as error:
+            if failed is None:
+                raise
+            failed[target] = str(error)
+            output = None
+        step(Step("translated", language=target))
+        return target, output, _lap(mark)
+
+    def translate_one(target: str) -> list[translation.Decoded]:
         if target == source:
             output = [translation.Decoded(text=text) for text in segments.texts()]
         elif target == PIVOT and english is not None:
@@ -348,7 +411,7 @@ def _translate_all(article: Article, sentences: list[str], chosen: list[int], *,
         else:
             output = translation.translate_detailed(segments.texts(), source, target, settings, deadline,
                                                     alternatives=alternatives, glossary=glossary)
-        return target, output, _lap(mark)
+        return output
 
     # CTranslate2 releases the GIL: one thread per language keeps both cores busy.
     with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
@@ -356,6 +419,8 @@ def _translate_all(article: Article, sentences: list[str], chosen: list[int], *,
     results = {}
     for target, output, seconds in done:
         timings[f"translate_{target}"] = seconds
+        if output is None:
+            continue
         translated = segments.like([item.text for item in output])
         body = segments.like(output).sentences
         results[target] = Translation(

@@ -46,3 +46,18 @@ def screenshot(driver, name: str) -> Path:
 def policy_violations(driver) -> list[str]:
     """Content-Security-Policy breaches in the page's console."""
     return [entry["message"] for entry in driver.get_log("browser") if "Content Security Policy" in entry["message"]]
+
+
+def submit_article(driver, url, text, targets=("ar", "de", "ru")):
+    """Paste ``text`` into the form at ``url``, tick ``targets``, send it, wait for the result or the error."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url)
+    driver.find_element(By.ID, "text").send_keys(text)
+    for box in driver.find_elements(By.NAME, "target"):
+        if (box.get_attribute("value") in targets) != box.is_selected():
+            box.click()
+    driver.find_element(By.ID, "go").click()
+    WebDriverWait(driver, 30).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "#result, #error")))

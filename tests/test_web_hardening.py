@@ -14,7 +14,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "base-uri 'none'; form-action 'self'")
 SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
                     "Referrer-Policy": "same-origin"}
-ERROR_BOX = '<div class="error" role="alert" id="error"><strong>Could not process the article.</strong> '
+ERROR_BOX = '<div class="error" role="alert" id="error" tabindex="-1"><strong>Could not process the article.</strong> '
 
 
 @pytest.fixture

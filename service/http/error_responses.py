@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from ..errors import (
@@ -22,6 +22,7 @@ from ..errors import (
     KeyRequired,
     LanguagePackMissing,
     QueueFull,
+    ServiceBusy,
     ServiceError,
     TimedOut,
     TooLarge,
@@ -43,6 +44,7 @@ STATUS_BY_ERROR = [
     (TimedOut, 504),
     (LanguagePackMissing, 503),
     (QueueFull, 503),
+    (ServiceBusy, 503),
     (BadLanguagePack, 503),
     (DownloadFailed, 503),
 ]
@@ -83,7 +85,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         message = error.description
-        if error.code == 413:
+        if error.code == 404 and request.url_rule is None:  # no such path (not a missing file or job)
+            message = f"{message.rstrip('.')}; the API is described at {url_for('docs.page')}"
+        elif error.code == 413:
             message = _too_large_message()
         elif error.code == 429:  # Flask-Limiter's; its after_request adds Retry-After
             message = (f"too many requests: the limit is {error.description} per API key, or per address without "

@@ -71,7 +71,7 @@ class BufferedWSGI:
 
     def body_limit(self, path: str) -> tuple[int | None, str]:
         """The largest body a route accepts, and the setting that says so (as the app itself checks it)."""
-        if path.startswith("/api/v1/jobs"):
+        if path.startswith("/api/v1/jobs") or path == "/batch":  # the batch page takes a job's files too
             return self.settings.max_job_bytes, "NEWSDESK_MAX_JOB_BYTES"
         return self.settings.max_request_bytes, "NEWSDESK_MAX_REQUEST_BYTES"
 

@@ -1,29 +1,48 @@
-"""Serve the web form: paste or upload an article, read the summary and translations.
+"""Serve the editor's desk: paste or upload an article, read the summary and translations side
+by side, correct them into the translation memory, download them.
 
-Works with JavaScript off (a plain form POST renders the results on the server);
-static/desk.js only adds copy buttons, a busy notice and click-to-see-the-source. Form
-POSTs are taken only from this site's own page (CSRF: Origin, else Referer, is checked).
+Without JavaScript a form POST to ``/`` runs the article and renders the page. With it,
+static/desk.js posts to ``/runs`` instead, which starts the article in a thread of this
+worker and answers at once; the page polls ``/runs/<id>`` for the steps reached and opens
+``/results/<id>`` when it is done. Either way the result is kept (service/results.py) for its
+page, its downloads (``/results/<id>/files/<name>``) and the editor's changes. Form POSTs are
+taken only from this site's own page (CSRF: Origin, else Referer, is checked).
 """
 
 from __future__ import annotations
 
-import json
-from urllib.parse import quote
+import re
+import threading
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for)
+from markupsafe import Markup, escape
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import defaults, render
-from ..errors import KeyRequired, ServiceError
-from ..pipeline import DEFAULT_TARGETS, deadline, process
+from .. import defaults, memory, render, results
+from ..errors import InvalidInput, KeyRequired, ServiceBusy, ServiceError
+from ..pipeline import DEFAULT_TARGETS, Result, deadline, process, translate_texts_with_alternatives
 from ..stages.clean import HEADING, PARAGRAPH, REMOVAL_REASONS
 from ..stages.documents import Document, read_document
 from ..stages.language import DISPLAY_NAMES, RTL_LANGUAGES
 from ..stages.summary import DEFAULT_METHOD, METHODS
+from ..translation import effective_glossary, routing
 from . import access, error_responses, inputs
 
 bp = Blueprint("web", __name__)
 CHOICES = defaults.TARGETS
+# Articles one worker runs in the background for the desk at once; more get 503 until one ends.
+RUNS_PER_WORKER = 4
+ALTERNATIVES = 3  # next-best translations offered when an editor asks for them
+# What each download is: (extension, label, media type, renderer).
+FILE_KINDS = {"md": ("Markdown", "text/markdown", render.to_markdown),
+              "txt": ("Text", "text/plain", render.to_text),
+              "html": ("HTML", "text/html", render.to_html),
+              "xlf": ("XLIFF", "application/xliff+xml", render.to_xliff)}
+
+
+@bp.record_once
+def _make_room(state) -> None:
+    state.app.extensions["newsdesk.desk_runs"] = threading.BoundedSemaphore(RUNS_PER_WORKER)
 
 
 @bp.get("/")
@@ -34,26 +53,126 @@ def form():
 
 @bp.post("/")
 def submit():
-    """Process the pasted or uploaded article; show the results, or the error inline."""
+    """Run the pasted or uploaded article here and now (the page without JavaScript)."""
     settings = inputs.current_settings()
     try:
         values = _read_form()
     except RequestEntityTooLarge:
-        limit = current_app.config["MAX_CONTENT_LENGTH"]
-        return _with_error(_defaults(), f"The upload is over the limit of {limit:,} bytes: send a shorter article.", 413)
+        return _with_error(_defaults(), _too_large_message(), 413)
     try:
         _check_key(settings)
-        uploaded = _upload(settings)
-        if uploaded.text:  # an uploaded file wins over the text box, and shows in it afterwards
-            values["article"], values["text"] = uploaded.text, values["text"] or uploaded.text
-        inputs.check_length("text", values["article"], settings)
-        result = process(values["article"], targets=values["targets"], summary=values["summary"],
-                         method=values["method"], source=values["source"], settings=settings,
-                         deadline=deadline(settings), left_out=uploaded.left_out)
+        values, left_out = _with_upload(values, settings)
+        run_id = results.start(settings, owner=_owner(settings), form=values)
+        result = _run(settings, run_id, values, left_out)
     except ServiceError as error:
         return _with_error(values, str(error), error_responses.status_for(error))
-    return render_template("desk.html", **_page(values), result=result, views=_views(result, values["targets"]),
-                           downloads=_downloads(result, values["targets"]), reasons=REMOVAL_REASONS)
+    return render_template("desk.html", **_result_page(run_id, result, values))
+
+
+@bp.post("/runs")
+def start_run():
+    """Start the article in the background (the page with JavaScript): 202 with where to
+    follow it, or the error as JSON."""
+    settings = inputs.current_settings()
+    try:
+        values = _read_form()
+    except RequestEntityTooLarge:
+        return jsonify(error=_too_large_message()), 413
+    room = current_app.extensions["newsdesk.desk_runs"]
+    try:
+        _check_key(settings)
+        values, left_out = _with_upload(values, settings)
+        if not room.acquire(blocking=False):
+            raise ServiceBusy(f"this server is already working on {RUNS_PER_WORKER} articles from the desk: "
+                              "send this one again in a moment")
+        run_id = results.start(settings, owner=_owner(settings), form=values)
+    except ServiceError as error:
+        return jsonify(error=str(error)), error_responses.status_for(error)
+
+    def run_and_make_room() -> None:
+        try:
+            _run(settings, run_id, values, left_out)
+        except ServiceError:
+            pass  # stored by _run for the page to show
+        finally:
+            room.release()
+
+    threading.Thread(target=run_and_make_room, name=f"desk-run-{run_id[:6]}", daemon=True).start()
+    return jsonify(id=run_id, progress=url_for("web.run_progress", run_id=run_id),
+                   page=url_for("web.result_page", run_id=run_id)), 202
+
+
+@bp.get("/runs/<run_id>")
+def run_progress(run_id: str):
+    """How far the article got: {"status", "steps", "page", "error"}."""
+    run = _load(run_id)
+    return jsonify(status=run.status, steps=[_step_label(step) for step in run.steps],
+                   page=url_for("web.result_page", run_id=run.id), error=run.error)
+
+
+@bp.get("/results/<run_id>")
+def result_page(run_id: str):
+    """The desk with a kept result: the same page the form POST renders."""
+    try:
+        run = _load(run_id)
+    except ServiceError as error:
+        return _with_error(_defaults(), str(error), error_responses.status_for(error))
+    values = {**_defaults(), **run.form, "targets": tuple(run.form.get("targets", ()))}
+    if run.status == results.FAILED:
+        return _with_error(values, run.error, run.error_status or 500)
+    if run.result is None:  # still running: the page without JavaScript can reload this
+        return render_template("desk.html", **_page(values), running=run, steps=map(_step_label, run.steps),
+                               refresh=url_for("web.result_page", run_id=run.id)), 202
+    return render_template("desk.html", **_result_page(run.id, run.result, values))
+
+
+@bp.get("/results/<run_id>/files/<name>")
+def download(run_id: str, name: str):
+    """One file of a kept result: STEM.LANG.md|txt|html|xlf, or STEM.json with everything."""
+    result = _finished(run_id)
+    stem = render.file_stem(result)
+    if name == f"{stem}.json":
+        return _attachment(render.to_json(result), "application/json", name)
+    match = re.fullmatch(rf"{re.escape(stem)}\.(\w+)\.(\w+)", name)
+    languages = (result.source, *result.translations)
+    if match is None or match[1] not in languages or match[2] not in FILE_KINDS or (
+            match[2] == "xlf" and match[1] not in result.translations):
+        raise InvalidInput(f"this result has no file {name!r}: its files are listed on its page, "
+                           f"{url_for('web.result_page', run_id=run_id)}")
+    _label, media_type, make = FILE_KINDS[match[2]]
+    return _attachment(make(result, match[1]), media_type, name)
+
+
+@bp.post("/results/<run_id>/sentences/<language>/<int:index>")
+def save_sentence(run_id: str, language: str, index: int):
+    """The editor's correction of one sentence: into the translation memory (so the next article
+    with that sentence gets it) and into this result (its page and downloads)."""
+    settings = inputs.current_settings()
+    fields = inputs.request_fields(request)
+    text = fields.get("text")
+    if isinstance(text, str) and not text.strip():
+        raise InvalidInput("the corrected sentence is empty: type the translation, or press Escape to keep it")
+    text = inputs.text_field(fields, "text", settings).strip()
+    result = _finished(run_id)
+    if not 0 <= index < len(result.sentences):
+        raise InvalidInput(f"sentence {index} is not in this article: it has sentences 0 to {len(result.sentences) - 1}")
+    entry = memory.put(settings, source=result.source, target=language, sentence=result.sentences[index],
+                       translation=text)
+    results.edit(settings, run_id, owner=_owner(settings), language=language, index=index, text=text)
+    return jsonify(saved=True, sentence=entry.sentence, translation=entry.translation)
+
+
+@bp.get("/results/<run_id>/sentences/<language>/<int:index>/alternatives")
+def alternatives(run_id: str, language: str, index: int):
+    """Next-best translations of one sentence, made when the editor asks for them."""
+    settings = inputs.current_settings()
+    result = _finished(run_id)
+    if not 0 <= index < len(result.sentences) or language not in result.translations:
+        raise InvalidInput(f"this result has no {language} sentence {index}")
+    [(best, others)] = translate_texts_with_alternatives([result.sentences[index]], result.source, language, settings,
+                                                         deadline(settings), alternatives=ALTERNATIVES)
+    current = result.translations[language].sentences[index]
+    return jsonify(alternatives=[text for text in dict.fromkeys((best, *others)) if text != current])
 
 
 @bp.before_request
@@ -78,6 +197,47 @@ def forget_key():
     return redirect(url_for("web.form"), 303)
 
 
+def _run(settings, run_id: str, values: dict, left_out: tuple[str, ...]) -> Result:
+    """Process the article, noting each step for the progress display; keep the result or the error."""
+    try:
+        result = process(values["article"], targets=values["targets"], summary=values["summary"],
+                         method=values["method"], source=values["source"], settings=settings,
+                         deadline=deadline(settings), left_out=left_out, partial=True,
+                         on_step=lambda reached: results.add_step(settings, run_id, reached))
+    except ServiceError as error:
+        results.fail(settings, run_id, error=str(error), status=error_responses.status_for(error))
+        raise
+    results.finish(settings, run_id, result)
+    return result
+
+
+def _load(run_id: str) -> results.Run:
+    settings = inputs.current_settings()
+    if settings.api_keys and not access.web_key(settings):
+        raise KeyRequired("This service needs an API key: enter yours on the form first.")
+    return results.load(settings, run_id, owner=_owner(settings))
+
+
+def _finished(run_id: str) -> Result:
+    run = _load(run_id)
+    if run.result is None:
+        raise InvalidInput(f"this article is {run.status}, so it has nothing to download or edit yet"
+                           + (f": {run.error}" if run.error else ""))
+    return run.result
+
+
+def _attachment(body: str, media_type: str, name: str) -> Response:
+    response = Response(body, mimetype=media_type)
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    return response
+
+
+def _owner(settings) -> str:
+    """Whose results these are: the signed-in key's name, or everyone's when keys are off."""
+    signed_in = access.web_key(settings) if settings.api_keys else None
+    return signed_in.name if signed_in else ""
+
+
 def _check_key(settings) -> None:
     """With keys on, the form asks once; the session cookie signs the browser in after that."""
     if not settings.api_keys or access.web_key(settings):
@@ -87,6 +247,11 @@ def _check_key(settings) -> None:
         raise KeyRequired("This service needs an API key: enter yours above (your administrator can make one "
                           "with `newsdesk keys add NAME`).")
     access.remember_web_key(settings, typed)
+
+
+def _too_large_message() -> str:
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    return f"The upload is over the limit of {limit:,} bytes: send a shorter article."
 
 
 def _defaults() -> dict:
@@ -102,10 +267,15 @@ def _read_form() -> dict:
             "method": form.get("method", DEFAULT_METHOD), "source": form.get("source", defaults.SOURCE)}
 
 
-def _upload(settings) -> Document:
-    """The uploaded file, or an empty Document when none was sent."""
+def _with_upload(values: dict, settings) -> tuple[dict, tuple[str, ...]]:
+    """The form's values with the uploaded file's text (it wins over the text box, and shows in it
+    afterwards), checked for length; and the lines reading the file left out."""
     upload = inputs.uploaded_file(request, settings)
-    return read_document(upload.filename, upload.read()) if upload else Document("")
+    document = read_document(upload.filename, upload.read()) if upload else Document("")
+    if document.text:
+        values = {**values, "article": document.text, "text": values["text"] or document.text}
+    inputs.check_length("text", values["article"], settings)
+    return values, document.left_out
 
 
 def _with_error(values: dict, message: str, status: int):
@@ -117,46 +287,116 @@ def _page(values: dict) -> dict:
     settings = inputs.current_settings()
     signed_in = access.web_key(settings) if settings.api_keys else None
     return {"needs_key": settings.api_keys and signed_in is None, "signed_in": signed_in,
-            "values": values, "choices": [(code, DISPLAY_NAMES[code]) for code in CHOICES], "methods": METHODS, "default_method": DEFAULT_METHOD,
-            "sources": ["auto", *CHOICES, "en"], "names": DISPLAY_NAMES, "max_characters": settings.max_characters}
+            "values": values, "choices": _choices(settings, values["targets"]), "methods": METHODS,
+            "default_method": DEFAULT_METHOD, "sources": ["auto", *CHOICES, "en"], "names": DISPLAY_NAMES,
+            "max_characters": settings.max_characters}
 
 
-def _views(result, targets) -> list[dict]:
-    """The original, then one block per language, sentence by sentence with its source."""
-    source = {"code": result.source, "is_source": True, "title": result.article.title, "teaser": result.article.teaser,
-              "summary": result.summary_sentences, "headings": result.article.headings, "sentences": result.sentences}
+def _choices(settings, chosen) -> list[dict]:
+    """The target boxes: those some installed pack reaches can be ticked; the others are shown
+    disabled, with the pack that would make them work."""
+    reachable = {target for _source, target, _via in routing.reachable_pairs(settings)}
+    boxes = []
+    for code in CHOICES:
+        fix = None if code in reachable else (
+            f"no pack translates into {DISPLAY_NAMES[code]}: put translate-en_{code}-*.argosmodel in "
+            f"{settings.langpacks_dir}/ and run `newsdesk langpacks install`")
+        boxes.append({"code": code, "name": DISPLAY_NAMES[code], "checked": code in chosen and fix is None, "fix": fix})
+    return boxes
+
+
+def _result_page(run_id: str, result: Result, values: dict) -> dict:
+    return {**_page(values), "result": result, "run_id": run_id, "views": _views(result),
+            "failed": [{"code": code, "name": DISPLAY_NAMES.get(code, code), "reason": reason}
+                       for code, reason in result.failed.items()],
+            "downloads": _downloads(run_id, result), "reasons": REMOVAL_REASONS}
+
+
+def _step_label(step) -> dict:
+    """A step as the progress display shows it."""
+    name = DISPLAY_NAMES.get(step.language, step.language)
+    text = {"cleaned": "Cleaned the text",
+            "split": f"Found {step.count} sentences in {name}",
+            "summarized": "Summarized",
+            "translating": f"Translating into {name}…",
+            "translated": f"Translated into {name}"}[step.stage]
+    return {"stage": step.stage, "language": step.language, "text": text}
+
+
+def _views(result: Result) -> list[dict]:
+    """The original, then one card per translated language, sentence by sentence with its source."""
+    settings = inputs.current_settings()
+    glossary = effective_glossary(settings)
+    source_terms = _terms_in(result, glossary)
+    source = {"code": result.source, "is_source": True, "title": result.article.title,
+              "teaser": result.article.teaser, "headings": result.article.headings,
+              "sentences": result.sentences, "terms": {term: "glossary term" for term in source_terms},
+              "uncertain": set(), "reviewed": set(), "confidences": ()}
     views = [source]
-    for code in targets:
-        item = result.translations[code]
+    for code, item in result.translations.items():
+        terms = glossary.for_target(code)
+        marks = {terms[term]: f"glossary: {term} → {terms[term]}" for term in source_terms if term in terms}
         views.append({"code": code, "is_source": False, "title": item.title, "teaser": item.teaser,
-                      "summary": list(item.summary), "headings": item.headings, "sentences": item.sentences})
+                      "headings": item.headings, "sentences": item.sentences, "terms": marks,
+                      "uncertain": set(item.uncertain), "reviewed": set(item.reviewed),
+                      "confidences": item.confidences})
     for view in views:
         view["name"] = DISPLAY_NAMES.get(view["code"], view["code"])
         view["rtl"] = view["code"] in RTL_LANGUAGES
-        view["paragraphs"] = _paragraphs(result, view["headings"], view["sentences"])
+        view["paragraphs"] = _paragraphs(result, view)
+        view["summary"] = [(index, _marked(view["sentences"][index], view["terms"])) for index in result.summary]
     return views
 
 
-def _paragraphs(result, headings, sentences) -> list[dict]:
-    paragraphs, heading = [], iter(headings)
+def _terms_in(result: Result, glossary) -> list[str]:
+    """The glossary's source terms that occur in the article (whole words), any target's."""
+    text = " ".join(result.sentences)
+    terms = {term for target in glossary.by_target for term in glossary.by_target[target]} | set(glossary.keep)
+    return sorted(term for term in terms if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text))
+
+
+def _marked(text: str, terms: dict[str, str]) -> Markup:
+    """``text`` escaped, each glossary term in it wrapped in <mark> with what it stands for."""
+    if not terms:
+        return escape(text)
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(term)}(?!\w)" for term in sorted(terms, key=len, reverse=True)))
+    parts, at = [], 0
+    for found in pattern.finditer(text):
+        parts += [escape(text[at:found.start()]),
+                  Markup('<mark class="term" title="{}">{}</mark>').format(terms[found[0]], found[0])]
+        at = found.end()
+    return Markup("").join([*parts, escape(text[at:])])
+
+
+def _paragraphs(result: Result, view: dict) -> list[dict]:
+    paragraphs, heading = [], iter(view["headings"])
     for index, block in enumerate(result.article.blocks):
         if block.kind == HEADING:
             paragraphs.append({"kind": HEADING, "text": next(heading)})
-        else:
-            paragraphs.append({"kind": PARAGRAPH, "sentences": [
-                (i, sentences[i], result.sentences[i]) for i, owner in enumerate(result.paragraph_index) if owner == index]})
+            continue
+        sentences = []
+        for number, owner in enumerate(result.paragraph_index):
+            if owner != index:
+                continue
+            confidence = view["confidences"][number] if view["confidences"] else None
+            sentences.append({"index": number, "html": _marked(view["sentences"][number], view["terms"]),
+                              "text": view["sentences"][number], "source": result.sentences[number],
+                              "uncertain": number in view["uncertain"], "reviewed": number in view["reviewed"],
+                              "confidence": confidence})
+        paragraphs.append({"kind": PARAGRAPH, "sentences": sentences})
     return paragraphs
 
 
-def _downloads(result, targets) -> list[dict]:
-    """Markdown and XLIFF per language and JSON of everything, named after the article
-    (secret-talks.de.md), as data: links (no JavaScript needed)."""
+def _downloads(run_id: str, result: Result) -> list[dict]:
+    """Per language (the original first) its files, and JSON of everything; named after the
+    article (secret-talks.de.md) and served by the app."""
     stem = render.file_stem(result)
-    links = [{"label": f"Markdown ({DISPLAY_NAMES.get(code, code)})", "name": f"{stem}.{code}.md",
-              "href": "data:text/markdown;charset=utf-8," + quote(render.to_markdown(result, code))} for code in targets]
-    links += [{"label": f"XLIFF ({DISPLAY_NAMES.get(code, code)})", "name": f"{stem}.{code}.xlf",
-               "href": "data:application/xliff+xml;charset=utf-8," + quote(render.to_xliff(result, code))}
-              for code in targets]
-    links.append({"label": "JSON (everything)", "name": f"{stem}.json",
-                  "href": "data:application/json;charset=utf-8," + quote(json.dumps(render.to_dict(result), ensure_ascii=False))})
-    return links
+    rows = []
+    for code in (result.source, *result.translations):
+        kinds = [kind for kind in FILE_KINDS if kind != "xlf" or code in result.translations]
+        rows.append({"name": DISPLAY_NAMES.get(code, code), "code": code, "files": [
+            {"label": FILE_KINDS[kind][0], "name": f"{stem}.{code}.{kind}",
+             "href": url_for("web.download", run_id=run_id, name=f"{stem}.{code}.{kind}")} for kind in kinds]})
+    everything = {"label": "JSON (everything)", "name": f"{stem}.json",
+                  "href": url_for("web.download", run_id=run_id, name=f"{stem}.json")}
+    return {"languages": rows, "everything": everything}

@@ -1,11 +1,77 @@
-// Progressive enhancement only: the page works without this file.
+// Progressive enhancement only: without this file the form posts and the server renders the page.
+"use strict";
+
+const FITS = { 2: 640, 3: 960, 4: 1240 };  // window widths at which n cards stand side by side (desk.css)
+
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("desk-form");
-  form.addEventListener("submit", () => {  // long articles take a while: say so
-    document.getElementById("busy").hidden = false;
-    document.getElementById("go").disabled = true;
-  });
-  document.querySelectorAll(".copyable").forEach((block) => {  // a copy button per block
+  if (form && window.fetch) form.addEventListener("submit", (event) => { event.preventDefault(); run(form); });
+  const error = document.getElementById("error");
+  const result = document.getElementById("result");
+  if (error) { error.scrollIntoView({ block: "start" }); error.focus(); }
+  else if (result) result.scrollIntoView({ block: "start" });
+  if (result) { addCopyButtons(); linkSentences(); switchLanguages(); editSentences(result.dataset.run); }
+});
+
+// --- sending the article, and its progress ------------------------------------------
+
+async function run(form) {
+  const button = document.getElementById("go");
+  button.disabled = true;
+  showError(null);
+  try {
+    const response = await fetch(form.dataset.runs, { method: "POST", body: new FormData(form), headers: { Accept: "application/json" } });
+    const answer = await response.json();
+    if (!response.ok) { showError(answer.error); button.disabled = false; return; }
+    follow(answer.progress, answer.page);
+  } catch (failure) {
+    showError(`The server could not be reached (${failure.message}): check the connection, then send again.`);
+    button.disabled = false;
+  }
+}
+
+function follow(progressUrl, page) {
+  const panel = document.getElementById("progress");
+  const steps = document.getElementById("steps");
+  panel.hidden = false;
+  panel.scrollIntoView({ block: "start" });
+  const poll = async () => {
+    const response = await fetch(progressUrl, { headers: { Accept: "application/json" } });
+    const answer = await response.json();
+    if (!response.ok) { showError(answer.error); panel.hidden = true; document.getElementById("go").disabled = false; return; }
+    steps.replaceChildren(...answer.steps.map((step) => {
+      const item = document.createElement("li");
+      item.className = step.stage;
+      item.textContent = step.text;
+      return item;
+    }));
+    if (answer.status === "running") setTimeout(poll, 400);
+    else window.location.assign(page);  // the result, or the form with the error drawn on it
+  };
+  poll();
+}
+
+function showError(message) {
+  const box = document.getElementById("messages");
+  box.replaceChildren();
+  if (!message) return;
+  const error = document.createElement("div");
+  error.className = "error";
+  error.id = "error";
+  error.setAttribute("role", "alert");
+  error.tabIndex = -1;
+  const strong = document.createElement("strong");
+  strong.textContent = "Could not process the article.";
+  error.append(strong, " " + message);
+  box.append(error);
+  error.scrollIntoView({ block: "start" });
+  error.focus();
+}
+
+// --- reading the result -----------------------------------------------------------
+
+function addCopyButtons() {
+  document.querySelectorAll(".copyable").forEach((block) => {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "copy";
@@ -16,10 +82,122 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     block.before(button);
   });
-  document.querySelectorAll(".translation .s").forEach((span) => {  // click: light up the source sentence
-    span.addEventListener("click", () => {
-      document.querySelectorAll(".s.linked").forEach((s) => s.classList.remove("linked"));
-      document.querySelectorAll(`.s[data-i="${span.dataset.i}"]`).forEach((s) => s.classList.add("linked"));
+}
+
+function light(index) {
+  document.querySelectorAll(".s.linked").forEach((s) => s.classList.remove("linked"));
+  document.querySelectorAll(`.s[data-i="${index}"]`).forEach((s) => s.classList.add("linked"));
+}
+
+function linkSentences() {
+  // A sentence lights up its counterparts in every card; a summary bullet goes to its sentence.
+  document.querySelectorAll(".s").forEach((span) => span.addEventListener("click", () => light(span.dataset.i)));
+  document.querySelectorAll(".to-sentence").forEach((link) => link.addEventListener("click", (event) => {
+    event.preventDefault();
+    light(link.dataset.i);
+    const target = document.getElementById(link.getAttribute("href").slice(1));
+    target.scrollIntoView({ block: "center" });
+    target.focus({ preventScroll: true });
+  }));
+}
+
+function switchLanguages() {
+  // Too narrow for every card side by side: one card at a time, chosen in the switcher.
+  const cards = document.getElementById("cards");
+  const switcher = document.getElementById("switcher");
+  if (!switcher) return;
+  const links = [...switcher.querySelectorAll("a")];
+  const count = cards.children.length;
+  const wide = window.matchMedia(`(min-width: ${FITS[count] || 0}px)`);
+  const show = (id) => {
+    links.forEach((link) => { if (link.dataset.card === id) link.setAttribute("aria-current", "true"); else link.removeAttribute("aria-current"); });
+    [...cards.children].forEach((card) => card.classList.toggle("active", card.id === id));
+  };
+  const layout = () => {
+    cards.classList.toggle("tabbed", !wide.matches);
+    switcher.classList.toggle("on", !wide.matches);
+    if (!cards.querySelector(".active")) show(links[Math.min(1, links.length - 1)].dataset.card);
+  };
+  links.forEach((link) => link.addEventListener("click", (event) => {
+    if (wide.matches) return;  // side by side: the link just scrolls
+    event.preventDefault();
+    show(link.dataset.card);
+  }));
+  wide.addEventListener("change", layout);
+  layout();
+}
+
+// --- correcting a translation -----------------------------------------------------
+
+function editSentences(runId) {
+  document.querySelectorAll(".translation .s").forEach((span) => {
+    span.addEventListener("click", () => startEditing(span, runId));
+    span.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !span.isContentEditable) { event.preventDefault(); startEditing(span, runId); }
     });
   });
-});
+}
+
+function startEditing(span, runId) {
+  if (span.isContentEditable) return;
+  const card = span.closest(".translation");
+  const url = `/results/${runId}/sentences/${card.dataset.lang}/${span.dataset.i}`;
+  const before = span.innerHTML;
+  const bar = document.createElement("div");
+  bar.className = "editbar";
+  bar.setAttribute("lang", "en");
+  bar.setAttribute("dir", "ltr");
+  const status = document.createElement("output");
+  const save = button("Save to memory", async () => {
+    status.className = "";
+    status.textContent = "Saving…";
+    const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ text: span.innerText.trim() }) });
+    const answer = await response.json();
+    if (!response.ok) { status.className = "bad"; status.setAttribute("role", "alert"); status.textContent = answer.error; return; }
+    span.textContent = answer.translation;
+    span.classList.add("reviewed");
+    span.classList.remove("uncertain");
+    stop();
+  });
+  const others = button("Alternatives", async () => {
+    status.textContent = "Asking the model…";
+    const response = await fetch(`${url}/alternatives`, { headers: { Accept: "application/json" } });
+    const answer = await response.json();
+    if (!response.ok) { status.className = "bad"; status.textContent = answer.error; return; }
+    status.textContent = answer.alternatives.length ? "Pick one, then save:" : "The model has no other translation of this sentence.";
+    others.remove();
+    answer.alternatives.forEach((text) => {
+      const pick = button(text, () => { span.textContent = text; span.focus(); });
+      pick.className = "alt";
+      pick.setAttribute("lang", card.lang);
+      pick.setAttribute("dir", card.dir);
+      bar.insertBefore(pick, status);
+    });
+  });
+  const cancel = button("Cancel", () => { span.innerHTML = before; stop(); });
+  bar.append(save, others, cancel, status);
+  const stop = () => {
+    span.removeAttribute("contenteditable");
+    span.removeEventListener("keydown", keys);
+    bar.remove();
+    span.focus();
+  };
+  const keys = (event) => {
+    if (event.key === "Escape") { event.preventDefault(); cancel.click(); }
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); save.click(); }
+  };
+  span.textContent = span.innerText;  // edit plain text: glossary marks come back on the next run
+  span.setAttribute("contenteditable", "plaintext-only");
+  span.addEventListener("keydown", keys);
+  span.closest("p").after(bar);
+  span.focus();
+}
+
+function button(text, action) {
+  const made = document.createElement("button");
+  made.type = "button";
+  made.textContent = text;
+  made.addEventListener("click", action);
+  return made;
+}
