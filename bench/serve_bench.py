@@ -9,6 +9,11 @@ loading and after the run, the cost of a cached article against a new one, then 
 clients posting different news articles for a bounded time: requests, errors by status,
 throughput in articles x languages per second, p50/p90 latency.
 
+First, the small-request load (--small-only runs just that): 16 clients each POSTing one
+new NTREX sentence to /translate, with one batch per request (2 and 8 threads) and with shared
+batches (each --batch-waits value), against raw CTranslate2 in batches of 16 and of 8 on both
+cores, in the same run; sentences/s, their ratio, p50/p90 latency, and a lone client's.
+
 With --libretranslate (the python of a LibreTranslate virtual environment; `make
 bench-libretranslate` makes one), the same clients then send the same articles to
 LibreTranslate's POST /translate on the same packs, in the same run, and the script
@@ -36,7 +41,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.translate_bench import OUT, english_text, install_packs  # noqa: E402
+from bench.translate_bench import OUT, bench_settings, english_text, install_packs  # noqa: E402
 
 
 def free_port() -> int:
@@ -148,16 +153,7 @@ def stop(server: subprocess.Popen) -> None:
 def run_newsdesk(args, corpus: list[str], targets: list[str]) -> float:
     drop_in = Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
     shutil.copy(REPO / "service" / "translation" / "manifest.json", drop_in / "manifest.json")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = next(line for line in (REPO / "Procfile").read_text().splitlines() if line.startswith("web:"))
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "PORT": str(port),
-           "HOST": "127.0.0.1", "NEWSDESK_PACKAGES_DIR": str(OUT / "packages"), "NEWSDESK_LANGPACKS_DIR": str(drop_in),
-           "NEWSDESK_DOWNLOAD_MISSING": "0", "NEWSDESK_WORKERS": args.workers, "NEWSDESK_THREADS": args.threads,
-           "NEWSDESK_RATE_LIMIT": "none"}  # all clients share one address: measure the model, not the limiter
-    # exec: the shell becomes the gunicorn master, whose children are the workers.
-    server = subprocess.Popen(["sh", "-c", "exec " + command.removeprefix("web:").strip()], cwd=REPO, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server, base = start_newsdesk(args, drop_in)
     try:
         # Ready = a worker answers with the three packs loaded (the bench has no x->en
         # packs, so /ready, which wants the whole manifest, would stay 503).
@@ -192,6 +188,114 @@ def run_newsdesk(args, corpus: list[str], targets: list[str]) -> float:
     finally:
         stop(server)
         shutil.rmtree(drop_in, ignore_errors=True)
+
+
+def start_newsdesk(args, drop_in: Path, **settings: str) -> tuple[subprocess.Popen, str]:
+    """The Procfile's web: line on a free port with the bench packs; extra NEWSDESK_* settings as keywords."""
+    port = free_port()
+    command = next(line for line in (REPO / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "PORT": str(port),
+           "HOST": "127.0.0.1", "NEWSDESK_PACKAGES_DIR": str(OUT / "packages"), "NEWSDESK_LANGPACKS_DIR": str(drop_in),
+           "NEWSDESK_DOWNLOAD_MISSING": "0", "NEWSDESK_WORKERS": args.workers, "NEWSDESK_THREADS": args.threads,
+           "NEWSDESK_RATE_LIMIT": "none",  # all clients share one address: measure the model, not the limiter
+           **{f"NEWSDESK_{name.upper()}": value for name, value in settings.items()}}
+    # exec: the shell becomes the gunicorn master, whose children are the workers.
+    server = subprocess.Popen(["sh", "-c", "exec " + command.removeprefix("web:").strip()], cwd=REPO, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def small_requests(args, corpus: list[str], **settings: str) -> dict:
+    """LibreTranslate's common load: ``args.small_clients`` clients each POSTing one new NTREX
+    sentence to /translate at a time; and one client alone, for its latency."""
+    drop_in = Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
+    shutil.copy(REPO / "service" / "translation" / "manifest.json", drop_in / "manifest.json")
+    server, base = start_newsdesk(args, drop_in, cache_sentences="0", **settings)  # every sentence decoded
+    try:
+        def loaded() -> bool:
+            with urllib.request.urlopen(f"{base}/api/v1/stats", timeout=5) as response:
+                return len(json.loads(response.read())["loaded"]) == 3
+
+        wait_until(loaded, server)
+        time.sleep(2)
+
+        def send(number: int) -> tuple[int, float]:
+            status, seconds, _ = post(f"{base}/translate", {"q": corpus[number % len(corpus)], "source": "en",
+                                                            "target": "de"})
+            return status, seconds
+
+        for number in range(8):  # warm both workers
+            send(number)
+        alone, _ = load_run(send, 1, args.small_seconds / 3, 10_000, first=10)
+        many, elapsed = load_run(send, args.small_clients, args.small_seconds, 100_000, first=5_000)
+        return {"alone": _latencies(alone), "many": _latencies(many), "rate": sum(1 for s, _ in many if s == 200) / elapsed,
+                "errors": sum(1 for s, _ in many if s != 200)}
+    finally:
+        stop(server)
+        shutil.rmtree(drop_in, ignore_errors=True)
+
+
+def _latencies(results: list[tuple[int, float]]) -> dict:
+    ok = sorted(seconds for status, seconds in results if status == 200)
+    if not ok:
+        return {"p50": float("nan"), "p90": float("nan")}
+    return {"p50": statistics.median(ok), "p90": ok[min(len(ok) - 1, int(0.9 * len(ok)))]}
+
+
+def raw_ctranslate2(corpus: list[str], seconds: float, batch: int = 16, threads: int = 2) -> float:
+    """Sentences/s of CTranslate2 itself on the same en->de pack, in batches of ``batch`` new
+    sentences, ``threads`` batches at a time (one per core), with newsdesk's decoding options."""
+    from service.translation import load_pack
+    from service.translation.decoding import ARGOS_LENGTH_PENALTY
+
+    loaded = load_pack("en", "de", bench_settings(inter_threads=threads, intra_threads=1))
+    translator, tokenizer = loaded.translator, loaded.tokenizer
+    counter, lock, done = iter(range(0, 10**9, batch)), threading.Lock(), [0]
+    deadline = time.perf_counter() + seconds
+
+    def worker() -> None:
+        while time.perf_counter() < deadline:
+            with lock:
+                start = next(counter)
+            texts = [corpus[(start + i) % len(corpus)] for i in range(batch)]
+            pieces = [tokenizer.encode(text) for text in texts]
+            translator.translate_batch(pieces, beam_size=4, max_batch_size=batch, length_penalty=ARGOS_LENGTH_PENALTY,
+                                       replace_unknowns=True, return_scores=True)
+            with lock:
+                done[0] += batch
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return done[0] / (time.perf_counter() - started)
+
+
+def run_small(args, corpus: list[str]) -> None:
+    print(f"\nsmall requests: {args.small_clients} clients, one NTREX sentence each per POST /translate (en->de), "
+          f"sentence cache off; gunicorn {args.workers} workers x {args.threads} threads")
+    today = argparse.Namespace(**{**vars(args), "threads": "2"})
+    runs = {"before (2 threads, one batch per request)": small_requests(today, corpus, shared_batches="0"),
+            "one batch per request": small_requests(args, corpus, shared_batches="0")}
+    for wait in args.batch_waits:
+        runs[f"shared batches, wait {float(wait) * 1000:g} ms"] = small_requests(args, corpus, shared_batches="1",
+                                                                            batch_wait=wait)
+    raw = raw_ctranslate2(corpus, args.small_seconds)
+    print(f"  raw CTranslate2, batches of 16, 2 at a time: {raw:.1f} sentences/s")
+    # 16 clients keep 16 sentences in flight, not 32: this is the most they can fill.
+    fillable = raw_ctranslate2(corpus, args.small_seconds, batch=8)
+    print(f"  raw CTranslate2, batches of 8, 2 at a time: {fillable:.1f} sentences/s")
+    for name, run in runs.items():
+        print(f"  newsdesk, {name}: {run['rate']:.1f} sentences/s ({run['rate'] / raw:.2f}x raw 16s, "
+              f"{run['rate'] / fillable:.2f}x raw 8s), errors "
+              f"{run['errors']}; latency p50 {run['many']['p50'] * 1000:.0f} ms, p90 {run['many']['p90'] * 1000:.0f} ms; "
+              f"a lone client p50 {run['alone']['p50'] * 1000:.1f} ms, p90 {run['alone']['p90'] * 1000:.1f} ms")
+    before = runs["before (2 threads, one batch per request)"]["alone"]["p50"]
+    for name, run in runs.items():
+        if name.startswith("shared"):
+            print(f"  a lone request, {name} / before: {run['alone']['p50'] / before:.2f}x")
 
 
 def run_libretranslate(args, corpus: list[str], intra_threads: str) -> float:
@@ -237,13 +341,21 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=400)
     parser.add_argument("--targets", default="de")
     parser.add_argument("--workers", default="2")
-    parser.add_argument("--threads", default="2")
+    parser.add_argument("--threads", default="8")
+    parser.add_argument("--small-clients", type=int, default=16, help="clients of the small-request load")
+    parser.add_argument("--small-seconds", type=float, default=20, help="seconds of the small-request load")
+    parser.add_argument("--small-only", action="store_true", help="run only the small-request load")
+    parser.add_argument("--batch-waits", nargs="+", default=["0", "0.05"],
+                        help="NEWSDESK_BATCH_WAIT values to run the small-request load with")
     parser.add_argument("--libretranslate", help="python of a LibreTranslate 1.9.6 virtual environment")
     parser.add_argument("--libretranslate-threads", nargs="+", default=["0", "1"],
                         help="ARGOS_INTRA_THREADS values to run LibreTranslate with (0 = its default)")
     args = parser.parse_args()
     corpus, origin = english_text()
     install_packs(corpus)
+    run_small(args, corpus)
+    if args.small_only:
+        return
     print(f"articles: 18 sentences each from {origin}, a different article per request")
     ours = run_newsdesk(args, corpus, args.targets.split(","))
     if args.libretranslate:

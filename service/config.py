@@ -65,8 +65,12 @@ class Settings:
         2_000_000_000, "largest uncompressed size accepted for one pack (zip-bomb guard)"
     )
     beam_size: int = _setting(4, "beam width for decoding (1 = greedy, fastest)")
+    device: str = _setting(
+        "auto", "where the models run: auto (CUDA when CTranslate2 sees a GPU, else the CPU), cpu or cuda"
+    )
     compute_type: str = _setting(
-        "auto", "CTranslate2 compute type: auto, int8, int8_float32, float32, ..."
+        "auto", "CTranslate2 compute type: auto (the device's fastest: int8 on the CPU, int8_float16 or float16 "
+        "on a GPU), int8, int8_float32, float16, float32, ..."
     )
     inter_threads: int = _setting(1, "CTranslate2 batches decoded in parallel per pack")
     intra_threads: int = _setting(
@@ -74,6 +78,19 @@ class Settings:
     )
     max_batch_size: int | None = _limit(
         64, "sentences per CTranslate2 batch"
+    )
+    shared_batches: bool = _setting(
+        True, "decode the sentences of concurrent requests to the same pack in shared CTranslate2 batches"
+    )
+    batch_wait: float = _setting(
+        0.05, "at most this many seconds a batch waits for the requests that were in the last batch to come back "
+        "(clients that send again as soon as they are answered); a lone request never waits"
+    )
+    metrics: bool = _setting(
+        False, "serve GET /metrics in Prometheus' text format (like LibreTranslate's --metrics)"
+    )
+    metrics_token: str = _setting(
+        "", "when set, /metrics wants `Authorization: Bearer TOKEN` (like LibreTranslate's --metrics-auth-token)"
     )
     max_input_tokens: int = _setting(
         250, "longest piece sent to the model; longer sentences are translated in parts"

@@ -20,7 +20,7 @@ MODELS = {"ctranslate2", "argostranslate", "sentencepiece"}
 # The top of service/: what every package may use, and the pipeline with its output.
 TOP = {"service", "service.config", "service.defaults", "service.errors", "service.keys", "service.pipeline",
        "service.render", "service.jobs", "service.glossary", "service.memory", "service.exchange", "service.stores",
-       "service.results"}
+       "service.results", "service.metrics"}
 PACKAGES = {"service.stages", "service.translation", "service.http", "service.batch", "service.cli"}
 HTTP_DOORS = {"service.http.api", "service.http.web", "service.http.libre", "service.http.jobs",
               "service.http.docs", "service.http.batch_page"}

@@ -311,6 +311,8 @@ HARMLESS_TO_OUTPUT = {
     "request_timeout", "api_keys", "keys_db", "secret_key", "rate_limit", "rate_limit_storage", "redis_url",
     "jobs_dir", "job_result_ttl", "job_retries", "job_claim_seconds", "max_job_articles", "max_job_bytes",
     "secure_cookies", "batch_limit", "max_stored_job_bytes", "jobs_max_memory", "results_db", "keep_results",
+    # Shared batches decode each sentence as a batch of its own would: the same output.
+    "shared_batches", "batch_wait", "metrics", "metrics_token",
     # The glossary and the memory change outputs through their own version in the cache key, not as settings.
     "glossary_db", "memory_db", "uncertain_below", "suggestions",
 }

@@ -144,6 +144,13 @@ def submit(connection: redis.Redis, articles: list[ArticleInput], options: JobOp
 
 
 # Every job's article bytes per owner, while they are kept: what NEWSDESK_MAX_STORED_JOB_BYTES bounds.
+def queue_depth(connection: redis.Redis) -> int:
+    """Articles waiting in the queue for a worker."""
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=connection).count
+
+
 def _owner_key(owner: str) -> str:
     return f"newsdesk:owner:{_digest(owner)}:jobs"
 

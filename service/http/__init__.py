@@ -16,7 +16,7 @@ from flask import Flask
 from ..config import Settings
 from ..errors import ServiceError
 from ..translation import packs
-from . import access, api, batch_page, docs, error_responses, glossary, hooks, jobs, libre, memory, web
+from . import access, api, batch_page, docs, error_responses, glossary, hooks, jobs, libre, memory, metrics, web
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     access.init_app(app, settings, protected=[api.bp, jobs.bp, libre.bp, memory.bp, glossary.bp],
                     limited=[api.bp, jobs.bp, libre.bp, web.bp, memory.bp, batch_page.bp])
     for blueprint in (api.bp, jobs.bp, api.health, libre.bp, web.bp, memory.bp, glossary.bp, docs.bp,
-                      batch_page.bp):
+                      batch_page.bp, metrics.bp):
         app.register_blueprint(blueprint)
     error_responses.register_error_handlers(app)
     return app

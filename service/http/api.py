@@ -80,11 +80,12 @@ def _missing(settings) -> list[dict]:
 
 @bp.get("/stats")
 def stats():
-    """This worker's sentence cache (hit rate) and loaded packs."""
+    """This worker's sentence cache (hit rate), loaded packs, and the device they run on."""
     shared = translation.shared_cache(inputs.current_settings())
     return jsonify(pid=os.getpid(), sentence_cache=translation.sentence_cache(inputs.current_settings()).stats(),
                    shared_cache=shared.stats() if shared else None,
-                   loaded=[f"{a}->{b}" for a, b in translation.loaded_pairs()])
+                   loaded=[f"{a}->{b}" for a, b in translation.loaded_pairs()],
+                   engine=dict(zip(("device", "compute_type"), translation.engine(inputs.current_settings()))))
 
 
 @bp.get("/openapi.json")

@@ -6,11 +6,15 @@ master also runs the embedded Redis for batch jobs, and each worker a job thread
 """
 
 import os
+import tempfile
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 # Two cores per machine: two single-threaded CTranslate2 workers use both.
 workers = int(os.environ.get("NEWSDESK_WORKERS", "2"))
-threads = int(os.environ.get("NEWSDESK_THREADS", "2"))
+# Eight request threads: cheap, since a thread waiting for its sentences' batch costs no CPU, and
+# enough that the sentences of many small concurrent requests share one CTranslate2 batch
+# (translation/batching.py; bench/serve_bench.py --small measured it).
+threads = int(os.environ.get("NEWSDESK_THREADS", "8"))
 # An asyncio worker that reads whole requests before a thread runs them (service/http/front.py):
 # a client that sends or reads slowly holds no thread.
 worker_class = "service.http.front.BufferingWorker"
@@ -18,6 +22,11 @@ timeout = int(os.environ.get("NEWSDESK_TIMEOUT", "120"))
 # create_app() runs once in the master: packs are installed once, not once per worker.
 preload_app = True
 accesslog = "-"
+
+# /metrics adds up every worker's counts (service/metrics.py): prometheus_client writes each
+# worker's to files in this folder, a fresh one per start so that no old counts come back.
+if os.environ.get("NEWSDESK_METRICS", "").strip().lower() in {"1", "true", "yes", "on"}:
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="newsdesk-metrics-"))
 
 
 def when_ready(server):
@@ -48,6 +57,13 @@ def post_worker_init(worker):
         workers.start_in_process_worker(settings)
     except Exception:  # the service still serves single articles; jobs requests retry this
         worker.log.exception("could not start the batch-job worker")
+
+
+def child_exit(server, worker):
+    """A worker is gone: its live gauges (loaded packs, memory) no longer count."""
+    from service import metrics
+
+    metrics.worker_gone(worker.pid)
 
 
 def worker_exit(server, worker):

@@ -4,11 +4,12 @@ headers, and memory given back when idle."""
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 from flask import Flask, g, request
 
-from .. import translation
+from .. import metrics, translation
 
 _REQUEST_ID = re.compile(r"^[\w.-]{1,64}$")
 # The page loads only its own desk.css and desk.js, so nothing else may run or be styled,
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     def assign_request_id():
         given = request.headers.get("X-Request-Id", "")
         g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        g.started = time.perf_counter()
         if request.method == "POST":
             memory.enter()
             g.counted_in_flight = True
@@ -40,6 +42,10 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def add_response_headers(response):
         response.headers["X-Request-Id"] = g.get("request_id", "")
+        if "started" in g:  # routes by their rule, so that ids in paths make no new series
+            route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+            metrics.count_request(route=route, method=request.method, status=response.status_code,
+                                  seconds=time.perf_counter() - g.started)
         response.headers.update(SECURITY_HEADERS)
         if g.get("counted_in_flight"):
             # Once the body is sent, so no client waits for it.

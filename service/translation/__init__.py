@@ -22,14 +22,14 @@ from .caches import OUTPUT_SETTINGS, cache_scope, clear_caches, sentence_cache, 
 from .decoding import Decoded, decode_with_pack, translate_with_pack
 from .heap import IdleMemoryRelease, release_freed_memory
 from . import terms
-from .models import LoadedPack, clear_models, load_pack, loaded_pairs, preload
+from .models import LoadedPack, clear_models, engine, load_pack, loaded_pairs, preload
 from .routing import (PIVOT_LANGUAGE, check_language, installed_languages, installed_pairs, plan_route,
                       reachable_pairs, source_languages)
 from .terms import Glossary
 
 __all__ = [
     "OUTPUT_SETTINGS", "PIVOT_LANGUAGE", "Decoded", "IdleMemoryRelease", "LoadedPack", "cache_scope", "check_language",
-    "clear_cache", "installed_languages", "installed_pairs", "load_pack", "loaded_pairs", "plan_route", "preload",
+    "clear_cache", "engine", "installed_languages", "installed_pairs", "load_pack", "loaded_pairs", "plan_route", "preload",
     "reachable_pairs", "release_freed_memory", "sentence_cache", "shared_cache", "source_languages", "translate",
     "translate_detailed", "translate_with_pack", "decode_with_pack", "with_memory", "effective_glossary", "Glossary",
 ]

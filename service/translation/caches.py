@@ -168,7 +168,7 @@ def shared_cache(settings: Settings) -> SharedSentenceCache | None:
 # What a cached value holds: 2 = the translation and its confidence (1 held the text only; a
 # shared Redis cache may still hold those, and they must not be read as the new kind).
 CACHE_FORMAT = "decoded-2"
-OUTPUT_SETTINGS = ("beam_size", "compute_type", "decoding_ratio", "decoding_extra", "max_input_tokens")
+OUTPUT_SETTINGS = ("beam_size", "device", "compute_type", "decoding_ratio", "decoding_extra", "max_input_tokens")
 
 
 def cache_scope(loaded: LoadedPack, settings: Settings, *, shared: bool = False) -> tuple:

@@ -11,8 +11,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from .. import metrics
 from ..config import Settings
 from ..errors import InvalidInput, TimedOut
+from .batching import Batcher
 from .caches import cache_scope, sentence_cache, shared_cache
 from .models import LoadedPack, Tokenizer
 
@@ -73,6 +75,8 @@ def decode_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings, d
         known.update(found)
         cache.put_many(scope, found)
     new = list(dict.fromkeys(text for text in texts if known.get(text) is None))
+    metrics.count_cache(hits=sum(1 for text in wanted if known.get(text) is not None),
+                        misses=sum(1 for text in wanted if known.get(text) is None))
     fresh = _translate_batch(new, loaded, settings, deadline) if new else {}
     worth_keeping = [(text, decoded) for text, decoded in fresh.items() if text.strip()]
     cache.put_many(scope, worth_keeping)
@@ -98,6 +102,7 @@ def _translate_batch(texts: list[str], loaded: LoadedPack, settings: Settings, d
         log_probability[owner] += hypotheses[0].log_probability
         pieces[owner] += hypotheses[0].length
         previous = part
+    metrics.count_decoded(source=loaded.pack.from_code, target=loaded.pack.to_code, sentences=len(texts))
     return {text: Decoded(text=ranks[0], confidence=_confidence(log_probability[index], pieces[index]),
                           alternatives=tuple(alt for alt in dict.fromkeys(ranks[1:]) if alt != ranks[0]))
             for index, (text, ranks) in enumerate(zip(texts, outputs))}
@@ -163,9 +168,26 @@ def _decode_in_batches(parts: list[list[str]], loaded: LoadedPack, settings: Set
         if deadline is not None and time.monotonic() > deadline:
             raise TimedOut.past(settings.request_timeout)
         batch = order[start : start + size]
-        for index, found in zip(batch, _decode_batch([parts[i] for i in batch], loaded, settings, ranked)):
+        chosen = [parts[i] for i in batch]
+        if settings.shared_batches:
+            decoded = _batcher(loaded, settings, ranked).decode(
+                chosen, deadline=deadline, timed_out=lambda: TimedOut.past(settings.request_timeout))
+        else:
+            decoded = _decode_batch(chosen, loaded, settings, ranked)
+        for index, found in zip(batch, decoded):
             hypotheses[index] = found
     return hypotheses
+
+
+def _batcher(loaded: LoadedPack, settings: Settings, ranked: int) -> Batcher:
+    """The pack's batcher for these options: requests decoded with the same ones share batches."""
+    key = (ranked, settings)
+    batcher = loaded.batchers.get(key)
+    if batcher is None:
+        made = Batcher(lambda parts: _decode_batch(parts, loaded, settings, ranked), max_parts=settings.max_batch_size,
+                       wait=settings.batch_wait, on_batch=metrics.count_batch)
+        batcher = loaded.batchers.setdefault(key, made)  # two threads at once: both use the first one stored
+    return batcher
 
 
 def _decode_batch(parts: list[list[str]], loaded: LoadedPack, settings: Settings, ranked: int) -> list[list[_Hypothesis]]:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from ..config import Settings
-from ..errors import BadLanguagePack, LanguagePackMissing
+from ..errors import BadLanguagePack, InvalidSetting, LanguagePackMissing
 from . import packs
 from .routing import missing_message
 
@@ -35,6 +36,8 @@ class LoadedPack:
     pack: packs.InstalledPack
     translator: "ctranslate2.Translator"
     tokenizer: Tokenizer
+    # One Batcher per set of decoding options (translation/batching.py), made on first use.
+    batchers: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 _loaded: dict[tuple, LoadedPack] = {}
@@ -61,7 +64,42 @@ def load_pack(source: str, target: str, settings: Settings) -> LoadedPack:
 
 
 def _engine_options(settings: Settings) -> tuple:
-    return (settings.compute_type, settings.inter_threads, settings.intra_threads)
+    return (settings.device, settings.compute_type, settings.inter_threads, settings.intra_threads)
+
+
+DEVICES = ("auto", "cpu", "cuda")
+# On a GPU: 8-bit weights with 16-bit arithmetic where the GPU has it (the packs are int8
+# models), else 16-bit floats. On the CPU CTranslate2's own "auto" already picks int8.
+GPU_COMPUTE_TYPES = ("int8_float16", "float16")
+
+
+def choose_engine(*, device: str, compute_type: str, cuda_devices: int,
+                  supported: Callable[[str], set[str]]) -> tuple[str, str]:
+    """The (device, compute type) packs load with, for NEWSDESK_DEVICE and NEWSDESK_COMPUTE_TYPE,
+    given how many CUDA devices CTranslate2 sees and the compute types a device supports."""
+    if device not in DEVICES:
+        raise InvalidSetting(f"NEWSDESK_DEVICE={device!r}: use one of {', '.join(DEVICES)}")
+    if device == "cuda" and cuda_devices == 0:
+        raise InvalidSetting("NEWSDESK_DEVICE=cuda, but CTranslate2 sees no CUDA device (a CPU-only build, no "
+                             "driver, or CUDA_VISIBLE_DEVICES hides it): use auto or cpu")
+    chosen = "cuda" if device == "cuda" or (device == "auto" and cuda_devices > 0) else "cpu"
+    if compute_type != "auto":
+        if compute_type not in supported(chosen):
+            raise InvalidSetting(f"NEWSDESK_COMPUTE_TYPE={compute_type!r} is not supported on {chosen}: use auto or "
+                                 f"one of {', '.join(sorted(supported(chosen)))}")
+        return chosen, compute_type
+    if chosen == "cuda":
+        return chosen, next((kind for kind in GPU_COMPUTE_TYPES if kind in supported(chosen)), "auto")
+    return chosen, "auto"
+
+
+def engine(settings: Settings) -> tuple[str, str]:
+    """choose_engine() on this machine."""
+    import ctranslate2
+
+    return choose_engine(device=settings.device, compute_type=settings.compute_type,
+                         cuda_devices=ctranslate2.get_cuda_device_count(),
+                         supported=lambda device: set(ctranslate2.get_supported_compute_types(device)))
 
 
 def _forget(path: Path) -> None:
@@ -90,11 +128,12 @@ def _load(pack: packs.InstalledPack, settings: Settings) -> LoadedPack:
     import ctranslate2  # heavy: only when a pack is first used
 
     log.info("loading %s %s from %s", pack.code, pack.version, pack.path)
+    device, compute_type = engine(settings)  # a wrong setting is the setting's error, not the pack's
     try:
         translator = ctranslate2.Translator(
             str(pack.path / "model"),
-            device="cpu",
-            compute_type=settings.compute_type,
+            device=device,
+            compute_type=compute_type,
             inter_threads=settings.inter_threads,
             intra_threads=settings.intra_threads,
         )

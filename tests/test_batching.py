@@ -1,0 +1,143 @@
+"""Sentences of concurrent requests share CTranslate2 batches, and each request still gets exactly its own."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from service import translation
+from service.errors import TimedOut
+from service.translation.batching import Batcher
+
+
+class SlowModel:
+    """Decodes by upper-casing, taking ``seconds`` a batch; records each batch it was given."""
+
+    def __init__(self, seconds: float = 0.05, fail_on: str | None = None):
+        self.seconds, self.fail_on = seconds, fail_on
+        self.batches: list[list[str]] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, parts: list[list[str]]) -> list[str]:
+        with self.lock:
+            self.batches.append([" ".join(part) for part in parts])
+        time.sleep(self.seconds)
+        if self.fail_on and any(self.fail_on in part for part in parts):
+            raise RuntimeError("the model broke")
+        return [" ".join(part).upper() for part in parts]
+
+
+def _timed_out() -> TimedOut:
+    return TimedOut("past the deadline")
+
+
+def test_a_lone_request_is_decoded_at_once_as_its_own_batch():
+    model = SlowModel(seconds=0)
+    batcher = Batcher(model, max_parts=64, wait=0.0)
+    assert batcher.decode([["a", "b"], ["c"]], deadline=None, timed_out=_timed_out) == ["A B", "C"]
+    assert model.batches == [["a b", "c"]]
+
+
+def test_requests_arriving_while_the_model_is_busy_share_the_next_batch_and_get_their_own_results():
+    model = SlowModel(seconds=0.2)
+    batcher = Batcher(model, max_parts=64, wait=0.0)
+    words = [f"word{number}" for number in range(16)]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        first = pool.submit(batcher.decode, [["first"]], deadline=None, timed_out=_timed_out)
+        time.sleep(0.05)  # the first batch is being decoded: the others queue up behind it
+        rest = [pool.submit(batcher.decode, [[word], [word, "again"]], deadline=None, timed_out=_timed_out)
+                for word in words]
+        assert first.result() == ["FIRST"]
+        assert [future.result() for future in rest] == [[word.upper(), f"{word.upper()} AGAIN"] for word in words]
+    assert model.batches[0] == ["first"]
+    assert len(model.batches) == 2 and len(model.batches[1]) == 32  # all sixteen in one batch
+
+
+def test_a_batch_holds_at_most_max_parts():
+    model = SlowModel(seconds=0.1)
+    batcher = Batcher(model, max_parts=4, wait=0.0)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        busy = pool.submit(batcher.decode, [["x"]], deadline=None, timed_out=_timed_out)
+        time.sleep(0.03)
+        waiting = [pool.submit(batcher.decode, [[str(n)], [str(n)]], deadline=None, timed_out=_timed_out)
+                   for n in range(5)]
+        busy.result()
+        assert [future.result() for future in waiting] == [[str(n), str(n)] for n in range(5)]
+    assert [len(batch) for batch in model.batches] == [1, 4, 4, 2]
+
+
+def test_a_request_past_its_deadline_stops_waiting_while_the_others_finish():
+    model = SlowModel(seconds=0.3)
+    batcher = Batcher(model, max_parts=64, wait=0.0)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        busy = pool.submit(batcher.decode, [["busy"]], deadline=None, timed_out=_timed_out)
+        time.sleep(0.05)
+        hurried = pool.submit(batcher.decode, [["hurried"]], deadline=time.monotonic() + 0.05, timed_out=_timed_out)
+        patient = pool.submit(batcher.decode, [["patient"]], deadline=time.monotonic() + 10, timed_out=_timed_out)
+        with pytest.raises(TimedOut, match="past the deadline"):
+            hurried.result()
+        assert busy.result() == ["BUSY"] and patient.result() == ["PATIENT"]
+    assert model.batches == [["busy"], ["patient"]]  # the hurried one left the queue: nobody decoded it
+
+
+def test_a_model_error_reaches_every_request_of_that_batch_and_the_next_batch_works():
+    model = SlowModel(seconds=0.1, fail_on="bad")
+    batcher = Batcher(model, max_parts=64, wait=0.0)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        busy = pool.submit(batcher.decode, [["fine"]], deadline=None, timed_out=_timed_out)
+        time.sleep(0.03)
+        together = [pool.submit(batcher.decode, [[word]], deadline=None, timed_out=_timed_out) for word in ("bad", "ok")]
+        assert busy.result() == ["FINE"]
+        for future in together:
+            with pytest.raises(RuntimeError, match="the model broke"):
+                future.result()
+    assert batcher.decode([["later"]], deadline=None, timed_out=_timed_out) == ["LATER"]
+
+
+def test_after_a_shared_batch_the_next_one_waits_briefly_for_those_clients_to_come_back():
+    model = SlowModel(seconds=0.1)
+    batcher = Batcher(model, max_parts=64, wait=0.3)
+    words = ("one", "two", "three")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        busy = pool.submit(batcher.decode, [["busy"]], deadline=None, timed_out=_timed_out)
+        time.sleep(0.03)
+        first = [pool.submit(batcher.decode, [[word]], deadline=None, timed_out=_timed_out) for word in words]
+        assert busy.result() == ["BUSY"] and [future.result() for future in first] == [["ONE"], ["TWO"], ["THREE"]]
+        # The three clients send again, one after another, to an idle pack: one batch, not three.
+        again = []
+        for word in words:
+            again.append(pool.submit(batcher.decode, [[word]], deadline=None, timed_out=_timed_out))
+            time.sleep(0.03)
+        assert [future.result() for future in again] == [["ONE"], ["TWO"], ["THREE"]]
+    assert model.batches == [["busy"], ["one", "two", "three"], ["one", "two", "three"]]
+
+
+def test_a_lone_client_never_waits_for_company():
+    model = SlowModel(seconds=0)
+    batcher = Batcher(model, max_parts=64, wait=5.0)
+    started = time.monotonic()
+    for word in ("one", "two", "three"):
+        assert batcher.decode([[word]], deadline=None, timed_out=_timed_out) == [word.upper()]
+    assert time.monotonic() - started < 2.5  # well under one wait window, let alone three
+    assert model.batches == [["one"], ["two"], ["three"]]
+
+
+# --- through the real packs -------------------------------------------------------------
+
+def test_many_threads_on_mixed_pairs_each_get_exactly_their_own_translations(settings, install):
+    from dataclasses import replace
+
+    install("en_de", "en_ar", "en_ru")
+    uncached = replace(settings, cache_sentences=0)  # every sentence goes to the model
+    jobs = [(f"Sentence number {n} about the harbour.", ("de", "ar", "ru")[n % 3]) for n in range(48)]
+
+    def one(job):
+        text, target = job
+        return translation.translate([text, f"{text} Again."], "en", target, uncached)
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        got = list(pool.map(one, jobs))
+    assert got == [[f"<{target}> {text}", f"<{target}> {text} Again."] for text, target in jobs]
