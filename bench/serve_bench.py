@@ -317,6 +317,12 @@ def run_libretranslate(args, corpus: list[str], intra_threads: str) -> float:
         ready_after = wait_until(answers, server)
         print(f"\nLibreTranslate 1.9.6 (its defaults; ARGOS_INTRA_THREADS={intra_threads}), target de")
         print(f"  start-up to answering: {ready_after:.2f} s; RSS {megabytes(process_rss_mb([server.pid]))}")
+        # The bench packs are copy models: under LibreTranslate's decoding too, each sentence must
+        # come back as itself, or the two sides would not be doing the same work.
+        sample = corpus[:20]
+        copied = [post(f"{base}/translate", {"q": sentence, "source": "en", "target": "de"})[2] for sentence in sample]
+        exact = sum(1 for sentence, body in zip(sample, copied) if body and body["translatedText"] == f"<de> {sentence}")
+        print(f"  LibreTranslate's output is the exact copy for {exact} of {len(sample)} NTREX sentences")
 
         def send(number: int) -> tuple[int, float]:
             text = article(corpus, number)
@@ -328,6 +334,17 @@ def run_libretranslate(args, corpus: list[str], intra_threads: str) -> float:
         results, elapsed = load_run(send, args.clients, args.seconds, args.max_requests, first=0)
         throughput = report("  LibreTranslate", results, elapsed, 1, args.clients)
         print(f"  RSS after the run: {megabytes(process_rss_mb([server.pid]))}")
+
+        def send_one(number: int) -> tuple[int, float]:  # the small-request load, as newsdesk got it
+            status, seconds, _ = post(f"{base}/translate", {"q": corpus[number % len(corpus)], "source": "en",
+                                                            "target": "de"})
+            return status, seconds
+
+        many, elapsed = load_run(send_one, args.small_clients, args.small_seconds, 100_000, first=5_000)
+        rate, latency = sum(1 for status, _ in many if status == 200) / elapsed, _latencies(many)
+        print(f"  small requests, {args.small_clients} clients: {rate:.1f} sentences/s, errors "
+              f"{sum(1 for status, _ in many if status != 200)}; latency p50 {latency['p50'] * 1000:.0f} ms, "
+              f"p90 {latency['p90'] * 1000:.0f} ms")
         return throughput
     finally:
         stop(server)
