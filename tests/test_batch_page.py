@@ -144,7 +144,7 @@ def test_several_files_at_once_are_one_job_and_a_file_that_cannot_be_read_fails_
          "error": "thursday.pdf: newsdesk reads .txt, .md, .markdown, .html, .htm files; save the article as one of those"},
         {"index": 4, "name": "latin1.txt", "error": "latin1.txt is not UTF-8 text: save it as UTF-8 and try again"}]
     page = client.get(f"/batch/{job_id}").get_data(as_text=True)
-    assert ('<ul id="failure-list"><li><strong>thursday.pdf</strong>: thursday.pdf: newsdesk reads .txt, .md, '
+    assert ('<ul id="failure-list"><li><strong>thursday.pdf</strong>: newsdesk reads .txt, .md, '
             ".markdown, .html, .htm files; save the article as one of those</li><li><strong>latin1.txt</strong>: "
             "latin1.txt is not UTF-8 text: save it as UTF-8 and try again</li></ul>") in page
     assert "Finished: 5 of 5 articles processed (3 done, 2 failed)." in page
@@ -412,7 +412,7 @@ def test_in_a_browser_the_job_page_follows_the_job_until_it_can_be_downloaded(ma
         bar = driver.find_element(By.ID, "job-progress")
         assert (bar.get_attribute("value"), bar.get_attribute("max")) == ("3", "3")
         assert driver.find_element(By.ID, "failure-list").text == (
-            "scan.pdf: scan.pdf: newsdesk reads .txt, .md, .markdown, .html, .htm files; save the article as one of those")
+            "scan.pdf: newsdesk reads .txt, .md, .markdown, .html, .htm files; save the article as one of those")
         assert not driver.find_element(By.ID, "cancel-form").is_displayed()
         link = driver.find_element(By.ID, "download")
         assert link.is_displayed() and link.get_attribute("href").endswith("/result.zip?files=markdown")

@@ -60,7 +60,9 @@ function show(job, body) {
       const item = document.createElement("li");
       const name = document.createElement("strong");
       name.textContent = failure.name;
-      item.append(name, `: ${failure.error}`);
+      // A reader's message may begin with the file's name already: say it once.
+      const reason = failure.error.startsWith(`${failure.name}: `) ? failure.error.slice(failure.name.length + 2) : failure.error;
+      item.append(name, `: ${reason}`);
       return item;
     }));
     document.getElementById("failures").hidden = body.errors.length === 0;
