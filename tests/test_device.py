@@ -46,15 +46,20 @@ def test_a_device_that_cannot_be_had_is_refused_with_the_fix(device, compute_typ
     assert str(refused.value) == message
 
 
-def test_on_this_machine_the_packs_run_on_the_cpu_and_say_so(settings, install, make_app):
+def test_on_this_machine_auto_chooses_what_ctranslate2_sees_and_says_so(settings, install, make_app):
     import ctranslate2
 
     install("en_de")
-    if ctranslate2.get_cuda_device_count():
-        pytest.skip("this machine has a GPU: auto would choose it")
-    assert translation.engine(settings) == ("cpu", "auto")
+    gpus = ctranslate2.get_cuda_device_count()
+    expected = choose_engine(device="auto", compute_type="auto", cuda_devices=gpus,
+                             supported=lambda device: set(ctranslate2.get_supported_compute_types(device)))
+    assert expected[0] == ("cuda" if gpus else "cpu")
+    assert translation.engine(settings) == expected
     assert translation.translate(["Hello world."], "en", "de", settings) == ["<de> Hello world."]
     stats = make_app().test_client().get("/api/v1/stats").get_json()
-    assert stats["engine"] == {"device": "cpu", "compute_type": "auto"}
-    with pytest.raises(InvalidSetting, match="NEWSDESK_DEVICE=cuda, but CTranslate2 sees no CUDA device"):
-        translation.load_pack("en", "de", replace(settings, device="cuda"))
+    assert stats["engine"] == {"device": expected[0], "compute_type": expected[1]}
+    # Forced onto the CPU, a machine with a GPU translates there too.
+    assert translation.translate(["Hello world."], "en", "de", replace(settings, device="cpu")) == ["<de> Hello world."]
+    if not gpus:
+        with pytest.raises(InvalidSetting, match="NEWSDESK_DEVICE=cuda, but CTranslate2 sees no CUDA device"):
+            translation.load_pack("en", "de", replace(settings, device="cuda"))

@@ -204,6 +204,9 @@ def test_a_corrected_sentence_goes_into_the_memory_the_page_the_downloads_and_th
     empty = client.post(f"/results/{run}/sentences/de/0", json={"text": "  "})
     assert (empty.status_code, empty.get_json()["error"]) == (
         400, "the corrected sentence is empty: type the translation, or press Escape to keep it")
+    other = client.post(f"/results/{run}/sentences/ru/0", json={"text": "Докеры"})
+    assert (other.status_code, other.get_json()["error"]) == (400, "this result has no ru translation to correct: it has de")
+    assert client.get("/api/v1/memory?source=en&target=ru").get_json()["entries"] == []  # nothing stored
     outside = client.post(f"/results/{run}/sentences/de/99", json={"text": "x"})
     assert outside.get_json()["error"] == "sentence 99 is not in this article: it has sentences 0 to 3"
     sent_elsewhere = client.post(f"/results/{run}/sentences/de/0", json={"text": "x"},

@@ -11,6 +11,7 @@ taken only from this site's own page (CSRF: Origin, else Referer, is checked).
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 
@@ -154,6 +155,10 @@ def save_sentence(run_id: str, language: str, index: int):
         raise InvalidInput("the corrected sentence is empty: type the translation, or press Escape to keep it")
     text = inputs.text_field(fields, "text", settings).strip()
     result = _finished(run_id)
+    # Checked before anything is stored, so that a refused correction changes nothing.
+    if language not in result.translations:
+        raise InvalidInput(f"this result has no {language} translation to correct: it has "
+                           f"{', '.join(result.translations) or 'none'}")
     if not 0 <= index < len(result.sentences):
         raise InvalidInput(f"sentence {index} is not in this article: it has sentences 0 to {len(result.sentences) - 1}")
     entry = memory.put(settings, source=result.source, target=language, sentence=result.sentences[index],
@@ -359,13 +364,18 @@ def _marked(text: str, terms: dict[str, str]) -> Markup:
     """``text`` escaped, each glossary term in it wrapped in <mark> with what it stands for."""
     if not terms:
         return escape(text)
-    pattern = re.compile("|".join(rf"(?<!\w){re.escape(term)}(?!\w)" for term in sorted(terms, key=len, reverse=True)))
     parts, at = [], 0
-    for found in pattern.finditer(text):
+    for found in _term_pattern(tuple(terms)).finditer(text):
         parts += [escape(text[at:found.start()]),
                   Markup('<mark class="term" title="{}">{}</mark>').format(terms[found[0]], found[0])]
         at = found.end()
     return Markup("").join([*parts, escape(text[at:])])
+
+
+@functools.lru_cache(maxsize=64)
+def _term_pattern(terms: tuple[str, ...]) -> re.Pattern:
+    """One pattern for a card's glossary terms (compiled once, not once per sentence), longest first."""
+    return re.compile("|".join(rf"(?<!\w){re.escape(term)}(?!\w)" for term in sorted(terms, key=len, reverse=True)))
 
 
 def _paragraphs(result: Result, view: dict) -> list[dict]:
