@@ -197,6 +197,11 @@ def processes() -> Iterator[tuple[int, int, str, list[str]]]:
 
 def load(packages: Path, langpacks: Path, clients: int, seconds: float) -> dict:
     with Server(packages, langpacks, NEWSDESK_WORKERS="2", NEWSDESK_THREADS="2") as server:
+        # The first worker may answer before the master has forked the second: wait for both, or
+        # the second one's arrival reads as a restart.
+        started = time.monotonic()
+        while len(server.workers()) < 2 and time.monotonic() - started < 30:
+            time.sleep(0.1)
         workers = server.workers()
         rss_loaded = process_rss_mb(workers)
         # Warm up: the first requests load what loads on use (the language-detection

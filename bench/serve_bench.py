@@ -1,7 +1,7 @@
 """Drive the real gunicorn service (the Procfile's web: line) with concurrent clients.
 
     .venv/bin/python bench/serve_bench.py [--clients 4] [--seconds 30] [--targets de]
-        [--workers 2 --threads 2] [--libretranslate LT_PYTHON [--libretranslate-threads 0 1]]
+        [--workers 1 --threads 32 --inter-threads 2] [--libretranslate LT_PYTHON [--libretranslate-threads 0 1]]
 
 Serves the Transformer-base-cost packs bench/translate_bench.py builds (built here if
 missing) on 127.0.0.1 only, and prints: start-up to ready, worker memory (RSS) after
@@ -10,9 +10,11 @@ clients posting different news articles for a bounded time: requests, errors by 
 throughput in articles x languages per second, p50/p90 latency.
 
 First, the small-request load (--small-only runs just that): 16 clients each POSTing one
-new NTREX sentence to /translate, with one batch per request (2 and 8 threads) and with shared
-batches (each --batch-waits value), against raw CTranslate2 in batches of 16 and of 8 on both
-cores, in the same run; sentences/s, their ratio, p50/p90 latency, and a lone client's.
+new NTREX sentence to /translate: as it was (2 workers x 2 threads, a batch per request), with the
+last default (2 workers x 8 threads, one replica each, shared batches) and with the current one
+(--workers x --threads, --inter-threads replicas, shared batches, each --batch-waits value),
+against raw CTranslate2 in batches of 16 and of 8 on both cores, in the same run; sentences/s,
+their ratio, p50/p90 latency, and a lone client's.
 
 With --libretranslate (the python of a LibreTranslate virtual environment; `make
 bench-libretranslate` makes one), the same clients then send the same articles to
@@ -153,7 +155,7 @@ def stop(server: subprocess.Popen) -> None:
 def run_newsdesk(args, corpus: list[str], targets: list[str]) -> float:
     drop_in = Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
     shutil.copy(REPO / "service" / "translation" / "manifest.json", drop_in / "manifest.json")
-    server, base = start_newsdesk(args, drop_in)
+    server, base = start_newsdesk(args, drop_in, inter_threads=args.inter_threads)
     try:
         # Ready = a worker answers with the three packs loaded (the bench has no x->en
         # packs, so /ready, which wants the whole manifest, would stay 503).
@@ -164,7 +166,8 @@ def run_newsdesk(args, corpus: list[str], targets: list[str]) -> float:
         ready_after = wait_until(loaded, server)
         time.sleep(2)  # let every worker finish loading its packs
         workers = worker_pids(server.pid)
-        print(f"\nnewsdesk: gunicorn {args.workers} workers x {args.threads} threads; targets {targets}")
+        print(f"\nnewsdesk: gunicorn {args.workers} workers x {args.threads} threads, {args.inter_threads} "
+              f"replicas per pack; targets {targets}")
         print(f"  start-up to a worker serving with ar, de, ru loaded: {ready_after:.2f} s")
         print(f"  RSS after loading ar, de, ru: master {megabytes(process_rss_mb([server.pid]))}; "
               f"workers {megabytes(process_rss_mb(workers))}")
@@ -273,15 +276,26 @@ def raw_ctranslate2(corpus: list[str], seconds: float, batch: int = 16, threads:
     return done[0] / (time.perf_counter() - started)
 
 
+# The process models the small-request load compares: (name, workers, threads, settings).
+BEFORE = "before: 2 workers x 2 threads, 1 replica, a batch per request"
+SMALL_CONFIGS = [
+    (BEFORE, "2", "2", {"shared_batches": "0", "inter_threads": "1"}),
+    ("2 workers x 8 threads, 1 replica each, shared batches (the last default)", "2", "8",
+     {"shared_batches": "1", "inter_threads": "1"}),
+]
+
+
 def run_small(args, corpus: list[str]) -> None:
     print(f"\nsmall requests: {args.small_clients} clients, one NTREX sentence each per POST /translate (en->de), "
-          f"sentence cache off; gunicorn {args.workers} workers x {args.threads} threads")
-    today = argparse.Namespace(**{**vars(args), "threads": "2"})
-    runs = {"before (2 threads, one batch per request)": small_requests(today, corpus, shared_batches="0"),
-            "one batch per request": small_requests(args, corpus, shared_batches="0")}
+          "sentence cache off")
+    runs = {}
+    for name, workers, threads, settings in SMALL_CONFIGS:
+        runs[name] = small_requests(argparse.Namespace(**{**vars(args), "workers": workers, "threads": threads}),
+                                    corpus, **settings)
     for wait in args.batch_waits:
-        runs[f"shared batches, wait {float(wait) * 1000:g} ms"] = small_requests(args, corpus, shared_batches="1",
-                                                                            batch_wait=wait)
+        name = (f"{args.workers} worker(s) x {args.threads} threads, {args.inter_threads} replicas, shared batches, "
+                f"wait {float(wait) * 1000:g} ms")
+        runs[name] = small_requests(args, corpus, shared_batches="1", batch_wait=wait, inter_threads=args.inter_threads)
     raw = raw_ctranslate2(corpus, args.small_seconds)
     print(f"  raw CTranslate2, batches of 16, 2 at a time: {raw:.1f} sentences/s")
     # 16 clients keep 16 sentences in flight, not 32: this is the most they can fill.
@@ -292,9 +306,9 @@ def run_small(args, corpus: list[str]) -> None:
               f"{run['rate'] / fillable:.2f}x raw 8s), errors "
               f"{run['errors']}; latency p50 {run['many']['p50'] * 1000:.0f} ms, p90 {run['many']['p90'] * 1000:.0f} ms; "
               f"a lone client p50 {run['alone']['p50'] * 1000:.1f} ms, p90 {run['alone']['p90'] * 1000:.1f} ms")
-    before = runs["before (2 threads, one batch per request)"]["alone"]["p50"]
+    before = runs[BEFORE]["alone"]["p50"]
     for name, run in runs.items():
-        if name.startswith("shared"):
+        if name != BEFORE:
             print(f"  a lone request, {name} / before: {run['alone']['p50'] / before:.2f}x")
 
 
@@ -357,8 +371,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--max-requests", type=int, default=400)
     parser.add_argument("--targets", default="de")
-    parser.add_argument("--workers", default="2")
-    parser.add_argument("--threads", default="8")
+    # The Procfile's defaults (service/http/gunicorn_conf.py, NEWSDESK_INTER_THREADS).
+    parser.add_argument("--workers", default="1")
+    parser.add_argument("--threads", default="32")
+    parser.add_argument("--inter-threads", default="2", help="NEWSDESK_INTER_THREADS: CTranslate2 replicas per pack")
     parser.add_argument("--small-clients", type=int, default=16, help="clients of the small-request load")
     parser.add_argument("--small-seconds", type=float, default=20, help="seconds of the small-request load")
     parser.add_argument("--small-only", action="store_true", help="run only the small-request load")
@@ -375,6 +391,9 @@ def main() -> None:
         return
     print(f"articles: 18 sentences each from {origin}, a different article per request")
     ours = run_newsdesk(args, corpus, args.targets.split(","))
+    last = run_newsdesk(argparse.Namespace(**{**vars(args), "workers": "2", "threads": "8", "inter_threads": "1"}),
+                        corpus, args.targets.split(","))
+    print(f"  articles, this default / the last one (2 workers x 8 threads, 1 replica each): {ours / last:.2f}x")
     if args.libretranslate:
         for intra_threads in args.libretranslate_threads:
             theirs = run_libretranslate(args, corpus, intra_threads)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import defaults
 from .errors import InvalidSetting
 
 ENV_PREFIX = "NEWSDESK_"
@@ -72,7 +73,10 @@ class Settings:
         "auto", "CTranslate2 compute type: auto (the device's fastest: int8 on the CPU, int8_float16 or float16 "
         "on a GPU), int8, int8_float32, float16, float32, ..."
     )
-    inter_threads: int = _setting(1, "CTranslate2 batches decoded in parallel per pack")
+    inter_threads: int = _setting(
+        2, "CTranslate2 batches decoded in parallel per pack (its replicas; one per core: with several gunicorn "
+        "workers, cores divided by NEWSDESK_WORKERS)"
+    )
     intra_threads: int = _setting(
         1, "CTranslate2 threads per batch (0 = CTranslate2's default of 4)"
     )
@@ -191,6 +195,25 @@ class Settings:
         30, "a worker renews its claim on the article it works on every third of this; the article of a worker "
         "that died is retried once its claim lapses, within about twice this"
     )
+    max_document_bytes: int | None = _limit(
+        defaults.MAX_DOCUMENT_BYTES, "largest .docx, .odt or .pdf article, in bytes (more: 413); the web form and the API take "
+        "uploads this large"
+    )
+    max_document_unpacked_bytes: int | None = _limit(
+        defaults.MAX_DOCUMENT_UNPACKED_BYTES, "what a .docx or .odt may unpack to, in bytes, and 100 times its own size at most (more: 413): "
+        "both are zip archives, and a zip bomb unpacks to gigabytes"
+    )
+    max_document_pages: int | None = _limit(defaults.MAX_DOCUMENT_PAGES, "pages read from one PDF (more: 413)")
+    max_document_paragraphs: int | None = _limit(
+        defaults.MAX_DOCUMENT_PARAGRAPHS, "paragraphs, headings, list items and table cells read from one document (more: 413)"
+    )
+    keys_in_query: bool = _setting(
+        True, "accept api_key and secret in the query string, as LibreTranslate does; off: 400, since URLs "
+        "with keys end up in access logs, proxies and browser history"
+    )
+    keep_translated_files: int = _setting(
+        3600, "seconds a file translated by POST /translate_file stays at its /download_file address"
+    )
     max_job_articles: int | None = _limit(10_000, "articles accepted in one batch job (more: 413)")
     max_job_bytes: int | None = _limit(
         200_000_000, "largest batch job: request body, and an archive's unpacked files, in bytes (more: 413)"
@@ -233,6 +256,14 @@ class Settings:
             results_db=Path(settings.results_db or _default_data_dir() / "results.sqlite3").expanduser(),
             jobs_dir=Path(settings.jobs_dir or _default_data_dir() / "jobs").expanduser(),
         )
+
+    @property
+    def upload_bytes(self) -> int | None:
+        """The largest body a route that takes an uploaded article accepts (the web form, POST /runs,
+        /translate_file): a request's limit, or a document's when that is larger (None: no limit)."""
+        if self.max_request_bytes is None or self.max_document_bytes is None:
+            return None
+        return max(self.max_request_bytes, self.max_document_bytes)
 
     @classmethod
     def names(cls) -> list[str]:

@@ -16,4 +16,9 @@ INPUT_FORMATS = ("text", "html")  # what a text field holds
 # format -> file suffix; xliff: XLIFF 1.2 for translators' tools, whose reviewed file goes back into the memory
 OUTPUT_FORMATS = {"text": "txt", "markdown": "md", "json": "json", "html": "html", "xliff": "xlf"}
 OUTPUT_FORMAT = "markdown"
+# What a .docx, .odt or .pdf article may be (NEWSDESK_MAX_DOCUMENT_*; stages/office reads within them).
+MAX_DOCUMENT_BYTES = 20_000_000
+MAX_DOCUMENT_UNPACKED_BYTES = 100_000_000
+MAX_DOCUMENT_PAGES = 500
+MAX_DOCUMENT_PARAGRAPHS = 20_000
 MAX_ALTERNATIVES = 5  # next-best translations per sentence: each is another beam kept to the end

@@ -18,7 +18,7 @@ from . import defaults, translation
 from .config import Settings
 from .errors import BadLanguagePack, InvalidInput, LanguagePackMissing, TimedOut, TooLarge
 from .stages.clean import PARAGRAPH, Article, Removed, clean
-from .stages.language import NEWSROOM_LANGUAGES, Detection, detect_source
+from .stages.language import NEWSROOM_LANGUAGES, RTL_LANGUAGES, Detection, detect_source
 from .stages.sentences import split_sentences
 from .stages.summary import DEFAULT_METHOD, summarize
 from .translation import check_language
@@ -227,6 +227,26 @@ def translate_texts_with_alternatives(texts: list[str], source: str, target: str
         results.append((best, tuple(dict.fromkeys(text for text in map(rank, range(1, alternatives + 1))
                                                   if text != best))))
     return results
+
+
+def translated_document(name: str, data: bytes, *, source: str, target: str, settings: Settings | None = None,
+                        deadline: float | None = None, glossary: translation.Glossary | None = None) -> bytes:
+    """A .docx or .odt article translated from ``source`` into ``target`` in its own format,
+    layout kept (service/office): through the same packs, memory, glossary and cache as the
+    article's sentences, so the copy says what the result page says."""
+    from .stages.office import Limits, translated_copy
+
+    settings = settings or Settings.load()
+
+    def translate(texts: list[str]) -> list[str]:
+        check_sentence_lengths(texts, settings)
+        if source == target:
+            return texts
+        return [item.text for item in translation.translate_detailed(texts, source, target, settings, deadline,
+                                                                     glossary=glossary)]
+
+    return translated_copy(name, data, limits=Limits.of(settings), translate=translate,
+                           split=lambda text: split_sentences(text, source), right_to_left=target in RTL_LANGUAGES)
 
 
 def _ranked(decoded: translation.Decoded, k: int) -> str:

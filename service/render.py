@@ -203,4 +203,20 @@ def to_xliff(result: Result, language: str) -> str:
     return article_to_xliff(to_dict(result), target=language, reviewed=result.translations[language].reviewed)
 
 
+def to_summary_document(result: Result, language: str | None, *, suffix: str) -> bytes:
+    """The summary in ``language`` as a short .docx or .odt of its own: title, "Summary", the sentences."""
+    from .stages.office import summary_copy
+
+    view = _language_view(result, language)
+    code = language or result.source
+    return summary_copy(suffix, title=view["title"], heading="Summary", sentences=list(view["summary"]),
+                        right_to_left=code in RTL_LANGUAGES)
+
+
+def document_file_names(stem: str, suffix: str, language: str) -> tuple[str, str]:
+    """The names of an article's translated copy and its summary document in ``language``:
+    ("ARTICLE.de.docx", "ARTICLE.de.summary.docx")."""
+    return f"{stem}.{language}{suffix}", f"{stem}.{language}.summary{suffix}"
+
+
 RENDERERS = {"text": to_text, "markdown": to_markdown, "html": to_html, "json": to_json, "xliff": to_xliff}

@@ -30,6 +30,8 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS steps (number INTEGER PRIMARY KEY AUTOINCREMENT, run TEXT NOT NULL, "
     "stage TEXT NOT NULL, language TEXT, count INTEGER)",
     "CREATE INDEX IF NOT EXISTS steps_of_run ON steps (run)",
+    # An uploaded .docx/.odt, for its translated copies (made when they are downloaded).
+    "CREATE TABLE IF NOT EXISTS documents (run TEXT PRIMARY KEY, name TEXT NOT NULL, data BLOB NOT NULL)",
 )
 
 
@@ -45,19 +47,35 @@ class Run:
     error: str | None = None
     error_status: int | None = None
     started: float = field(default=0.0)
+    document: str = ""  # the uploaded .docx/.odt's file name, when one was kept (document_of)
 
 
-def start(settings: Settings, *, owner: str, form: Mapping[str, object]) -> str:
-    """Record a new run (status RUNNING) and return its id; remove runs past their time."""
+def start(settings: Settings, *, owner: str, form: Mapping[str, object], document: tuple[str, bytes] | None = None) -> str:
+    """Record a new run (status RUNNING) and return its id; remove runs past their time.
+
+    ``document``: (file name, bytes) of an uploaded .docx/.odt, kept with the run."""
     run_id = secrets.token_urlsafe(16)
     with stores.transaction(settings.results_db, _SCHEMA) as database:
         if settings.keep_results is not None:
             expired = time.time() - settings.keep_results * 3600
             database.execute("DELETE FROM steps WHERE run IN (SELECT id FROM runs WHERE started < ?)", (expired,))
+            database.execute("DELETE FROM documents WHERE run IN (SELECT id FROM runs WHERE started < ?)",
+                             (expired,))
             database.execute("DELETE FROM runs WHERE started < ?", (expired,))
         database.execute("INSERT INTO runs (id, owner, started, status, form) VALUES (?, ?, ?, ?, ?)",
                          (run_id, owner, time.time(), RUNNING, json.dumps(dict(form), ensure_ascii=False)))
+        if document is not None:
+            database.execute("INSERT INTO documents (run, name, data) VALUES (?, ?, ?)", (run_id, *document))
     return run_id
+
+
+def document_of(settings: Settings, run: Run) -> tuple[str, bytes]:
+    """The .docx/.odt uploaded with ``run`` (one load() returned, so its owner is checked)."""
+    with stores.transaction(settings.results_db, _SCHEMA) as database:
+        row = database.execute("SELECT name, data FROM documents WHERE run = ?", (run.id,)).fetchone()
+    if row is None:
+        raise InvalidInput("this result was not made from a .docx or .odt upload, so it has no translated document")
+    return row[0], bytes(row[1])
 
 
 def add_step(settings: Settings, run_id: str, reached: Step) -> None:
@@ -84,13 +102,14 @@ def load(settings: Settings, run_id: str, *, owner: str) -> Run:
                                "FROM runs WHERE id = ?", (run_id,)).fetchone()
         steps = database.execute("SELECT stage, language, count FROM steps WHERE run = ? ORDER BY number",
                                  (run_id,)).fetchall()
+        document = database.execute("SELECT name FROM documents WHERE run = ?", (run_id,)).fetchone()
     if row is None or row[7] != owner:
         hours = "" if settings.keep_results is None else f" (results are kept {settings.keep_results:g} hours)"
         raise JobNotFound(f"no desk result {run_id!r} here{hours}: send the article again from the form")
     result = None if row[3] is None else _result_from(json.loads(row[3]))
     return Run(id=row[0], status=row[1], steps=tuple(Step(stage, language, count) for stage, language, count in steps),
                form=MappingProxyType(json.loads(row[2])), result=result, error=row[4], error_status=row[5],
-               started=row[6])
+               started=row[6], document=document[0] if document else "")
 
 
 def edit(settings: Settings, run_id: str, *, owner: str, language: str, index: int, text: str) -> Result:

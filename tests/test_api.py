@@ -204,19 +204,27 @@ def test_translate_a_list_and_html(client, install):
     assert html == {"translatedText": '<p class="x">&lt;de&gt; Hello <b>&lt;de&gt; world</b>&lt;de&gt; .</p>'}
 
 
-def test_translate_errors(client, install):
+def test_translate_errors(client, install, settings):
+    """In LibreTranslate's words, newsdesk's explanation beside them (issue 20; tests/test_libretranslate.py has them all)."""
     install("en_de")
     assert client.post("/translate", json={"target": "de"}).json == {
-        "error": "field 'q' is missing: send the text to translate (a string or a list of strings)"}
+        "error": "Invalid request: missing q parameter",
+        "explanation": "field 'q' is missing: send the text to translate (a string or a list of strings)"}
     missing = client.post("/translate", json={"q": "Hello.", "source": "en", "target": "ru"})
-    assert missing.status_code == 503 and missing.json["missing"] == ["en->ru"]
+    assert (missing.status_code, missing.json) == (400, {
+        "error": "ru is not supported",
+        "explanation": (f"no en->ru language pack is installed: put translate-en_ru-*.argosmodel in {settings.langpacks_dir}/ "
+                        "and run `newsdesk langpacks install`, or run `newsdesk langpacks install --download` where the "
+                        "internet is reachable"),
+        "missing": ["en->ru"]})
 
 
 def test_languages_and_detect_like_libretranslate(client, install):
     install("en_de", "en_ru", "de_en")
-    assert client.get("/languages").json == [
+    assert client.get("/languages").json == [  # every language, as LibreTranslate lists them (issue 20)
         {"code": "de", "name": "German", "targets": ["en", "ru"]},
-        {"code": "en", "name": "English", "targets": ["de", "ru"]}]
+        {"code": "en", "name": "English", "targets": ["de", "ru"]},
+        {"code": "ru", "name": "Russian", "targets": []}]
     detected = client.post("/detect", data={"q": "Die Hafenarbeiter haben den Streik beendet."}).json
     assert detected[0]["language"] == "de" and detected[0]["confidence"] > 90
 
@@ -229,7 +237,9 @@ def test_a_real_libretranslate_client_works_unchanged(live_url, install):
     assert client.translate("Hello world.", "en", "de") == "<de> Hello world."
     assert client.translate("Ships wait.", "auto", "ru") == "<ru> Ships wait."
     assert client.detect("Dock workers in Rotterdam ended their strike on Tuesday.")[0]["language"] == "en"
-    assert client.languages() == [{"code": "en", "name": "English", "targets": ["de", "ru"]}]
+    assert client.languages() == [{"code": "de", "name": "German", "targets": []},
+                                  {"code": "en", "name": "English", "targets": ["de", "ru"]},
+                                  {"code": "ru", "name": "Russian", "targets": []}]
 
 
 def test_openapi_document_is_served(client):
@@ -237,7 +247,8 @@ def test_openapi_document_is_served(client):
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == {"/api/v1/process", "/api/v1/summarize", "/api/v1/languages", "/api/v1/stats",
                                       "/api/v1/jobs", "/api/v1/jobs/{job_id}", "/api/v1/jobs/{job_id}/result",
-                                      "/health", "/ready", "/translate", "/languages", "/detect"}
+                                      "/health", "/ready", "/translate", "/translate_file", "/download_file/{filename}",
+                                      "/languages", "/detect", "/suggest", "/frontend/settings", "/spec"}
 
 
 def test_stats_report_the_sentence_cache_hit_rate(client, install):

@@ -71,7 +71,7 @@ def test_the_empty_form_has_the_upload_the_languages_and_no_jobs_yet(client):
     response = client.get("/batch")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert ('<input id="file" name="file" type="file" multiple accept=".zip,.jsonl,.txt,.md,.markdown,.html,.htm" '
+    assert ('<input id="file" name="file" type="file" multiple accept=".zip,.jsonl,.txt,.md,.markdown,.html,.htm,.docx,.odt,.pdf" '
             'aria-describedby="file-hint">') in page
     assert '<label for="file">Articles</label>' in page
     assert "<fieldset><legend>Translate into</legend>" in page
@@ -141,12 +141,12 @@ def test_several_files_at_once_are_one_job_and_a_file_that_cannot_be_read_fails_
     assert report["progress"] == {"done": 3, "failed": 2, "total": 5}
     assert report["errors"] == [
         {"index": 3, "name": "thursday.pdf",
-         "error": "thursday.pdf: newsdesk reads .txt, .md, .markdown, .html, .htm files; save the article as one of those"},
+         "error": "thursday.pdf is not a readable PDF: save it again as PDF, or paste the article's text"},
         {"index": 4, "name": "latin1.txt", "error": "latin1.txt is not UTF-8 text: save it as UTF-8 and try again"}]
     page = client.get(f"/batch/{job_id}").get_data(as_text=True)
-    assert ('<ul id="failure-list"><li><strong>thursday.pdf</strong>: newsdesk reads .txt, .md, '
-            ".markdown, .html, .htm files; save the article as one of those</li><li><strong>latin1.txt</strong>: "
-            "latin1.txt is not UTF-8 text: save it as UTF-8 and try again</li></ul>") in page
+    assert ('<ul id="failure-list"><li><strong>thursday.pdf</strong> is not a readable PDF: save it again as PDF, '
+            "or paste the article&#39;s text</li><li><strong>latin1.txt</strong> is not UTF-8 text: save it as UTF-8 "
+            "and try again</li></ul>") in page
     assert "Finished: 5 of 5 articles processed (3 done, 2 failed)." in page
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/batch/{job_id}/result.zip").data))
     assert sorted(archive.namelist()) == ["job.json", "monday.de.md", "monday.newsdesk.json", "tuesday.de.md",
@@ -412,7 +412,7 @@ def test_in_a_browser_the_job_page_follows_the_job_until_it_can_be_downloaded(ma
         bar = driver.find_element(By.ID, "job-progress")
         assert (bar.get_attribute("value"), bar.get_attribute("max")) == ("3", "3")
         assert driver.find_element(By.ID, "failure-list").text == (
-            "scan.pdf: newsdesk reads .txt, .md, .markdown, .html, .htm files; save the article as one of those")
+            "scan.pdf is not a readable PDF: save it again as PDF, or paste the article's text")
         assert not driver.find_element(By.ID, "cancel-form").is_displayed()
         link = driver.find_element(By.ID, "download")
         assert link.is_displayed() and link.get_attribute("href").endswith("/result.zip?files=markdown")

@@ -141,3 +141,53 @@ def test_many_threads_on_mixed_pairs_each_get_exactly_their_own_translations(set
     with ThreadPoolExecutor(max_workers=24) as pool:
         got = list(pool.map(one, jobs))
     assert got == [[f"<{target}> {text}", f"<{target}> {text} Again."] for text, target in jobs]
+
+
+def test_with_two_lanes_two_batches_decode_at_once_and_each_request_gets_its_own():
+    """inter_threads=2: two replicas, so a second batch starts while the first decodes."""
+    inside, both_inside = [0], threading.Event()
+    lock = threading.Lock()
+
+    def model(parts: list[list[str]]) -> list[str]:
+        with lock:
+            inside[0] += 1
+            if inside[0] == 2:
+                both_inside.set()
+        both_inside.wait(timeout=5)  # with one lane the second batch never comes: this times out
+        with lock:
+            inside[0] -= 1
+        return [" ".join(part).upper() for part in parts]
+
+    batcher = Batcher(model, max_parts=64, wait=0.0, lanes=2)
+    words = [f"word{number}" for number in range(8)]
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        first = pool.submit(batcher.decode, [["first"]], deadline=None, timed_out=_timed_out)
+        time.sleep(0.05)
+        rest = [pool.submit(batcher.decode, [[word]], deadline=None, timed_out=_timed_out) for word in words]
+        assert first.result() == ["FIRST"]
+        assert [future.result() for future in rest] == [[word.upper()] for word in words]
+    assert both_inside.is_set() and time.monotonic() - started < 4
+
+
+def test_with_one_lane_a_second_batch_waits_for_the_first():
+    model = SlowModel(seconds=0.1)
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def counted(parts):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            return model(parts)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    batcher = Batcher(counted, max_parts=64, wait=0.0, lanes=1)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(batcher.decode, [[f"w{number}"]], deadline=None, timed_out=_timed_out)
+                   for number in range(8)]
+        assert [future.result() for future in futures] == [[f"W{number}"] for number in range(8)]
+    assert most[0] == 1

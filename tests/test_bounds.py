@@ -119,8 +119,10 @@ def test_a_translate_list_over_the_batch_limit_gets_libretranslate_s_400(make_ap
     install("en_de")
     client = make_app(rate_limit=None, batch_limit=3).test_client()
     response = client.post("/translate", json={"q": ["One.", "Two.", "Three.", "Four."], "source": "en", "target": "de"})
-    assert (response.status_code, response.get_json()) == (
-        400, {"error": "Invalid request: request (4) exceeds text limit (3)"})
+    assert (response.status_code, response.get_json()) == (400, {
+        "error": "Invalid request: request (4) exceeds text limit (3)",
+        "explanation": "q holds 4 texts; the limit is 3 per request (NEWSDESK_BATCH_LIMIT): send the rest in another "
+                       "request"})
     fits = client.post("/translate", json={"q": ["One.", "Two.", "Three."], "source": "en", "target": "de"})
     assert fits.get_json() == {"translatedText": ["<de> One.", "<de> Two.", "<de> Three."]}
 

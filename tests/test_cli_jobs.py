@@ -37,7 +37,7 @@ def feed(tmp_path):
     (folder / "monday").mkdir(parents=True)
     (folder / "monday" / "strike.txt").write_text(article(1))
     (folder / "tuesday.html").write_text(f"<html><body><p>{article(2)}</p></body></html>")
-    (folder / "notes.pdf").write_bytes(b"%PDF")  # not an article file: left out of the batch
+    (folder / "notes.rtf").write_bytes(b"{\\rtf1 Notes}")  # not an article file: left out of the batch
     return folder
 
 

@@ -131,9 +131,11 @@ def test_translate_asks_for_the_source_when_several_could_be_meant(client, insta
 def test_translate_names_a_surely_detected_language_and_its_missing_pack(client, install, settings):
     install(*ONLY_FROM_ENGLISH)
     response = client.post("/translate", json={"q": FRENCH, "source": "auto", "target": "de"})
-    assert response.status_code == 503
+    assert response.status_code == 400  # LibreTranslate's words and status, newsdesk's explanation (issue 20)
     assert response.json == {
-        "error": "the text was detected as fr (confidence 1.00; send source= to say otherwise): " + missing_fr_de(settings),
+        "error": "fr is not supported",
+        "explanation": "the text was detected as fr (confidence 1.00; send source= to say otherwise): "
+                       + missing_fr_de(settings),
         "missing": ["fr->de"]}
 
 

@@ -133,9 +133,11 @@ def test_in_a_browser_swagger_ui_renders_the_operations_within_the_policy(driver
     assert driver.find_element(By.CSS_SELECTOR, ".info .title").text.startswith("newsdesk")
     screenshot(driver, "docs.png")
     # Open one operation and run it, so that what Swagger UI draws on demand is checked too.
-    driver.find_element(By.CSS_SELECTOR, "#operations-default-get_api_v1_languages .opblock-summary-control").click()
-    driver.find_element(By.CSS_SELECTOR, "#operations-default-get_api_v1_languages .try-out__btn").click()
-    driver.find_element(By.CSS_SELECTOR, "#operations-default-get_api_v1_languages .execute").click()
+    operation = "#operations-default-get_api_v1_languages"
+    driver.find_element(By.CSS_SELECTOR, f"{operation} .opblock-summary-control").click()
+    # Swagger UI draws an opened operation a moment later (a longer document takes longer): wait for it.
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"{operation} .try-out__btn"))[0].click()
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"{operation} .execute"))[0].click()
     status = WebDriverWait(driver, 10).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, ".live-responses-table tr.response .response-col_status"))
     assert status[0].text == "200"

@@ -226,9 +226,10 @@ def test_read_article_by_suffix(tmp_path, name, content, text):
 
 
 def test_unknown_suffix_and_bad_encoding_say_what_to_do(tmp_path):
-    (tmp_path / "a.pdf").write_bytes(b"%PDF")
-    with pytest.raises(InvalidInput, match=r"^a\.pdf: newsdesk reads \.txt, \.md, \.markdown, \.html, \.htm files; save the article as one of those$"):
-        read_article(tmp_path / "a.pdf")
+    (tmp_path / "a.rtf").write_bytes(b"{\\rtf1 Hello}")
+    with pytest.raises(InvalidInput, match=r"^a\.rtf: newsdesk reads \.txt, \.md, \.markdown, \.html, \.htm, \.docx, "
+                                           r"\.odt, \.pdf files; save the article as one of those$"):
+        read_article(tmp_path / "a.rtf")
     (tmp_path / "latin.txt").write_bytes("Stra\xdfe".encode("latin-1"))
     with pytest.raises(InvalidInput, match="^latin.txt is not UTF-8 text: save it as UTF-8 and try again$"):
         read_article(tmp_path / "latin.txt")

@@ -133,7 +133,8 @@ def test_an_archive_reports_exactly_which_files_failed_and_why(client):
     assert report["progress"] == {"done": 3, "failed": 3, "total": 6}
     assert report["errors"] == [
         {"index": 3, "name": "photo.jpg",
-         "error": "photo.jpg: newsdesk reads .txt, .md, .markdown, .html, .htm files; save the article as one of those"},
+         "error": ("photo.jpg: newsdesk reads .txt, .md, .markdown, .html, .htm, .docx, .odt, .pdf files; save the "
+                       "article as one of those")},
         {"index": 4, "name": "latin1.txt", "error": "latin1.txt is not UTF-8 text: save it as UTF-8 and try again"},
         {"index": 5, "name": "empty.txt",
          "error": "the article is empty: paste or upload the text of a news article"},

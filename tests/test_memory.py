@@ -604,14 +604,21 @@ def test_http_errors_name_the_field(memory_app, method, path, body, message):
 def test_suggest_is_refused_with_libretranslates_words_when_off(memory_app):
     response = memory_app().test_client().post("/suggest", data={"q": "Hello.", "s": "Hallo.", "source": "en",
                                                                  "target": "de"})
-    assert (response.status_code, response.get_json()) == (403, {"error": "Suggestions are disabled on this server."})
+    assert (response.status_code, response.get_json()) == (403, {
+        "error": "Suggestions are disabled on this server.",
+        "explanation": "this service keeps no suggestions (NEWSDESK_SUGGESTIONS is off); its administrator can turn it "
+                       "on, and suggestions then go into the translation memory, which editors review at /api/v1/memory"})
 
 
-@pytest.mark.parametrize("missing", ["q", "s", "source", "target"])
-def test_suggest_names_the_missing_parameter_as_libretranslate(memory_app, missing):
+@pytest.mark.parametrize("missing, holds", [
+    ("q", "the original text"), ("s", "the suggested translation of q"), ("source", "the language code of q"),
+    ("target", "the language code of s"),
+], ids=["q", "s", "source", "target"])
+def test_suggest_names_the_missing_parameter_as_libretranslate(memory_app, missing, holds):
     fields = {"q": "Hello.", "s": "Hallo.", "source": "en", "target": "de", missing: ""}
     response = memory_app(suggestions=True).test_client().post("/suggest", data=fields)
-    assert (response.status_code, response.get_json()) == (400, {"error": f"Invalid request: missing {missing} parameter"})
+    assert (response.status_code, response.get_json()) == (400, {
+        "error": f"Invalid request: missing {missing} parameter", "explanation": f"field {missing!r} is missing: send {holds}"})
 
 
 def test_suggest_stores_the_suggestion_sentence_by_sentence(memory_app):

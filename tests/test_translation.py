@@ -315,6 +315,9 @@ HARMLESS_TO_OUTPUT = {
     "shared_batches", "batch_wait", "metrics", "metrics_token",
     # The glossary and the memory change outputs through their own version in the cache key, not as settings.
     "glossary_db", "memory_db", "uncertain_below", "suggestions",
+    # What documents and LibreTranslate's files may be, and where a key may come from.
+    "max_document_bytes", "max_document_unpacked_bytes", "max_document_pages", "max_document_paragraphs",
+    "keys_in_query", "keep_translated_files",
 }
 
 

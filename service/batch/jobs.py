@@ -17,6 +17,7 @@ batch expires NEWSDESK_JOB_RESULT_TTL seconds after its last article was done.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import time
@@ -65,6 +66,14 @@ class ArticleInput:
     text: str = ""
     error: str = ""
     left_out: tuple[str, ...] = ()  # the page's lines outside the article (documents.Document)
+    original: bytes = b""  # a .docx/.odt itself, for its translated copies (documents.Document)
+
+
+def _stored_article(article: ArticleInput) -> dict:
+    stored = {"name": article.name, "text": article.text, "left_out": list(article.left_out)}
+    if article.original:
+        stored["original"] = base64.b64encode(article.original).decode("ascii")
+    return stored
 
 
 def _keys(job_id: str) -> dict[str, str]:
@@ -86,7 +95,7 @@ def submit(connection: redis.Redis, articles: list[ArticleInput], options: JobOp
     if settings.max_job_articles is not None and len(articles) > settings.max_job_articles:
         raise TooLarge(f"the batch has {len(articles):,} articles; the limit is {settings.max_job_articles:,} "
                        "(NEWSDESK_MAX_JOB_ARTICLES): split it into several jobs")
-    size = sum(len(article.text.encode("utf-8", "surrogatepass")) for article in articles)
+    size = sum(len(article.text.encode("utf-8", "surrogatepass")) + len(article.original) for article in articles)
     _check_room(connection, owner, size, settings)
     job_id = uuid.uuid4().hex
     fingerprint = _fingerprint(articles, options)
@@ -116,8 +125,7 @@ def submit(connection: redis.Redis, articles: list[ArticleInput], options: JobOp
     with connection.pipeline() as pipe:
         pipe.hset(keys["meta"], mapping=meta)
         for start in range(0, len(articles), 500):
-            chunk = {index: json.dumps({"name": article.name, "text": article.text, "left_out": list(article.left_out)},
-                                       ensure_ascii=False)
+            chunk = {index: json.dumps(_stored_article(article), ensure_ascii=False)
                      for index, article in enumerate(articles[start:start + 500], start)}
             pipe.hset(keys["articles"], mapping=chunk)
         unreadable = {index: article.error for index, article in enumerate(articles) if article.error}
@@ -196,7 +204,8 @@ def _digest(text: str) -> str:
 
 
 def _fingerprint(articles: list[ArticleInput], options: JobOptions) -> str:
-    return _digest(json.dumps([asdict(options), [asdict(article) for article in articles]], ensure_ascii=False))
+    return _digest(json.dumps([asdict(options), [_stored_article(article) | {"error": article.error}
+                                                 for article in articles]], ensure_ascii=False))
 
 
 def _meta(connection: redis.Redis, job_id: str, owner: str) -> dict[str, str]:
@@ -268,7 +277,8 @@ def results(connection: redis.Redis, job_id: str, owner: str = "", partial: bool
             record = {"index": index, "name": names[index], "tries": tries.get(index, 0)}
             if stored is not None:
                 data = json.loads(stored)
-                record.update(status="done", result=data["result"], paragraph_index=data["paragraph_index"])
+                record.update(status="done", result=data["result"], paragraph_index=data["paragraph_index"],
+                              documents=data.get("documents", {}))
             elif index in errors:
                 record.update(status="failed", error=errors[index])
             else:
@@ -322,7 +332,33 @@ def run_article(job_id: str, index: int) -> None:
         _record(connection, job_id, index, settings, error=str(error))
         return
     stored = {"result": render.to_dict(result), "paragraph_index": list(result.paragraph_index)}
+    if article.get("original"):
+        try:
+            stored["documents"] = _document_copies(article["name"], base64.b64decode(article["original"]), result,
+                                                   settings)
+        except ServiceError as error:
+            _record(connection, job_id, index, settings, error=str(error))
+            return
     _record(connection, job_id, index, settings, result=json.dumps(stored, ensure_ascii=False))
+
+
+def _document_copies(name: str, original: bytes, result, settings: Settings) -> dict[str, str]:
+    """Per target, the translated .docx/.odt and its summary document, base64, by name after the
+    article's stem: {"de.docx": ..., "de.summary.docx": ...} (render.document_file_names)."""
+    from pathlib import PurePosixPath
+
+    from ..pipeline import deadline, translated_document
+
+    suffix = PurePosixPath(name).suffix.lower()
+    copies = {}
+    for language in result.translations:
+        copy_name, summary_name = render.document_file_names("", suffix, language)
+        copy = translated_document(name, original, source=result.source, target=language, settings=settings,
+                                   deadline=deadline(settings))
+        summary = render.to_summary_document(result, language, suffix=suffix)
+        copies[copy_name.lstrip(".")] = base64.b64encode(copy).decode("ascii")
+        copies[summary_name.lstrip(".")] = base64.b64encode(summary).decode("ascii")
+    return copies
 
 
 def article_failed(job, connection, kind, value, traceback) -> None:

@@ -28,14 +28,15 @@ def translate_command(settings: Settings, source: str, target: str, file) -> Non
         click.echo(line)
 
 
-def _read_input(name: str):
+def _read_input(name: str, settings: Settings | None = None):
     """The article in file NAME, or on stdin for "-" (a documents.Document)."""
     from ..stages.documents import Document, read_file, read_page
+    from ..stages.office import Limits
 
     if name == "-":
         text = sys.stdin.read()
         return read_page(text) if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")) else Document(text)
-    return read_file(Path(name))
+    return read_file(Path(name), limits=Limits.of(settings) if settings else None)
 
 
 def _targets(value: str) -> tuple[str, ...]:
@@ -63,10 +64,12 @@ SHOW_REMOVED = click.option("--show-removed", is_flag=True,
 @click.pass_obj
 def process_command(settings: Settings, files, output_dir, targets, length, method, source, output_format,
                     alternatives, show_removed) -> None:
-    """Clean, summarize and translate article FILES (.txt, .md, .html; - for stdin).
+    """Clean, summarize and translate article FILES (.txt, .md, .html, .docx, .odt, .pdf; - for stdin).
 
     Writes ARTICLE.<lang>.<ext> per target language and ARTICLE.newsdesk.json with
-    everything. A file that fails is reported; the others still complete (exit 1).
+    everything; for a .docx or .odt also ARTICLE.<lang>.docx (the document translated,
+    its layout kept) and ARTICLE.<lang>.summary.docx. A file that fails is reported; the
+    others still complete (exit 1).
     """
     from tqdm import tqdm
 
@@ -80,7 +83,7 @@ def process_command(settings: Settings, files, output_dir, targets, length, meth
     echo = click.echo if bar.disable else lambda line, err=False: bar.write(line, file=sys.stderr if err else sys.stdout)
     for name in bar:
         try:
-            article = _read_input(name)
+            article = _read_input(name, settings)
             result = process(article.text, targets=targets, summary=length, method=method, source=source,
                              settings=settings, left_out=article.left_out, alternatives=alternatives)
             if show_removed:
@@ -88,7 +91,8 @@ def process_command(settings: Settings, files, output_dir, targets, length, meth
             if name == "-":
                 _print_result(result, targets, output_format)
             else:
-                for written in _write_outputs(result, Path(name), output_dir, targets, output_format, files):
+                copies = _document_copies(result, Path(name), targets, settings)
+                for written in _write_outputs(result, Path(name), output_dir, targets, output_format, files, copies):
                     echo(str(written))
         except ServiceError as error:
             failures += 1
@@ -110,7 +114,27 @@ def _print_result(result, targets, output_format) -> None:
         click.echo(render.RENDERERS[output_format](result, language))
 
 
-def _write_outputs(result, source: Path, output_dir, targets, output_format, inputs) -> list[Path]:
+def _document_copies(result, source: Path, targets, settings: Settings) -> list[tuple[str, bytes]]:
+    """For a .docx or .odt: per target, (file name, bytes) of the translated copy and the summary document."""
+    from .. import render
+    from ..stages.office import COPY_SUFFIXES
+    from ..pipeline import translated_document
+
+    suffix = source.suffix.lower()
+    if suffix not in COPY_SUFFIXES:
+        return []
+    data = source.read_bytes()
+    copies = []
+    for language in targets:
+        copy_name, summary_name = render.document_file_names(source.stem, suffix, language)
+        copies.append((copy_name, translated_document(source.name, data, source=result.source, target=language,
+                                                      settings=settings)))
+        copies.append((summary_name, render.to_summary_document(result, language, suffix=suffix)))
+    return copies
+
+
+def _write_outputs(result, source: Path, output_dir, targets, output_format, inputs,
+                   copies: list[tuple[str, bytes]]) -> list[Path]:
     from .. import render
 
     folder = output_dir or source.parent
@@ -118,12 +142,16 @@ def _write_outputs(result, source: Path, output_dir, targets, output_format, inp
     protected = {Path(name).resolve() for name in inputs if name != "-"}
     planned = [(folder / f"{source.stem}.{language}.{render.FORMATS[output_format]}",
                 render.RENDERERS[output_format](result, language)) for language in targets]
+    planned += [(folder / copy_name, content) for copy_name, content in copies]
     planned.append((folder / f"{source.stem}.newsdesk.json", render.to_json(result)))
     for path, _ in planned:
         if path.resolve() in protected:
             raise InvalidInput(f"writing {path.name} would overwrite an input; choose another folder with -o")
     for path, content in planned:
-        path.write_text(content, encoding="utf-8")
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
     return [path for path, _ in planned]
 
 

@@ -98,6 +98,8 @@ def presented_key() -> str | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
+    if request.blueprint == "libretranslate":  # as LibreTranslate: a JSON body's, else the query string's or form's
+        return inputs.libretranslate_key(request, current_app.config["NEWSDESK"])
     if request.is_json:
         body = inputs.json_body(request)
         value = body.get("api_key") if isinstance(body, dict) else None
@@ -151,7 +153,10 @@ def forget_web_key(settings: Settings) -> None:
 
 
 # The API's self-description stays readable without a key, so clients can be built.
-EXEMPT_ENDPOINTS = {"api.openapi"}
+# LibreTranslate's page reads its settings and the document before any key is given, and a
+# translated file's address (a random id) is handed to whoever should download it (issue 20).
+EXEMPT_ENDPOINTS = {"api.openapi", "libretranslate.frontend_settings", "libretranslate.spec",
+                    "libretranslate.download_file"}
 
 
 def cross_site_sender() -> str | None:

@@ -10,10 +10,9 @@ from flask import Blueprint, jsonify, request
 from .. import defaults, render, translation
 from ..pipeline import DEFAULT_TARGETS, deadline, process
 from ..stages.documents import Document, read_page
-from ..stages.language import DISPLAY_NAMES
 from ..translation import packs
 from . import inputs
-from .openapi import openapi_document
+from .openapi import served_document
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -91,10 +90,7 @@ def stats():
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3 document of this service."""
-    pairs = translation.reachable_pairs(inputs.current_settings())
-    sources = sorted({a for a, _, _ in pairs}) or sorted(DISPLAY_NAMES)
-    targets = sorted({b for _, b, _ in pairs} | set(sources)) if pairs else sorted(DISPLAY_NAMES)
-    return jsonify(openapi_document(sources, targets))
+    return jsonify(served_document(inputs.current_settings()))
 
 
 @health.get("/health")

@@ -17,8 +17,9 @@ from werkzeug.exceptions import HTTPException
 
 from .. import defaults, render, translation
 from ..batch import jobs
-from ..errors import InvalidInput, JobNotFound, KeyRequired, ServiceError
-from ..stages.documents import read_document
+from ..errors import InvalidInput, JobNotFound, KeyRequired, ServiceError, TooLarge
+from ..stages.documents import OFFICE_SUFFIXES, read_document
+from ..stages.office import Limits
 from ..stages.language import DISPLAY_NAMES
 from . import access, error_responses, inputs
 from .job_files import (batch_articles, call_queue, check_packs_here, checked_article, results_archive,
@@ -223,16 +224,19 @@ def _articles(settings) -> list[jobs.ArticleInput]:
 
 def _file_article(upload, settings) -> jobs.ArticleInput:
     """One uploaded file as an article; one that cannot be read fails on its own, as in a .zip."""
-    name, limit = upload.filename, settings.max_request_bytes
+    name, limit, setting = upload.filename, settings.max_request_bytes, "NEWSDESK_MAX_REQUEST_BYTES"
+    if name.lower().endswith(OFFICE_SUFFIXES):
+        limit, setting = settings.max_document_bytes, "NEWSDESK_MAX_DOCUMENT_BYTES"
     data = upload.read(limit + 1 if limit is not None else -1)
     if limit is not None and len(data) > limit:
         return jobs.ArticleInput(name, error=f"{name}: it is over {limit:,} bytes, the limit for one article "
-                                 "(NEWSDESK_MAX_REQUEST_BYTES): send it on its own or split it")
+                                 f"({setting}): send it on its own or split it")
     try:
-        document = read_document(name, data)
-    except InvalidInput as error:
+        document = read_document(name, data, limits=Limits.of(settings))
+    except (InvalidInput, TooLarge) as error:
         return jobs.ArticleInput(name, error=str(error))
-    return checked_article(jobs.ArticleInput(name, document.text, left_out=document.left_out), settings)
+    return checked_article(jobs.ArticleInput(name, document.text, left_out=document.left_out,
+                                             original=document.original), settings)
 
 
 # --- who, and which jobs --------------------------------------------------------------

@@ -31,6 +31,8 @@ from .error_responses import body_too_large
 
 SPOOL_BYTES = 1_000_000  # request and response bodies past this wait on disk, not in memory
 SEND_BYTES = 256 * 1024  # response bodies go out in pieces of this size
+# The routes that take an uploaded article, which may be a document (Settings.upload_bytes).
+UPLOAD_PATHS = ("/", "/runs", "/translate_file")
 
 
 class BufferedWSGI:
@@ -73,6 +75,10 @@ class BufferedWSGI:
         """The largest body a route accepts, and the setting that says so (as the app itself checks it)."""
         if path.startswith("/api/v1/jobs") or path == "/batch":  # the batch page takes a job's files too
             return self.settings.max_job_bytes, "NEWSDESK_MAX_JOB_BYTES"
+        if path in UPLOAD_PATHS:  # an uploaded .docx, .odt or .pdf may be larger than a request
+            limit = self.settings.upload_bytes
+            return limit, ("NEWSDESK_MAX_DOCUMENT_BYTES" if limit == self.settings.max_document_bytes
+                           else "NEWSDESK_MAX_REQUEST_BYTES")
         return self.settings.max_request_bytes, "NEWSDESK_MAX_REQUEST_BYTES"
 
     def _run(self, scope: dict, body) -> tuple[int, list[tuple[bytes, bytes]], Any]:

@@ -9,12 +9,17 @@ import os
 import tempfile
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
-# Two cores per machine: two single-threaded CTranslate2 workers use both.
-workers = int(os.environ.get("NEWSDESK_WORKERS", "2"))
-# Eight request threads: cheap, since a thread waiting for its sentences' batch costs no CPU, and
-# enough that the sentences of many small concurrent requests share one CTranslate2 batch
-# (translation/batching.py; bench/serve_bench.py --small measured it).
-threads = int(os.environ.get("NEWSDESK_THREADS", "8"))
+# One worker whose packs hold a CTranslate2 replica per core (NEWSDESK_INTER_THREADS, 2): all
+# concurrent requests meet in one batcher per pack, which decodes a batch per replica at once,
+# so one batch's turnaround overlaps the other's decoding. Two single-replica workers split the
+# clients between two batchers and left a core idle at every turnaround: 16 small clients got
+# 0.73x raw CTranslate2 that way, 0.9x this way, and articles 10 % more, in half the memory
+# (bench/serve_bench.py; README "Benchmarks").
+workers = int(os.environ.get("NEWSDESK_WORKERS", "1"))
+# A request thread per client whose sentences are to share a batch: a thread waiting for its
+# batch costs no CPU (the asyncio front holds the connections), and 32 covers 16 clients with
+# room for the page, /health and articles (translation/batching.py).
+threads = int(os.environ.get("NEWSDESK_THREADS", "32"))
 # An asyncio worker that reads whole requests before a thread runs them (service/http/front.py):
 # a client that sends or reads slowly holds no thread.
 worker_class = "service.http.front.BufferingWorker"

@@ -1,6 +1,7 @@
 """Read request fields from JSON or form bodies, checking each one's type and value.
 
 Every message names the field and what it accepts, so a caller can fix the request.
+LibreTranslate's routes read theirs as LibreTranslate does (``libretranslate_fields``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from ..errors import InvalidInput, TooLarge
 from ..stages.language import DISPLAY_NAMES
 from ..stages.summary import METHODS, summary_length
 from ..translation import packs
+from .error_responses import libretranslate_refusal
 
 FORMATS = defaults.INPUT_FORMATS
+# The fields LibreTranslate takes a key in: its API key, and the rotating secret of its own web page.
+KEY_FIELDS = ("api_key", "secret")
 
 
 def request_fields(request: Request) -> dict[str, Any]:
@@ -35,6 +39,46 @@ def request_fields(request: Request) -> dict[str, Any]:
         values = request.form.getlist(key)
         fields[key] = values if len(values) > 1 else values[0]
     return fields
+
+
+def libretranslate_fields(request: Request, settings: Settings) -> dict[str, Any]:
+    """The fields as LibreTranslate reads them: a JSON body's only; else the query string's and the
+    form's, the query string's first (werkzeug's request.values), repeated ones as lists.
+
+    deep-translator sends every field in the query string of its POST (issue 20). A key there
+    is refused when NEWSDESK_KEYS_IN_QUERY is off.
+    """
+    refuse_keys_in_query(request, settings)
+    if not request.is_json:
+        return {**_multi_fields(request.form), **_multi_fields(request.args)}
+    data = json_body(request)
+    if not isinstance(data, dict):
+        raise libretranslate_refusal(InvalidInput(
+            'the JSON body is not valid JSON or not an object: send one such as {"q": "Hello", "source": "en", '
+            '"target": "de"}'), "invalid_json")
+    return data
+
+
+def _multi_fields(values) -> dict[str, Any]:
+    """A werkzeug MultiDict as a dict: a field sent once as its value, a repeated one as the list."""
+    return {key: found if len(found) > 1 else found[0] for key in values if (found := values.getlist(key))}
+
+
+def refuse_keys_in_query(request: Request, settings: Settings) -> None:
+    """Refuse api_key or secret in the query string when NEWSDESK_KEYS_IN_QUERY is off."""
+    sent = [name for name in KEY_FIELDS if name in request.args]
+    if settings.keys_in_query or not sent:
+        return
+    raise InvalidInput(
+        f"{' and '.join(sent)} came in the query string, which this service refuses (NEWSDESK_KEYS_IN_QUERY=0): "
+        "URLs end up in access logs, proxies and browser history; send it in the request body, or the key in "
+        "the X-API-Key header")
+
+
+def libretranslate_key(request: Request, settings: Settings) -> str | None:
+    """The api_key field of a LibreTranslate request, where LibreTranslate reads it, or None."""
+    value = libretranslate_fields(request, settings).get("api_key")
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def json_body(request: Request) -> Any:

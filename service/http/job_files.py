@@ -7,6 +7,7 @@ that door; only the names lost their leading underscore.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import posixpath
@@ -23,6 +24,7 @@ from ..batch import jobs, queue, workers
 from ..errors import InvalidInput, LanguagePackMissing
 from ..pipeline import check_packs
 from ..stages.documents import Document, read_archive, read_page
+from ..stages.office import Limits
 from . import inputs
 
 
@@ -47,8 +49,9 @@ def started_records(records: Iterator[dict]) -> Iterator[dict]:
 
 
 def results_archive(records: Iterable[dict], report: dict, files: str) -> IO[bytes]:
-    """A .zip like `newsdesk process` writes: NAME.<lang>.<ext> per target and NAME.newsdesk.json
-    per article, in the folders the articles came from, and job.json (status and errors).
+    """A .zip like `newsdesk process` writes: NAME.<lang>.<ext> per target (and, for a .docx/.odt,
+    NAME.<lang>.docx and NAME.<lang>.summary.docx) and NAME.newsdesk.json per article, in the
+    folders the articles came from, and job.json (status and errors).
     Past 64 MB it is written to a temporary file rather than kept in memory."""
     buffer = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)
     targets = report["options"]["targets"]
@@ -62,6 +65,8 @@ def results_archive(records: Iterable[dict], report: dict, files: str) -> IO[byt
             result = render.from_dict(record["result"], record["paragraph_index"])
             for language in targets:
                 archive.writestr(f"{stem}.{language}.{render.FORMATS[files]}", render.RENDERERS[files](result, language))
+            for suffix, content in record.get("documents", {}).items():  # translated .docx/.odt and summaries
+                archive.writestr(f"{stem}.{suffix}", base64.b64decode(content))
             archive.writestr(f"{stem}.newsdesk.json", render.to_json(result))
     buffer.seek(0)
     return buffer
@@ -86,10 +91,11 @@ def batch_articles(fields: dict, settings) -> list[jobs.ArticleInput]:
         data = upload.read()
         name = (upload.filename or "").lower()
         if name.endswith(".zip"):
-            return [checked_article(jobs.ArticleInput(path, text=document.text, error=error, left_out=document.left_out),
-                                    settings)
+            return [checked_article(jobs.ArticleInput(path, text=document.text, error=error, left_out=document.left_out,
+                                                      original=document.original), settings)
                     for path, document, error in read_archive(data, max_bytes=settings.max_job_bytes,
-                                                              max_article_bytes=settings.max_request_bytes)]
+                                                              max_article_bytes=settings.max_request_bytes,
+                                                              limits=Limits.of(settings))]
         if name.endswith(".jsonl"):
             return _jsonl_articles(data, settings)
         raise InvalidInput(f"{upload.filename}: a batch is a .zip of article files or a .jsonl file "

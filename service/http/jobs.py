@@ -106,4 +106,8 @@ def result(job_id: str):
 
 
 def _public(record: dict) -> dict:
-    return {key: value for key, value in record.items() if key != "paragraph_index"}
+    # The translated documents are files, in the .zip; the JSON lines name them only.
+    public = {key: value for key, value in record.items() if key not in ("paragraph_index", "documents")}
+    if record.get("documents"):
+        public["documents"] = sorted(record["documents"])
+    return public

@@ -9,17 +9,19 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import Blueprint, jsonify, request
-from werkzeug.exceptions import Forbidden
 
 from .. import memory
 from ..errors import InvalidInput
 from ..pipeline import detect_source_language
 from ..stages.sentences import split_sentences
 from . import inputs
+from .error_responses import libretranslate_refusal
 
 bp = Blueprint("memory", __name__, url_prefix="/api/v1/memory")
 MAX_LIMIT = 1_000
-SUGGESTIONS_DISABLED = "Suggestions are disabled on this server."  # LibreTranslate's words, for its clients
+# What each field of /suggest holds, for the message when it is missing.
+SUGGESTION_FIELDS = {"q": "the original text", "s": "the suggested translation of q",
+                     "source": "the language code of q", "target": "the language code of s"}
 
 
 @bp.put("")
@@ -86,17 +88,20 @@ def _count(fields: dict, name: str, default: int, *, least: int, most: int | Non
 def suggest():
     """LibreTranslate's POST /suggest: store s as the translation of q (source -> target) in the memory.
 
-    As LibreTranslate: 403 unless NEWSDESK_SUGGESTIONS is on, checked first; then each of q, s, source
-    and target missing or empty is a 400 in its words. Text of several sentences is stored sentence
-    by sentence when q and s split into as many, else whole.
+    As LibreTranslate: refused (403) unless NEWSDESK_SUGGESTIONS is on, checked first; then each of
+    q, s, source and target missing or empty is a 400, in its words (error_responses). Text of
+    several sentences is stored sentence by sentence when q and s split into as many, else whole.
     """
     settings = inputs.current_settings()
     if not settings.suggestions:
-        raise Forbidden(description=SUGGESTIONS_DISABLED)
-    fields = {**request.args.to_dict(), **inputs.request_fields(request)}  # LibreTranslate reads request.values
-    for name in ("q", "s", "source", "target"):
+        raise libretranslate_refusal(InvalidInput(
+            "this service keeps no suggestions (NEWSDESK_SUGGESTIONS is off); its administrator can turn it on, "
+            "and suggestions then go into the translation memory, which editors review at /api/v1/memory"),
+            "suggestions_disabled")
+    fields = inputs.libretranslate_fields(request, settings)
+    for name, holds in SUGGESTION_FIELDS.items():
         if not fields.get(name):
-            raise InvalidInput(f"Invalid request: missing {name} parameter")
+            raise libretranslate_refusal(InvalidInput(f"field {name!r} is missing: send {holds}"), "missing", name=name)
     q, s = inputs.text_field(fields, "q", settings), inputs.text_field(fields, "s", settings)
     target = inputs.language_field(fields, "target", settings)
     source = inputs.language_field(fields, "source", settings, auto=True)

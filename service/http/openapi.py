@@ -1,4 +1,4 @@
-"""The OpenAPI 3 document for the HTTP API (served at /api/v1/openapi.json).
+"""The OpenAPI 3 document for the HTTP API (served at /api/v1/openapi.json, and at /spec as LibreTranslate).
 
 Kept next to the code it describes; tests fuzz the running app from this document
 (schemathesis), so a request the document allows must get a documented answer.
@@ -6,8 +6,10 @@ Kept next to the code it describes; tests fuzz the running app from this documen
 
 from __future__ import annotations
 
-from .. import defaults
+from .. import defaults, translation
+from ..config import Settings
 from ..stages.clean import REMOVAL_REASONS
+from ..stages.language import DISPLAY_NAMES
 from ..stages.summary import METHODS
 
 
@@ -27,7 +29,8 @@ def _body(json_schema: dict, form_schema: dict | None = None) -> dict:
 
 REASONS = {400: "The request is not usable; `error` says which field and what it accepts",
            401: "API keys are on (NEWSDESK_API_KEYS) and the request has none",
-           403: "The API key is unknown or was removed", 404: "No such path, or no such job (never "
+           403: "The API key is unknown or was removed (on /suggest also: suggestions are off, "
+           "NEWSDESK_SUGGESTIONS)", 404: "No such path, or no such job (never "
            "submitted by this key, or its results expired)", 405: "Method not allowed",
            409: "The job is not finished yet (wait for status finished, or ask with partial=1); or the "
            "Idempotency-Key was already used for a different batch",
@@ -51,6 +54,15 @@ STRINGS = {"type": "array", "items": {"type": "string"}}
 
 INPUT_FORMAT = {"type": "string", "enum": list(defaults.INPUT_FORMATS), "default": defaults.INPUT_FORMATS[0]}
 PERCENT = r"(?:100(?:\.0+)?|[1-9]\d?(?:\.\d+)?|0\.\d*[1-9]\d*)%"
+
+
+def served_document(settings: Settings) -> dict:
+    """The document for the languages this service's installed packs translate now (any newsdesk
+    knows, when none is installed)."""
+    pairs = translation.reachable_pairs(settings)
+    sources = sorted({a for a, _, _ in pairs}) or sorted(DISPLAY_NAMES)
+    targets = sorted({b for _, b, _ in pairs} | set(sources)) if pairs else sorted(DISPLAY_NAMES)
+    return openapi_document(sources, targets)
 
 
 def openapi_document(sources: list[str], targets: list[str]) -> dict:
@@ -79,11 +91,6 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
                                       "default": str(defaults.SUMMARY_LENGTH)},
         "target": {**code, "description": "Repeat the field, or separate codes with commas"}}}
     summarize = {"type": "object", "required": ["text"], "properties": article_fields}
-    translate = {"type": "object", "required": ["q", "target"], "properties": {
-        "q": {"oneOf": [{"type": "string"}, STRINGS]}, "source": source, "target": code,
-        "format": INPUT_FORMAT, "alternatives": alternatives,
-        "api_key": {"type": "string", "description": "The API key, when keys are on (LibreTranslate's way; "
-                                                     "the X-API-Key header works too)"}}}
     options = {"targets": process_json["properties"]["targets"], "summary": article_fields["summary"],
                "method": article_fields["method"], "source": source}
     one_article = {"oneOf": [{"type": "string"}, {"type": "object", "required": ["text"], "properties": {
@@ -93,7 +100,7 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
         "articles": {"type": "array", "items": one_article, "minItems": 1}, **options}}
     jobs_upload = {"type": "object", "required": ["file"], "properties": {
         "file": {"type": "string", "format": "binary",
-                 "description": "A .zip of .txt/.md/.html articles, or a .jsonl of one article per line"},
+                 "description": "A .zip of .txt/.md/.html/.docx/.odt/.pdf articles, or a .jsonl of one article per line"},
         **process_form["properties"], **{"summary": process_form["properties"]["summary"]}}}
     del jobs_upload["properties"]["text"], jobs_upload["properties"]["format"]
     job_id = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -156,25 +163,87 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
             "/ready": {"get": {"summary": "Readiness: every manifest pack installed and loaded",
                                "responses": {"200": {"description": "Ready", "content": _json(_ref("Ready"))},
                                              "503": {"description": "Not ready, and why", "content": _json(_ref("Error"))}}}},
-            "/translate": {"post": {"summary": "LibreTranslate-compatible translation",
-                                    "requestBody": _body(translate, {**translate, "properties": {
-                                        **translate["properties"], "q": {"type": "string"}}}),
-                                    "responses": _answers({"type": "object", "required": ["translatedText"], "properties": {
-                                        "translatedText": {"oneOf": [{"type": "string"}, STRINGS]},
-                                        "detectedLanguage": {"oneOf": [detection, {"type": "array", "items": detection}]}}},
-                                        400, *WORKING, 413, 503, 504)}},
-            "/languages": {"get": {"summary": "LibreTranslate-compatible language list", "responses": _answers(
-                {"type": "array", "items": {"type": "object", "required": ["code", "name", "targets"], "properties": {
-                    "code": {"type": "string"}, "name": {"type": "string"}, "targets": STRINGS}}}, *KEYED, 503)}},
-            "/detect": {"post": {"summary": "LibreTranslate-compatible language detection",
-                                 "requestBody": _body({"type": "object", "required": ["q"],
-                                                       "properties": {"q": {"type": "string", "minLength": 1}}}),
-                                 "responses": _answers({"type": "array", "items": detection}, 400, *WORKING, 413)}},
+            **_libretranslate_paths(source=source, code=code, alternatives=alternatives, detection=detection),
         },
         "components": {"schemas": _schemas(), "securitySchemes": {
             "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
                        "description": "Needed only when the service runs with NEWSDESK_API_KEYS=1"}}},
         "security": [{}, {"apiKey": []}],
+    }
+
+
+# The key as LibreTranslate's clients send it; where it may come from is in README's LibreTranslate section.
+KEY_FIELDS = {
+    "api_key": {"type": "string", "description": "The API key, when keys are on (LibreTranslate's way; the X-API-Key "
+                                                 "header works too)"},
+    "secret": {"type": "string", "description": "LibreTranslate's web-page secret: taken, and not needed here"}}
+# A name /translate_file gives a translated file: a random id, then the file's own name made path-safe.
+STORED_FILE_NAME = r"^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_.-]+$"
+
+
+def _libretranslate_paths(*, source: dict, code: dict, alternatives: dict, detection: dict) -> dict:
+    """LibreTranslate's routes: its fields and answers, newsdesk's `explanation` beside its `error`."""
+    named_source = {**{key: value for key, value in source.items() if key != "default"},
+                    "description": "A language code, or auto to detect it (required, as LibreTranslate has it)"}
+    text = {"type": "string", "minLength": 1}
+    # LibreTranslate takes a number of alternatives below 0 as 0.
+    some = {key: value for key, value in alternatives.items() if key != "minimum"}
+    translate = {"type": "object", "required": ["q", "source", "target"], "properties": {
+        "q": {"oneOf": [text, {**STRINGS, "minItems": 1}]}, "source": named_source, "target": code,
+        "format": INPUT_FORMAT, "alternatives": some, **KEY_FIELDS}}
+    translated = {"type": "object", "required": ["translatedText"], "properties": {
+        "translatedText": {"oneOf": [{"type": "string"}, STRINGS]},
+        "alternatives": {"oneOf": [STRINGS, {"type": "array", "items": STRINGS}]},
+        "detectedLanguage": {"oneOf": [detection, {"type": "array", "items": detection}]}}}
+    detect = {"type": "object", "required": ["q"], "properties": {"q": {**text, "pattern": "\\S"}, **KEY_FIELDS}}
+    suggest = {"type": "object", "required": ["q", "s", "source", "target"], "properties": {
+        "q": text, "s": text, "source": named_source, "target": code}}
+    upload = {"type": "object", "required": ["file", "source", "target"], "properties": {
+        "file": {"type": "string", "format": "binary", "description": "A .txt, .md, .html, .docx, .odt or .pdf file (a .pdf's translation comes as .txt)"},
+        "source": named_source, "target": code, **KEY_FIELDS}}
+    named = {"type": "object", "required": ["code", "name"], "properties": {"code": {"type": "string"},
+                                                                          "name": {"type": "string"}}}
+    frontend = {"type": "object", "required": ["charLimit", "frontendTimeout", "apiKeys", "keyRequired", "suggestions",
+                                               "filesTranslation", "supportedFilesFormat", "language"], "properties": {
+        "charLimit": {"type": "integer", "description": "-1: no limit"}, "frontendTimeout": {"type": "integer"},
+        "apiKeys": {"type": "boolean"}, "keyRequired": {"type": "boolean"}, "suggestions": {"type": "boolean"},
+        "filesTranslation": {"type": "boolean"}, "supportedFilesFormat": STRINGS,
+        "language": {"type": "object", "required": ["source", "target"],
+                     "properties": {"source": named, "target": named}}}}
+    stored = {"name": "filename", "in": "path", "required": True,
+              "schema": {"type": "string", "pattern": STORED_FILE_NAME}}
+    return {
+        "/translate": {"post": {"summary": "LibreTranslate-compatible translation",
+                                "requestBody": _body(translate, {**translate, "properties": {
+                                    **translate["properties"], "q": text}}),
+                                "responses": _answers(translated, 400, *WORKING, 413, 503, 504)}},
+        "/translate_file": {"post": {
+            "summary": "LibreTranslate-compatible file translation: the answer is the translated file's address",
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": upload}}},
+            "responses": _answers({"type": "object", "required": ["translatedFileUrl"], "properties": {
+                "translatedFileUrl": {"type": "string"}}}, 400, *WORKING, 413, 503, 504)}},
+        "/download_file/{filename}": {"get": {
+            "summary": "A file /translate_file translated, while it is kept (NEWSDESK_KEEP_TRANSLATED_FILES)",
+            "parameters": [stored],
+            "responses": {"200": {"description": "The translated file", "content": {
+                "*/*": {"schema": {"type": "string", "format": "binary"}}}},
+                **{status: answer for status, answer in _answers({}, 400, *KEYED, 404).items() if status != "200"}}}},
+        "/languages": {"get": {"summary": "LibreTranslate-compatible language list: every language, with the "
+                                          "languages it translates into", "responses": _answers(
+            {"type": "array", "items": {"type": "object", "required": ["code", "name", "targets"], "properties": {
+                "code": {"type": "string"}, "name": {"type": "string"}, "targets": STRINGS}}}, 400, *KEYED, 503)}},
+        "/detect": {"post": {"summary": "LibreTranslate-compatible language detection",
+                             "requestBody": _body(detect),
+                             "responses": _answers({"type": "array", "items": detection}, 400, *WORKING, 413)}},
+        "/suggest": {"post": {"summary": "LibreTranslate-compatible suggestion: kept in the translation memory "
+                                        "(when NEWSDESK_SUGGESTIONS is on)",
+                              "requestBody": _body(suggest),
+                              "responses": _answers({"type": "object", "required": ["success"], "properties": {
+                                  "success": {"type": "boolean"}}}, 400, *WORKING, 413)}},
+        "/frontend/settings": {"get": {"summary": "LibreTranslate's settings for its web page", "responses": _answers(
+            frontend, 400, *KEYED)}},
+        "/spec": {"get": {"summary": "This document, where LibreTranslate serves its own",
+                          "responses": _answers({"type": "object"}, 400, *KEYED)}},
     }
 
 
@@ -208,7 +277,10 @@ def _schemas() -> dict:
         "code": {"type": "string"}, "version": {"type": "string"}}}
     return {
         "Error": {"type": "object", "required": ["error"], "properties": {
-            "error": {"type": "string"}, "missing": {"oneOf": [STRINGS, {"type": "array", "items": {"type": "object"}}]},
+            "error": {"type": "string"},
+            "explanation": {"type": "string", "description": "On LibreTranslate's routes, where `error` is in "
+                                                             "LibreTranslate's words: newsdesk's, with the fix"},
+            "missing": {"oneOf": [STRINGS, {"type": "array", "items": {"type": "object"}}]},
             "status": {"type": "string"}}},
         "Summary": {"type": "object", "required": list(common), "properties": common},
         "Result": {"type": "object", "required": [*common, "translations"], "properties": {

@@ -14,6 +14,8 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from dataclasses import dataclass
+from pathlib import Path
 
 from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for)
 from markupsafe import Markup, escape
@@ -21,7 +23,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import defaults, memory, render, results
 from ..errors import InvalidInput, KeyRequired, ServiceBusy, ServiceError
-from ..pipeline import DEFAULT_TARGETS, Result, deadline, process, translate_texts_with_alternatives
+from ..stages.office import MEDIA_TYPES, Limits
+from ..pipeline import DEFAULT_TARGETS, Result, deadline, process, translate_texts_with_alternatives, translated_document
 from ..stages.clean import HEADING, PARAGRAPH, REMOVAL_REASONS
 from ..stages.documents import Document, read_document
 from ..stages.language import DISPLAY_NAMES, RTL_LANGUAGES
@@ -34,6 +37,7 @@ CHOICES = defaults.TARGETS
 # Articles one worker runs in the background for the desk at once; more get 503 until one ends.
 RUNS_PER_WORKER = 4
 ALTERNATIVES = 3  # next-best translations offered when an editor asks for them
+DOCUMENT_LABELS = {".docx": "Word", ".odt": "OpenDocument"}
 # What each download is: (extension, label, media type, renderer).
 FILE_KINDS = {"md": ("Markdown", "text/markdown", render.to_markdown),
               "txt": ("Text", "text/plain", render.to_text),
@@ -56,18 +60,19 @@ def form():
 def submit():
     """Run the pasted or uploaded article here and now (the page without JavaScript)."""
     settings = inputs.current_settings()
+    request.max_content_length = settings.upload_bytes
     try:
         values = _read_form()
     except RequestEntityTooLarge:
         return _with_error(_defaults(), _too_large_message(), 413)
     try:
         _check_key(settings)
-        values, left_out = _with_upload(values, settings)
-        run_id = results.start(settings, owner=_owner(settings), form=values)
-        result = _run(settings, run_id, values, left_out)
+        values, document = _with_upload(values, settings)
+        run_id = results.start(settings, owner=_owner(settings), form=values, document=document.kept)
+        result = _run(settings, run_id, values, document.left_out)
     except ServiceError as error:
         return _with_error(values, str(error), error_responses.status_for(error))
-    return render_template("desk.html", **_result_page(run_id, result, values))
+    return render_template("desk.html", **_result_page(run_id, result, values, document=document.name))
 
 
 @bp.post("/runs")
@@ -75,6 +80,7 @@ def start_run():
     """Start the article in the background (the page with JavaScript): 202 with where to
     follow it, or the error as JSON."""
     settings = inputs.current_settings()
+    request.max_content_length = settings.upload_bytes
     try:
         values = _read_form()
     except RequestEntityTooLarge:
@@ -82,17 +88,17 @@ def start_run():
     room = current_app.extensions["newsdesk.desk_runs"]
     try:
         _check_key(settings)
-        values, left_out = _with_upload(values, settings)
+        values, document = _with_upload(values, settings)
         if not room.acquire(blocking=False):
             raise ServiceBusy(f"this server is already working on {RUNS_PER_WORKER} articles from the desk: "
                               "send this one again in a moment")
-        run_id = results.start(settings, owner=_owner(settings), form=values)
+        run_id = results.start(settings, owner=_owner(settings), form=values, document=document.kept)
     except ServiceError as error:
         return jsonify(error=str(error)), error_responses.status_for(error)
 
     def run_and_make_room() -> None:
         try:
-            _run(settings, run_id, values, left_out)
+            _run(settings, run_id, values, document.left_out)
         except ServiceError:
             pass  # stored by _run for the page to show
         finally:
@@ -124,16 +130,32 @@ def result_page(run_id: str):
     if run.result is None:  # still running: the page without JavaScript can reload this
         return render_template("desk.html", **_page(values), running=run, steps=map(_step_label, run.steps),
                                refresh=url_for("web.result_page", run_id=run.id)), 202
-    return render_template("desk.html", **_result_page(run.id, run.result, values))
+    return render_template("desk.html", **_result_page(run.id, run.result, values, document=run.document))
 
 
 @bp.get("/results/<run_id>/files/<name>")
 def download(run_id: str, name: str):
-    """One file of a kept result: STEM.LANG.md|txt|html|xlf, or STEM.json with everything."""
+    """One file of a kept result: STEM.LANG.md|txt|html|xlf, or STEM.json with everything; for a
+    .docx/.odt upload also STEM.LANG.docx (the document translated) and STEM.LANG.summary.docx."""
+    run = _load(run_id)
     result = _finished(run_id)
     stem = render.file_stem(result)
     if name == f"{stem}.json":
         return _attachment(render.to_json(result), "application/json", name)
+    if run.document:
+        suffix = Path(run.document).suffix.lower()
+        for language in result.translations:
+            copy_name, summary_name = render.document_file_names(stem, suffix, language)
+            if name == copy_name:
+                settings = inputs.current_settings()
+                document_name, original = results.document_of(settings, run)
+                return _attachment(translated_document(document_name, original, source=result.source,
+                                                       target=language, settings=settings,
+                                                       deadline=deadline(settings)),
+                                   MEDIA_TYPES[suffix], name)
+            if name == summary_name:
+                return _attachment(render.to_summary_document(result, language, suffix=suffix), MEDIA_TYPES[suffix],
+                                   name)
     match = re.fullmatch(rf"{re.escape(stem)}\.(\w+)\.(\w+)", name)
     languages = (result.source, *result.translations)
     if match is None or match[1] not in languages or match[2] not in FILE_KINDS or (
@@ -231,7 +253,7 @@ def _finished(run_id: str) -> Result:
     return run.result
 
 
-def _attachment(body: str, media_type: str, name: str) -> Response:
+def _attachment(body: str | bytes, media_type: str, name: str) -> Response:
     response = Response(body, mimetype=media_type)
     response.headers.set("Content-Disposition", "attachment", filename=name)
     return response
@@ -255,7 +277,7 @@ def _check_key(settings) -> None:
 
 
 def _too_large_message() -> str:
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    limit = request.max_content_length
     return f"The upload is over the limit of {limit:,} bytes: send a shorter article."
 
 
@@ -272,15 +294,28 @@ def _read_form() -> dict:
             "method": form.get("method", DEFAULT_METHOD), "source": form.get("source", defaults.SOURCE)}
 
 
-def _with_upload(values: dict, settings) -> tuple[dict, tuple[str, ...]]:
+@dataclass(frozen=True)
+class _Upload:
+    """What the form's upload gave besides its text: the lines reading it left out, and a .docx/.odt
+    itself (name and bytes, ``kept`` with the run) for its translated copies."""
+
+    left_out: tuple[str, ...] = ()
+    name: str = ""
+    kept: tuple[str, bytes] | None = None
+
+
+def _with_upload(values: dict, settings) -> tuple[dict, _Upload]:
     """The form's values with the uploaded file's text (it wins over the text box, and shows in it
-    afterwards), checked for length; and the lines reading the file left out."""
+    afterwards), checked for length; and what else the upload gave."""
     upload = inputs.uploaded_file(request, settings)
-    document = read_document(upload.filename, upload.read()) if upload else Document("")
+    document = read_document(upload.filename, upload.read(), limits=Limits.of(settings)) if upload else Document("")
     if document.text:
         values = {**values, "article": document.text, "text": values["text"] or document.text}
     inputs.check_length("text", values["article"], settings)
-    return values, document.left_out
+    if not document.original:
+        return values, _Upload(left_out=document.left_out)
+    name = Path(upload.filename).name
+    return values, _Upload(left_out=document.left_out, name=name, kept=(name, document.original))
 
 
 def _with_error(values: dict, message: str, status: int):
@@ -310,11 +345,11 @@ def _choices(settings, chosen) -> list[dict]:
     return boxes
 
 
-def _result_page(run_id: str, result: Result, values: dict) -> dict:
+def _result_page(run_id: str, result: Result, values: dict, *, document: str = "") -> dict:
     return {**_page(values), "result": result, "run_id": run_id, "views": _views(result),
             "failed": [{"code": code, "name": DISPLAY_NAMES.get(code, code), "reason": reason}
                        for code, reason in result.failed.items()],
-            "downloads": _downloads(run_id, result), "reasons": REMOVAL_REASONS}
+            "downloads": _downloads(run_id, result, document=document), "reasons": REMOVAL_REASONS}
 
 
 def _step_label(step) -> dict:
@@ -397,16 +432,25 @@ def _paragraphs(result: Result, view: dict) -> list[dict]:
     return paragraphs
 
 
-def _downloads(run_id: str, result: Result) -> list[dict]:
+def _downloads(run_id: str, result: Result, *, document: str = "") -> list[dict]:
     """Per language (the original first) its files, and JSON of everything; named after the
-    article (secret-talks.de.md) and served by the app."""
+    article (secret-talks.de.md) and served by the app. For a .docx/.odt upload (``document``)
+    each translation also has the document translated and its summary as a document."""
     stem = render.file_stem(result)
+    suffix = Path(document).suffix.lower()
+    label = DOCUMENT_LABELS.get(suffix, "")
     rows = []
     for code in (result.source, *result.translations):
         kinds = [kind for kind in FILE_KINDS if kind != "xlf" or code in result.translations]
-        rows.append({"name": DISPLAY_NAMES.get(code, code), "code": code, "files": [
-            {"label": FILE_KINDS[kind][0], "name": f"{stem}.{code}.{kind}",
-             "href": url_for("web.download", run_id=run_id, name=f"{stem}.{code}.{kind}")} for kind in kinds]})
+        files = [{"label": FILE_KINDS[kind][0], "name": f"{stem}.{code}.{kind}",
+                  "href": url_for("web.download", run_id=run_id, name=f"{stem}.{code}.{kind}")} for kind in kinds]
+        if label and code in result.translations:
+            copy_name, summary_name = render.document_file_names(stem, suffix, code)
+            files += [{"label": f"{label} (translated document)", "name": copy_name,
+                       "href": url_for("web.download", run_id=run_id, name=copy_name)},
+                      {"label": f"{label} (summary)", "name": summary_name,
+                       "href": url_for("web.download", run_id=run_id, name=summary_name)}]
+        rows.append({"name": DISPLAY_NAMES.get(code, code), "code": code, "files": files})
     everything = {"label": "JSON (everything)", "name": f"{stem}.json",
                   "href": url_for("web.download", run_id=run_id, name=f"{stem}.json")}
     return {"languages": rows, "everything": everything}

@@ -1,10 +1,11 @@
-"""Read articles from .txt, .md and .html files (or bytes) into plain text, one block a line.
+"""Read articles from .txt, .md, .html, .docx, .odt and .pdf files (or bytes) into plain text, one block a line.
 
 HTML is parsed by lxml, which repairs broken markup the way browsers do; trafilatura then
 finds the article in it, and newsdesk writes the article out as lines the text cleaner
 (service/stages/clean.py) reads: title, teaser, date, byline, paragraphs, subheadings, captions
 with their credits. A page without an article is read whole, every block element a line.
-Scripts and styles never become text; nothing is fetched.
+Scripts and styles never become text; nothing is fetched. Word, OpenDocument and PDF files
+are read by service/office/, which gives the same Document.
 """
 
 from __future__ import annotations
@@ -13,10 +14,16 @@ import codecs
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InvalidInput, TooLarge
 
-SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+if TYPE_CHECKING:
+    from .office import Limits
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+OFFICE_SUFFIXES = (".docx", ".odt", ".pdf")  # service/office/ reads these
+SUFFIXES = TEXT_SUFFIXES + OFFICE_SUFFIXES
 _DROP_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "form",
               "button", "select", "input", "textarea", "head")
 _BLOCK_TAGS = ("p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "li", "ul", "ol",
@@ -35,6 +42,9 @@ class Document:
 
     text: str
     left_out: tuple[str, ...] = ()
+    # The file itself when its translated copy can keep its layout (.docx, .odt; service/office):
+    # the doors that offer those copies keep it with the result.
+    original: bytes = b""
 
 
 def read_article(path: Path) -> str:
@@ -42,15 +52,15 @@ def read_article(path: Path) -> str:
     return read_file(path).text
 
 
-def read_file(path: Path) -> Document:
-    """Read an article file, by its suffix."""
+def read_file(path: Path, *, limits: Limits | None = None) -> Document:
+    """Read an article file, by its suffix (``limits``: for .docx/.odt/.pdf; None: the defaults)."""
     path = Path(path)
     _check_suffix(path.name)
     try:
         data = path.read_bytes()
     except OSError as error:
         raise InvalidInput(f"{path}: cannot read it ({error.strerror})") from None
-    return read_document(path.name, data)
+    return read_document(path.name, data, limits=limits)
 
 
 def read_upload(name: str, data: bytes) -> str:
@@ -58,9 +68,14 @@ def read_upload(name: str, data: bytes) -> str:
     return read_document(name, data).text
 
 
-def read_document(name: str, data: bytes) -> Document:
-    """Read a file's bytes by the suffix of its ``name``."""
+def read_document(name: str, data: bytes, *, limits: Limits | None = None) -> Document:
+    """Read a file's bytes by the suffix of its ``name``; .docx, .odt and .pdf within ``limits``
+    (office.Limits.of(settings) holds the NEWSDESK_MAX_DOCUMENT_* values; None: their defaults)."""
     suffix = _check_suffix(name)
+    if suffix in OFFICE_SUFFIXES:
+        from .office import Limits, read_office
+
+        return read_office(name, data, limits=limits or Limits())
     if suffix in (".html", ".htm"):
         return read_page(data)
     text = decode_text(data, name)
@@ -497,12 +512,14 @@ def rewrite_html_text(fragment: str, rewrite) -> str:
     return (wrapper.text or "") + inner
 
 
-def read_archive(data: bytes, *, max_bytes: int | None, max_article_bytes: int | None) -> list[tuple[str, Document, str]]:
+def read_archive(data: bytes, *, max_bytes: int | None, max_article_bytes: int | None,
+                 limits: Limits | None = None) -> list[tuple[str, Document, str]]:
     """Read every article file in a .zip: (path in the archive, document, "") or (path, empty, why not).
 
     Folders and hidden or system files (``__MACOSX/``, ``.DS_Store``) are skipped; a file
     that is not an article, one whose path leaves the archive, or one over ``max_article_bytes``
-    is reported, not dropped. Unpacked sizes over ``max_bytes`` in all are refused before
+    is reported, not dropped. A .docx, .odt or .pdf is read within ``limits`` (None: the
+    defaults) and may be as large as their ``max_bytes`` instead. Unpacked sizes over ``max_bytes`` in all are refused before
     anything is unpacked (zip bombs), and no member is read past ``max_article_bytes`` +1,
     whatever size it declares.
     """
@@ -518,17 +535,23 @@ def read_archive(data: bytes, *, max_bytes: int | None, max_article_bytes: int |
     if max_bytes is not None and unpacked > max_bytes:
         raise TooLarge(f"the archive unpacks to {unpacked:,} bytes; the limit is {max_bytes:,} "
                        "(NEWSDESK_MAX_JOB_BYTES): split it into several jobs")
-    return [_read_member(archive, info, max_article_bytes) for info in members]
+    from .office import Limits
+
+    limits = limits or Limits()
+    return [_read_member(archive, info, max_article_bytes, limits) for info in members]
 
 
-def _read_member(archive, info, limit: int | None) -> tuple[str, Document, str]:
+def _read_member(archive, info, limit: int | None, limits: Limits) -> tuple[str, Document, str]:
     import zipfile
 
     name = info.filename
     if name.startswith("/") or ".." in name.split("/"):
         return name, Document(""), f"{name}: its path leaves the archive (absolute, or with ..), so it was not read"
+    setting = "NEWSDESK_MAX_REQUEST_BYTES"
+    if Path(name).suffix.lower() in OFFICE_SUFFIXES:
+        limit, setting = limits.max_bytes, "NEWSDESK_MAX_DOCUMENT_BYTES"
     too_big = (f"{name}: unpacks to more than {limit:,} bytes, the limit for one article "
-               "(NEWSDESK_MAX_REQUEST_BYTES): send it on its own or split it") if limit is not None else ""
+               f"({setting}): send it on its own or split it") if limit is not None else ""
     if limit is not None and info.file_size > limit:
         return name, Document(""), too_big
     try:
@@ -537,8 +560,8 @@ def _read_member(archive, info, limit: int | None) -> tuple[str, Document, str]:
             content = member.read(limit + 1 if limit is not None else -1)
         if limit is not None and len(content) > limit:
             return name, Document(""), too_big
-        return name, read_document(name, content), ""
-    except InvalidInput as error:
+        return name, read_document(name, content, limits=limits), ""
+    except (InvalidInput, TooLarge) as error:  # one file's fault is that file's, not the archive's
         return name, Document(""), str(error)
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:  # damaged, encrypted
         return name, Document(""), f"{name}: cannot be unpacked ({error})"

@@ -7,6 +7,12 @@ hands it its parts and waits; while the pack is busy with a batch, the parts tha
 queue up, and the next batch takes them all (up to ``max_parts``). No thread of its own: the
 first waiting request whose pack is idle decodes the batch for everybody in it.
 
+A pack loaded with NEWSDESK_INTER_THREADS=N holds N replicas that decode at once, so the
+batcher runs up to ``lanes`` = N batches at a time: while one is decoding, the next gathers
+the requests that come in, and starts as soon as it has them. The turnaround of a batch
+(answers out, the clients' next requests in) then overlaps another batch's decoding instead
+of leaving its core idle.
+
 Clients that send again as soon as they are answered would split into two half batches
 that take turns (one decoding while the other comes back), so a batch waits at most
 ``wait`` seconds (NEWSDESK_BATCH_WAIT) for as many parts as the batcher held when the last
@@ -30,6 +36,7 @@ class _Ticket:
 
     parts: list[list[str]]
     arrived: float = field(default_factory=time.monotonic)
+    taken: bool = False  # in a batch being decoded (by whichever caller runs it)
     finished: bool = False
     results: list[Any] | None = None
     error: BaseException | None = None
@@ -48,14 +55,15 @@ class Batcher:
     """Collect parts from concurrent callers and decode them in shared batches."""
 
     def __init__(self, decode: Callable[[list[list[str]]], list[Any]], *, max_parts: int | None, wait: float,
-                 on_batch: Callable[[BatchReport], None] | None = None):
+                 lanes: int = 1, on_batch: Callable[[BatchReport], None] | None = None):
         self._decode = decode  # parts -> one result per part, in order
         self._max_parts = max_parts
         self._wait = wait
+        self._lanes = max(1, lanes)  # batches decoded at once: the model's replicas (inter_threads)
         self._on_batch = on_batch
         self._condition = threading.Condition()
         self._pending: list[_Ticket] = []
-        self._busy = False
+        self._running = 0  # batches being gathered or decoded now
         # Parts in the batcher when the last batch ended: the requests of clients that send
         # again as soon as they are answered come back about this many, so a batch waits
         # (at most ``wait``) for them instead of splitting them into two half batches.
@@ -72,7 +80,7 @@ class Batcher:
             self._condition.notify_all()  # a batch gathering company sees this one
         while True:
             with self._condition:
-                while not ticket.finished and self._busy:
+                while not ticket.finished and (ticket.taken or self._running >= self._lanes):
                     remaining = None if deadline is None else deadline - time.monotonic()
                     if remaining is not None and remaining <= 0:
                         self._withdraw(ticket)
@@ -80,8 +88,12 @@ class Batcher:
                     self._condition.wait(timeout=remaining)
                 if ticket.finished:
                     break
-                self._busy = True  # this caller decodes the next batch, its own parts among them
+                self._running += 1  # this caller decodes the next batch, its own parts among them
                 batch = self._gather(deadline)
+                if not batch:  # while it gathered, another lane's batch took every ticket, its own too
+                    self._running -= 1
+                    self._condition.notify_all()
+                    continue
             self._run(batch)
         if ticket.error is not None:
             raise ticket.error
@@ -90,6 +102,7 @@ class Batcher:
     def _withdraw(self, ticket: _Ticket) -> None:
         if ticket in self._pending:
             self._pending.remove(ticket)
+        # Taken into a batch already: its results are dropped when they come (nobody reads them).
 
     def _gather(self, deadline: float | None) -> list[_Ticket]:
         """Take the waiting tickets for one batch (called holding the lock, as the decoder)."""
@@ -107,6 +120,7 @@ class Batcher:
             batch.append(ticket)
             count += len(ticket.parts)
             self._pending.remove(ticket)
+            ticket.taken = True
         return batch
 
     def _parts_waiting(self) -> int:
@@ -129,7 +143,7 @@ class Batcher:
                 for ticket in batch:
                     ticket.finished = True
                 self._expected = sum(len(ticket.parts) for ticket in batch) + self._parts_waiting()
-                self._busy = False
+                self._running -= 1
                 self._condition.notify_all()
         if self._on_batch is not None:
             self._on_batch(BatchReport(requests=len(batch), parts=sum(len(ticket.parts) for ticket in batch),

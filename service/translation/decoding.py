@@ -185,7 +185,7 @@ def _batcher(loaded: LoadedPack, settings: Settings, ranked: int) -> Batcher:
     batcher = loaded.batchers.get(key)
     if batcher is None:
         made = Batcher(lambda parts: _decode_batch(parts, loaded, settings, ranked), max_parts=settings.max_batch_size,
-                       wait=settings.batch_wait, on_batch=metrics.count_batch)
+                       wait=settings.batch_wait, lanes=settings.inter_threads, on_batch=metrics.count_batch)
         batcher = loaded.batchers.setdefault(key, made)  # two threads at once: both use the first one stored
     return batcher
 

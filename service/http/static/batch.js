@@ -60,9 +60,9 @@ function show(job, body) {
       const item = document.createElement("li");
       const name = document.createElement("strong");
       name.textContent = failure.name;
-      // A reader's message may begin with the file's name already: say it once.
-      const reason = failure.error.startsWith(`${failure.name}: `) ? failure.error.slice(failure.name.length + 2) : failure.error;
-      item.append(name, `: ${reason}`);
+      // A reader's message may begin with the file's name already ("a.pdf: ...", "a.pdf is ..."): say it once.
+      const named = failure.error.startsWith(`${failure.name} `) || failure.error.startsWith(`${failure.name}:`);
+      item.append(name, named ? failure.error.slice(failure.name.length) : `: ${failure.error}`);
       return item;
     }));
     document.getElementById("failures").hidden = body.errors.length === 0;

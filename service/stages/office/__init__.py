@@ -1,0 +1,74 @@
+"""Word, OpenDocument and PDF articles: reading them, and translated copies of them.
+
+- ``package``: opening .docx/.odt (zip archives of XML) without trusting them: size, zip
+  bombs, DOCTYPEs, links to outside files;
+- ``word``, ``opendocument``: reading into lines, translated copies that keep the layout,
+  and the summary as a short document of its own;
+- ``pdf``: text PDFs (columns, hyphenation, running headers and page numbers).
+
+Reading gives a ``stages.documents.Document`` like every other format; a copy is translated
+through callables (``translate``, ``split``), so this package knows nothing of packs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable
+
+from ..documents import Document
+from .package import Limits
+
+SUFFIXES = (".docx", ".odt", ".pdf")
+# Formats whose translated copy keeps the document's layout (a PDF's cannot be rewritten).
+COPY_SUFFIXES = (".docx", ".odt")
+MEDIA_TYPES = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+               ".odt": "application/vnd.oasis.opendocument.text", ".pdf": "application/pdf"}
+
+__all__ = ["SUFFIXES", "COPY_SUFFIXES", "MEDIA_TYPES", "Limits", "read_office", "translated_copy", "summary_copy"]
+
+
+def read_office(name: str, data: bytes, *, limits: Limits) -> Document:
+    """Read a .docx, .odt or .pdf article (by the suffix of ``name``)."""
+    suffix = Path(name).suffix.lower()
+    label = Path(name).name
+    if suffix == ".docx":
+        from .word import read_word
+
+        return replace(read_word(data, name=label, limits=limits), original=data)
+    if suffix == ".odt":
+        from .opendocument import read_opendocument
+
+        return replace(read_opendocument(data, name=label, limits=limits), original=data)
+    from .package import check_size
+    from .pdf import check_streams, read_pdf
+
+    check_size(data, name=label, limits=limits)
+    check_streams(data, name=label, max_unpacked_bytes=limits.max_unpacked_bytes)
+    return read_pdf(data, name=label, max_pages=limits.max_pages, max_paragraphs=limits.max_paragraphs)
+
+
+def translated_copy(name: str, data: bytes, *, limits: Limits, translate: Callable[[list[str]], list[str]],
+                    split: Callable[[str], list[str]], right_to_left: bool) -> bytes:
+    """The document translated, in its own format (.docx or .odt), its layout kept."""
+    options = {"name": Path(name).name, "limits": limits, "translate": translate, "split": split,
+               "right_to_left": right_to_left}
+    if Path(name).suffix.lower() == ".docx":
+        from .word import translate_word
+
+        return translate_word(data, **options)
+    from .opendocument import translate_opendocument
+
+    return translate_opendocument(data, **options)
+
+
+def summary_copy(suffix: str, *, title: str, heading: str, sentences: list[str], right_to_left: bool) -> bytes:
+    """The summary as a short document of its own, in the format ``suffix`` names (.docx or .odt)."""
+    options = {"title": title, "heading": heading, "sentences": sentences, "right_to_left": right_to_left}
+    if suffix == ".docx":
+        from .word import word_summary
+
+        return word_summary(**options)
+    from .opendocument import opendocument_summary
+
+    return opendocument_summary(**options)

