@@ -313,7 +313,7 @@ def test_more_paragraphs_than_the_limit_are_refused():
     with pytest.raises(TooLarge) as error:
         read(pdf_of([TITLE, LEAD, SECOND]), max_paragraphs=2)
     assert str(error.value) == ("story.pdf has more than 2 paragraphs; the limit is 2 "
-                                "(NEWSDESK_MAX_DOCUMENT_PARAGRAPHS)")
+                                "(NEWSDESK_MAX_DOCUMENT_PARAGRAPHS): split it")
     assert read(pdf_of([TITLE, LEAD, SECOND]), max_paragraphs=3).text.count("\n") == 2
 
 

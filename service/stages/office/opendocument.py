@@ -20,9 +20,10 @@ import zipfile
 from copy import deepcopy
 from typing import Callable
 
-from ...errors import InvalidInput, TooLarge
+from ...errors import InvalidInput
 from ..documents import Document
-from .package import Limits, check_opendocument_links, open_package, parse_xml
+from .package import (Limits, ParagraphCount, check_paragraphs, check_opendocument_links, open_package,
+                      parse_xml)
 from .pieces import Formatted, Split
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -73,24 +74,17 @@ def read_opendocument(data: bytes, *, name: str, limits: Limits) -> Document:
     """The article in an .odt: one line per paragraph, heading, list item and table row."""
     _parts, content, styles = _package(data, name=name, limits=limits)
     lines: list[str] = []
-    counted = 0
-
-    def count(blocks: int) -> None:
-        nonlocal counted
-        counted += blocks
-        if limits.max_paragraphs is not None and counted > limits.max_paragraphs:
-            raise TooLarge(f"{name} has more than {limits.max_paragraphs:,} paragraphs; the limit is "
-                           f"{limits.max_paragraphs:,} (NEWSDESK_MAX_DOCUMENT_PARAGRAPHS): split it")
+    count = ParagraphCount(name=name, limits=limits)
 
     def walk(container) -> None:
         for child in container:
             if child.tag in _PARAGRAPHS:
-                count(1)
+                count.add(1)
                 lines.append(_line(child))
             elif child.tag == f"{{{TABLE}}}table":
                 for row in child.iter(f"{{{TABLE}}}table-row"):
                     cells = [cell for cell in row if cell.tag == f"{{{TABLE}}}table-cell"]
-                    count(len(cells))
+                    count.add(len(cells))
                     texts = [" ".join(_line(p) for p in cell.iter(*_PARAGRAPHS)) for cell in cells]
                     lines.append(" | ".join(text for text in texts if text.strip()))
             elif child.tag in (_t("list"), _t("list-item"), _t("list-header"), _t("section"),
@@ -166,9 +160,7 @@ def translate_opendocument(data: bytes, *, name: str, limits: Limits, translate:
                 plan = _plan(paragraph, split)
                 if plan is not None:
                     plans.append((tree, plan))
-    if limits.max_paragraphs is not None and len(plans) > limits.max_paragraphs:
-        raise TooLarge(f"{name} has more than {limits.max_paragraphs:,} paragraphs; the limit is "
-                       f"{limits.max_paragraphs:,} (NEWSDESK_MAX_DOCUMENT_PARAGRAPHS): split it")
+    check_paragraphs(len(plans), name=name, max_paragraphs=limits.max_paragraphs)
     wanted = list(dict.fromkeys(text for _tree, plan in plans for text in plan.texts()))
     translations = dict(zip(wanted, translate(wanted))) if wanted else {}
     right_to_left_styles: dict[tuple[int, str], str] = {}

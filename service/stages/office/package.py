@@ -39,6 +39,24 @@ class Limits:
                    max_pages=settings.max_document_pages, max_paragraphs=settings.max_document_paragraphs)
 
 
+def check_paragraphs(count: int, *, name: str, max_paragraphs: int | None) -> None:
+    """TooLarge when a document holds more blocks than NEWSDESK_MAX_DOCUMENT_PARAGRAPHS allows."""
+    if max_paragraphs is not None and count > max_paragraphs:
+        raise TooLarge(f"{name} has more than {max_paragraphs:,} paragraphs; the limit is {max_paragraphs:,} "
+                       "(NEWSDESK_MAX_DOCUMENT_PARAGRAPHS): split it")
+
+
+class ParagraphCount:
+    """The blocks read so far, checked as each is read so that a huge document stops early."""
+
+    def __init__(self, *, name: str, limits: Limits) -> None:
+        self.name, self.max_paragraphs, self.counted = name, limits.max_paragraphs, 0
+
+    def add(self, blocks: int) -> None:
+        self.counted += blocks
+        check_paragraphs(self.counted, name=self.name, max_paragraphs=self.max_paragraphs)
+
+
 def check_size(data: bytes, *, name: str, limits: Limits) -> None:
     if limits.max_bytes is not None and len(data) > limits.max_bytes:
         raise TooLarge(f"{name} has {len(data):,} bytes; the limit for a document is {limits.max_bytes:,} "

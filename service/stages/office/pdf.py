@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from ...errors import InvalidInput, ServiceError, TooLarge
 from ..documents import Document
+from .package import check_paragraphs
 
 log = logging.getLogger(__name__)
 
@@ -162,9 +163,7 @@ def read_pdf(data: bytes, *, name: str, max_pages: int | None, max_paragraphs: i
         raise InvalidInput(f"{name} has no text layer (it is a scanned image): run it through OCR, or paste the "
                            "article's text")
     lines = _title_first(blocks, body_size=body_size)
-    if max_paragraphs is not None and len(lines) > max_paragraphs:
-        raise TooLarge(f"{name} has more than {max_paragraphs:,} paragraphs; the limit is {max_paragraphs:,} "
-                       "(NEWSDESK_MAX_DOCUMENT_PARAGRAPHS)")
+    check_paragraphs(len(lines), name=name, max_paragraphs=max_paragraphs)
     left_out = dict.fromkeys(line.text for page in pages for box in page.boxes for line in box.lines
                              if line in furniture)
     return Document(text="\n".join(lines), left_out=tuple(left_out))

@@ -19,9 +19,10 @@ import io
 from copy import deepcopy
 from typing import Callable
 
-from ...errors import InvalidInput, TooLarge
+from ...errors import InvalidInput
 from ..documents import Document
-from .package import Limits, check_word_relationships, open_package, parse_xml
+from .package import (Limits, ParagraphCount, check_paragraphs, check_word_relationships, open_package,
+                      parse_xml)
 from .pieces import Formatted, Split
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -66,25 +67,18 @@ def read_word(data: bytes, *, name: str, limits: Limits) -> Document:
 
     document, parts = _document(data, name=name, limits=limits)
     lines: list[str] = []
-    counted = 0
-
-    def count(blocks: int) -> None:
-        nonlocal counted
-        counted += blocks
-        if limits.max_paragraphs is not None and counted > limits.max_paragraphs:
-            raise TooLarge(f"{name} has more than {limits.max_paragraphs:,} paragraphs; the limit is "
-                           f"{limits.max_paragraphs:,} (NEWSDESK_MAX_DOCUMENT_PARAGRAPHS): split it")
+    count = ParagraphCount(name=name, limits=limits)
 
     def walk(container) -> None:
         for child in container.iterchildren():
             if child.tag == _w("p"):
-                count(1)
+                count.add(1)
                 lines.append(_line(Paragraph(child, document)))
             elif child.tag == _w("tbl"):
                 table = Table(child, document)
                 for row in table.rows:
                     cells = list(dict.fromkeys(cell._tc for cell in row.cells))  # a merged cell repeats
-                    count(len(cells))
+                    count.add(len(cells))
                     texts = [_line_of(" ".join(p.text for p in cell.iter(_w("p")) if _in_cell(p, cell)))
                              for cell in cells]
                     lines.append(" | ".join(text for text in texts if text))
@@ -163,9 +157,7 @@ def translate_word(data: bytes, *, name: str, limits: Limits, translate: Transla
             if id(paragraph) not in seen:
                 seen.add(id(paragraph))
                 paragraphs.append(paragraph)
-    if limits.max_paragraphs is not None and len(paragraphs) > limits.max_paragraphs:
-        raise TooLarge(f"{name} has more than {limits.max_paragraphs:,} paragraphs; the limit is "
-                       f"{limits.max_paragraphs:,} (NEWSDESK_MAX_DOCUMENT_PARAGRAPHS): split it")
+    check_paragraphs(len(paragraphs), name=name, max_paragraphs=limits.max_paragraphs)
     plans = [plan for plan in (_plan(paragraph, split) for paragraph in paragraphs) if plan is not None]
     wanted = list(dict.fromkeys(text for plan in plans for text in plan.texts()))
     translations = dict(zip(wanted, translate(wanted))) if wanted else {}
