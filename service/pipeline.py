@@ -101,6 +101,7 @@ def process(
     settings: Settings | None = None,
     deadline: float | None = None,
     left_out: tuple[str, ...] = (),
+    outline: Article | None = None,
     alternatives: int = 0,
     glossary: translation.Glossary | None = None,
     partial: bool = False,
@@ -112,6 +113,8 @@ def process(
     between stages, inside the slow summary methods and between translation batches.
     ``left_out``: lines of the page that reading it already left out (documents.Document);
     they join ``article.removed`` as text from outside the article.
+    ``outline``: the article as a document laid it out (documents.Document.outline), taken
+    instead of cleaning ``text``, which it holds line by line.
     ``alternatives``: how many next-best translations each body sentence gets (0: none).
     ``glossary``: this request's own terms, over the stored glossary (NEWSDESK_GLOSSARY_DB).
     ``partial``: a target that cannot be reached (no pack, a damaged pack) is left out and
@@ -126,7 +129,7 @@ def process(
         raise InvalidInput("the article is empty: paste or upload the text of a news article")
     targets = _check_targets(targets)
     on_time = functools.partial(_check_time, deadline=deadline, settings=settings)
-    article = _with_left_out(clean(text), left_out)
+    article = outline if outline is not None else _with_left_out(clean(text), left_out)
     timings["clean"] = _lap(started)
     on_time()
     step(Step("cleaned"))
@@ -186,9 +189,11 @@ def _with_left_out(article: Article, left_out: tuple[str, ...]) -> Article:
 
 
 def summarize_article(text: str, *, summary: int | str = defaults.SUMMARY_LENGTH, method: str = DEFAULT_METHOD,
-                      source: str = defaults.SOURCE, left_out: tuple[str, ...] = ()) -> Result:
+                      source: str = defaults.SOURCE, left_out: tuple[str, ...] = (),
+                      outline: Article | None = None) -> Result:
     """Clean, split and summarize, with no translation (needs no language pack)."""
-    return process(text, targets=(), summary=summary, method=method, source=source, left_out=left_out)
+    return process(text, targets=(), summary=summary, method=method, source=source, left_out=left_out,
+                   outline=outline)
 
 
 def translate_texts(texts: list[str], source: str, target: str, settings: Settings | None = None,
@@ -230,15 +235,19 @@ def translate_texts_with_alternatives(texts: list[str], source: str, target: str
 
 
 def translated_document(name: str, data: bytes, *, source: str, target: str, settings: Settings | None = None,
-                        deadline: float | None = None, glossary: translation.Glossary | None = None) -> bytes:
+                        deadline: float | None = None, glossary: translation.Glossary | None = None,
+                        on_texts: Callable[[list[str]], None] | None = None) -> bytes:
     """A .docx or .odt article translated from ``source`` into ``target`` in its own format,
     layout kept (service/office): through the same packs, memory, glossary and cache as the
-    article's sentences, so the copy says what the result page says."""
+    article's sentences, so the copy says what the result page says. ``on_texts`` sees what is
+    to be translated first, and may refuse it (a door's character limit)."""
     from .stages.office import Limits, translated_copy
 
     settings = settings or Settings.load()
 
     def translate(texts: list[str]) -> list[str]:
+        if on_texts is not None:
+            on_texts(texts)
         check_sentence_lengths(texts, settings)
         if source == target:
             return texts

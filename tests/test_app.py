@@ -16,6 +16,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pytest
 
 from tests.conftest import MAIN_PAIRS, REPO
 
@@ -145,6 +146,14 @@ def _the_front_reads_whole_bodies_and_refuses_big_ones_early(port: int) -> None:
     status, body = chunked(json.dumps({"text": "x" * 2_100_000}).encode())
     assert (status, body) == (413, {"error": "the request body is over the limit of 2,000,000 bytes "
                                              "(NEWSDESK_MAX_REQUEST_BYTES): send less"})
+    # The web page's form over its limit comes back as the page, with the reason above the form.
+    upload = urllib.request.Request(f"http://127.0.0.1:{port}/", method="POST", data=b"x" * 2_100_000, headers={
+        "Content-Type": "multipart/form-data; boundary=b", "Origin": f"http://127.0.0.1:{port}"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(upload, timeout=30)
+    page = refused.value.read().decode()
+    assert (refused.value.code, refused.value.headers.get_content_type()) == (413, "text/html")
+    assert "The upload is over the limit of 2,000,000 bytes: send a shorter article." in page
     form = urllib.parse.urlencode({"text": "Grüße aus Köln. Москва ждёт."}).encode()
     request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/summarize", data=form, method="POST")
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -160,7 +169,7 @@ def test_the_procfile_web_command_serves_with_gunicorn(make_app, settings, packs
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "PORT": str(port),
            "HOST": "127.0.0.1", "HOME": str(tmp_path), "NEWSDESK_WORKERS": "1",
            "NEWSDESK_PACKAGES_DIR": str(settings.packages_dir), "NEWSDESK_LANGPACKS_DIR": str(settings.langpacks_dir),
-           "NEWSDESK_DOWNLOAD_MISSING": "0"}
+           "NEWSDESK_DOWNLOAD_MISSING": "0", "NEWSDESK_MAX_DOCUMENT_BYTES": "1000000"}
     server = subprocess.Popen(["sh", "-c", command.removeprefix("web:").strip()], cwd=REPO, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:

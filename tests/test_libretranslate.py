@@ -162,6 +162,13 @@ def test_translate_answers_a_body_that_is_no_json_object_in_libretranslates_word
                        '"en", "target": "de"}'})
 
 
+def test_a_target_of_auto_is_not_supported_in_libretranslates_words(client):
+    response = client.post("/translate", json={"q": HELLO, "source": "en", "target": "auto"})
+    assert (response.status_code, response.json) == (400, {
+        "error": "auto is not supported",
+        "explanation": "field 'target' cannot be auto: send the language code to translate into"})
+
+
 def test_a_language_newsdesk_knows_without_a_pack_is_not_supported_and_the_fix_is_named(client, settings):
     response = client.post("/translate", json={"q": HELLO, "source": "en", "target": "fr"})
     assert (response.status_code, response.json) == (400, {
@@ -278,6 +285,21 @@ def test_an_unknown_key_is_libretranslates_invalid_api_key(keyed_client):
         "error": "Invalid API key",
         "explanation": "the API key sent is not valid (unknown or removed): check it, or ask the service's "
                        "administrator for one (`newsdesk keys add NAME`)"})
+
+
+def test_a_document_sent_with_its_key_in_the_form_gets_the_document_limit(make_app, install, tmp_path):
+    """The key check reads the form's api_key before the route runs: the body limit of a file
+    upload must already be the document's then, not a request's."""
+    from tests.test_office import word_article
+    from tests.test_office_doors import _padded
+
+    install("en_de")
+    client = make_app(api_keys=True, keys_db=tmp_path / "keys.sqlite3", rate_limit=None, max_request_bytes=20_000,
+                      max_document_bytes=200_000).test_client()
+    _, key = keys.add_key(tmp_path / "keys.sqlite3", "libretranslatepy")
+    response = upload(client, "strike.docx", _padded(word_article(), 60_000), api_key=key)
+    assert response.status_code == 200, response.json
+    assert download(client, response).status_code == 200
 
 
 def test_frontend_settings_say_keys_are_needed(make_app, tmp_path):
@@ -423,6 +445,18 @@ def test_a_translated_file_s_name_is_path_safe(client, name, kept):
 def test_translate_file_refuses_in_libretranslates_words(client, data, error, explanation):
     response = client.post("/translate_file", data=data, content_type="multipart/form-data")
     assert (response.status_code, response.json) == (400, {"error": error, "explanation": explanation})
+
+
+def test_what_a_file_has_translated_counts_against_the_limit_not_only_its_article(client):
+    """A page's menus are translated with its article: they count (the article alone is under 5,000)."""
+    menu = "".join(f"<li><a href='/s{i}'>Section number {i} of the paper</a></li>" for i in range(200))
+    page = (f"<!doctype html><html><head><title>Strike</title></head><body><nav><ul>{menu}</ul></nav>"
+            "<article><h1>Harbour strike ends</h1><p>Dock workers in Rotterdam ended a strike on Tuesday after "
+            "unions accepted a new pay offer.</p></article></body></html>").encode()
+    response = upload(client, "page.html", page)
+    assert response.status_code == 400
+    assert response.json["error"].startswith("Invalid request: request (")
+    assert response.json["error"].endswith(") exceeds text limit (5000)")
 
 
 @pytest.mark.parametrize("name", ["..", "a.txt", "AAAAAAAAAAAAAAAAAAAAAA.bad name.txt"], ids=["dots", "short", "space"])

@@ -16,6 +16,8 @@ from odf.style import Style, TextProperties
 from odf.text import H, List, ListItem, Note, NoteBody, NoteCitation, P, Span
 
 from service.cli import main
+from service.pipeline import summarize_article
+from service.stages.clean import HEADING, PARAGRAPH, Article, Block, Removed
 from service.errors import InvalidInput, TooLarge
 from service.stages.office import Limits, read_office
 from service.stages.documents import read_document
@@ -88,6 +90,63 @@ def test_an_opendocument_article_keeps_its_footnote_apart():
                              "Operators said traffic would be normal by Friday. The union accepted a new pay offer.\n"
                              "Ships were diverted to Antwerp.")
     assert document.left_out == ("Footnote: Source: the union's statement.",)
+
+
+def test_a_word_article_s_outline_comes_from_its_styles():
+    document = read_office("strike.docx", word_article(), limits=Limits())
+    assert document.outline == Article(
+        title="Harbour strike ends",  # the Title style
+        blocks=(Block(PARAGRAPH, "Dock workers in Rotterdam ended a strike on Tuesday."),
+                Block(PARAGRAPH, "Operators said traffic would be normal by Friday. The union accepted a new pay offer."),
+                Block(HEADING, "Ships diverted"),  # Heading 1
+                Block(PARAGRAPH, "Ships were diverted to Antwerp."),
+                Block(PARAGRAPH, "Ships | 12"), Block(PARAGRAPH, "Cranes | 40")),
+        removed=(Removed("Header: Harbour News", "outside"), Removed("Footer: Page footer", "outside")))
+
+
+def test_a_document_s_short_lines_list_items_and_table_rows_stay_in_the_article():
+    """The web-page cleaner would take a short title line for navigation and a table row for a
+    share button; a document has neither, so its outline is the article as it is."""
+    word = docx.Document()
+    word.add_paragraph("Harbour strike ends after three weeks", style="Title")
+    word.add_heading("Dock workers accept the offer", 1)
+    word.add_paragraph("Dock workers in the northern port ended a three-week strike on Monday after unions "
+                       "accepted a new pay offer from the operators.")
+    word.add_paragraph("Night shifts are shorter.", style="List Bullet")
+    table = word.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Port", "Ships waiting"
+    output = io.BytesIO()
+    word.save(output)
+    document = read_document("strike.docx", output.getvalue())
+    article = summarize_article(document.text, outline=document.outline).article
+    assert (article.title, [(block.kind, block.text) for block in article.blocks], article.removed) == (
+        "Harbour strike ends after three weeks",
+        [(HEADING, "Dock workers accept the offer"),
+         (PARAGRAPH, "Dock workers in the northern port ended a three-week strike on Monday after unions accepted a "
+                     "new pay offer from the operators."),
+         (PARAGRAPH, "Night shifts are shorter."), (PARAGRAPH, "Port | Ships waiting")],
+        ())
+
+
+def test_an_opendocument_outline_has_its_heading_as_title_and_a_title_style_wins():
+    document = read_office("strike.odt", opendocument_article(), limits=Limits())
+    assert document.outline == Article(
+        title="Harbour strike ends",  # the first text:h, with no Title paragraph
+        blocks=(Block(PARAGRAPH, "Operators said traffic would be normal by Friday. The union accepted a new pay offer."),
+                Block(PARAGRAPH, "Ships were diverted to Antwerp.")),
+        removed=(Removed("Footnote: Source: the union's statement.", "outside"),))
+    titled = OpenDocumentText()
+    title_style = Style(name="Title", family="paragraph")
+    titled.styles.addElement(title_style)
+    based = Style(name="P1", family="paragraph", parentstylename=title_style)
+    titled.automaticstyles.addElement(based)
+    titled.text.addElement(P(text="Dock workers in Rotterdam ended a strike on Tuesday."))
+    titled.text.addElement(P(stylename=based, text="Harbour strike ends"))
+    output = io.BytesIO()
+    titled.write(output)
+    outline = read_office("titled.odt", output.getvalue(), limits=Limits()).outline
+    assert (outline.title, outline.blocks) == ("Harbour strike ends",
+                                               (Block(PARAGRAPH, "Dock workers in Rotterdam ended a strike on Tuesday."),))
 
 
 def test_word_footnotes_and_comments_are_kept_apart():
@@ -269,6 +328,20 @@ def test_a_file_that_is_not_a_document_gets_a_message(name, data, message):
     assert str(refused.value) == message
 
 
+@pytest.mark.parametrize("count", ["abc", "300000000", "9" * 5000, "-2", "0"])
+def test_an_opendocument_space_count_that_is_no_small_number_reads_as_spaces_not_an_error(count):
+    content = opendocument_article_content()
+    assert content.count("normal by Friday.") == 1
+    data = _with_parts(opendocument_article(), {"content.xml": content.replace(
+        "normal by Friday.", f'normal by<text:s text:c="{count}"/>Friday.')})
+    document = read_office("strike.odt", data, limits=Limits())
+    assert "Operators said traffic would be normal by Friday." in document.text.split("\n")[1]
+
+
+def opendocument_article_content() -> str:
+    return zipfile.ZipFile(io.BytesIO(opendocument_article())).read("content.xml").decode()
+
+
 def test_a_spreadsheet_renamed_odt_is_refused():
     spreadsheet = _with_parts(opendocument_article(), {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"})
     with pytest.raises(InvalidInput, match=r"^sheet.odt is not an OpenDocument text \(.odt\): save it as .odt"):
@@ -287,6 +360,14 @@ def test_document_size_and_paragraph_limits(settings):
                                   "(NEWSDESK_MAX_DOCUMENT_PARAGRAPHS): split it")
     with pytest.raises(TooLarge, match="^strike.odt has more than 2 paragraphs"):
         read_office("strike.odt", opendocument_article(), limits=Limits(max_paragraphs=2))
+
+
+def test_newsdesk_summarize_keeps_the_document_limits_too(cli, monkeypatch, capsys):
+    (cli / "strike.docx").write_bytes(word_article())
+    monkeypatch.setenv("NEWSDESK_MAX_DOCUMENT_PARAGRAPHS", "2")
+    assert main(["summarize", str(cli / "strike.docx")]) == 1
+    assert capsys.readouterr().err == ("error: strike.docx has more than 2 paragraphs; the limit is 2 "
+                                       "(NEWSDESK_MAX_DOCUMENT_PARAGRAPHS): split it\n")
 
 
 def test_a_link_keeps_its_address_in_the_translated_copy():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 import zipfile
@@ -171,6 +172,40 @@ def test_a_batch_archive_of_documents_gives_translated_documents_in_its_results(
     assert [cell.text for cell in copy.tables[0]._cells] == ["<de> Ships", "<de> 12", "<de> Cranes", "<de> 40"]
     lines = client.get(f"/api/v1/jobs/{job}/result").data.decode().splitlines()
     assert '"documents": ["de.docx", "de.summary.docx"]' in lines[0]
+    # The worker took the document's outline (stored with the article), not the cleaner's guesses.
+    article = json.loads(results.read("desk/strike.newsdesk.json"))["article"]
+    assert (article["title"], article["blocks"][-3:], article["removed"]) == (
+        "Harbour strike ends",
+        [{"kind": "paragraph", "text": "Ships were diverted to Antwerp."},
+         {"kind": "paragraph", "text": "Ships | 12"}, {"kind": "paragraph", "text": "Cranes | 40"}],
+        [{"text": "Header: Harbour News", "reason": "outside"}, {"text": "Footer: Page footer", "reason": "outside"}])
+
+
+def test_an_article_whose_copy_cannot_be_made_keeps_its_result_and_says_why(make_app, install, tmp_path):
+    """A header sentence over the sentence limit stops the translated copy, not the article."""
+    from tests.test_jobs import wait_until_done
+
+    install("en_de")
+    client = make_app(jobs_dir=tmp_path / "jobs", rate_limit=None, max_sentence_characters=200).test_client()
+    document = docx.Document(io.BytesIO(word_article()))
+    document.sections[0].header.paragraphs[0].text = "Harbour News " + "and more news " * 20
+    data = io.BytesIO()
+    document.save(data)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as batch:
+        batch.writestr("strike.docx", data.getvalue())
+    response = client.post("/api/v1/jobs", data={"file": (io.BytesIO(archive.getvalue()), "batch.zip"),
+                                                 "target": ["de"]}, content_type="multipart/form-data")
+    assert response.status_code == 202, response.get_json()
+    report = wait_until_done(client, response.get_json()["id"])
+    assert report["progress"] == {"done": 1, "failed": 0, "total": 1}, report
+    line = json.loads(client.get(f"/api/v1/jobs/{report['id']}/result").data.decode().splitlines()[0])
+    assert line["result"]["translations"]["de"]["title"] == "<de> Harbour strike ends"
+    assert "documents" not in line
+    assert line["documents_error"] == (
+        "no translated documents: sentence 12 has 292 characters; the limit is 200 (NEWSDESK_MAX_SENTENCE_CHARACTERS): "
+        "text this long without sentence punctuation is not prose, so split it into sentences or paragraphs, or raise "
+        "the limit")
 
 
 def test_a_pdf_whose_streams_inflate_a_thousandfold_is_refused_before_it_is_parsed():

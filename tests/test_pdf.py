@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 from service.errors import InvalidInput, TooLarge
 from service.stages.office import pdf
 from service.stages.office.pdf import read_pdf
+from service.stages.clean import HEADING, PARAGRAPH, Article, Block, Removed
 from service.stages.documents import Document
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -55,6 +57,11 @@ def pdf_of(*pages: list[tuple], encrypt=None, fonts: dict[str, Path] | None = No
 
 
 def read(data: bytes, *, max_pages: int | None = None, max_paragraphs: int | None = None) -> Document:
+    """The PDF's text and left-out lines (its outline is checked on its own, below)."""
+    return replace(read_outlined(data, max_pages=max_pages, max_paragraphs=max_paragraphs), outline=None)
+
+
+def read_outlined(data: bytes, *, max_pages: int | None = None, max_paragraphs: int | None = None) -> Document:
     return read_pdf(data, name="story.pdf", max_pages=max_pages, max_paragraphs=max_paragraphs)
 
 
@@ -156,6 +163,19 @@ def test_a_paragraph_broken_by_the_page_goes_on_past_the_footer():
         "Harbour strike ends\nDock workers in Rotterdam ended a five-day strike on Tuesday after unions accepted a "
         f"new pay offer from the operators, the port authority said.\n{SECOND_TEXT}",
         left_out=("Page 1 of 2", "Page 2 of 2"))
+
+
+def test_the_outline_has_the_title_the_larger_subheadings_and_the_page_furniture_left_out():
+    """What the pipeline takes as the article: no cleaning guesses on a document."""
+    subheading = text(72, 210, "Ships diverted to Antwerp", size=14)
+    after = text(72, 232, "Some forty ships were sent to Antwerp while the strike lasted, the authority said.")
+    number = text(290, 800, "3")
+    document = read_outlined(pdf_of([TITLE, LEAD, subheading, after, number]))
+    assert document.outline == Article(
+        title="Harbour strike ends",
+        blocks=(Block(PARAGRAPH, LEAD_TEXT), Block(HEADING, "Ships diverted to Antwerp"),
+                Block(PARAGRAPH, "Some forty ships were sent to Antwerp while the strike lasted, the authority said.")),
+        removed=(Removed("3", "outside"),))
 
 
 def test_a_subheading_set_close_above_its_text_is_its_own_line():

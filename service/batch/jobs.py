@@ -40,6 +40,7 @@ from ..errors import (
     ServiceError,
     TooLarge,
 )
+from ..stages.clean import Article, Block, Removed
 from . import workers
 from .queue import QUEUE_NAME
 
@@ -66,14 +67,26 @@ class ArticleInput:
     text: str = ""
     error: str = ""
     left_out: tuple[str, ...] = ()  # the page's lines outside the article (documents.Document)
+    outline: Article | None = None  # a document's own structure (documents.Document)
     original: bytes = b""  # a .docx/.odt itself, for its translated copies (documents.Document)
 
 
 def _stored_article(article: ArticleInput) -> dict:
     stored = {"name": article.name, "text": article.text, "left_out": list(article.left_out)}
+    if article.outline is not None:
+        stored["outline"] = {"title": article.outline.title,
+                             "blocks": [[block.kind, block.text] for block in article.outline.blocks],
+                             "removed": [[line.text, line.reason] for line in article.outline.removed]}
     if article.original:
         stored["original"] = base64.b64encode(article.original).decode("ascii")
     return stored
+
+
+def _outline_of(stored: dict | None) -> Article | None:
+    if stored is None:
+        return None
+    return Article(title=stored["title"], blocks=tuple(Block(kind, text) for kind, text in stored["blocks"]),
+                   removed=tuple(Removed(text, reason) for text, reason in stored["removed"]))
 
 
 def _keys(job_id: str) -> dict[str, str]:
@@ -279,6 +292,8 @@ def results(connection: redis.Redis, job_id: str, owner: str = "", partial: bool
                 data = json.loads(stored)
                 record.update(status="done", result=data["result"], paragraph_index=data["paragraph_index"],
                               documents=data.get("documents", {}))
+                if "documents_error" in data:
+                    record["documents_error"] = data["documents_error"]
             elif index in errors:
                 record.update(status="failed", error=errors[index])
             else:
@@ -322,7 +337,7 @@ def run_article(job_id: str, index: int) -> None:
     try:
         result = process(article["text"], targets=options.targets, summary=options.summary, method=options.method,
                          source=options.source, settings=settings, deadline=deadline(settings),
-                         left_out=tuple(article.get("left_out", ())))
+                         left_out=tuple(article.get("left_out", ())), outline=_outline_of(article.get("outline")))
     except (LanguagePackMissing, BadLanguagePack) as error:
         if not settings.redis_url:  # the service's own workers share one packs folder: none would do better
             _record(connection, job_id, index, settings, error=str(error))
@@ -336,9 +351,8 @@ def run_article(job_id: str, index: int) -> None:
         try:
             stored["documents"] = _document_copies(article["name"], base64.b64decode(article["original"]), result,
                                                    settings)
-        except ServiceError as error:
-            _record(connection, job_id, index, settings, error=str(error))
-            return
+        except ServiceError as error:  # the article is done; only its copies are not: say why with it
+            stored["documents_error"] = f"no translated documents: {error}"
     _record(connection, job_id, index, settings, result=json.dumps(stored, ensure_ascii=False))
 
 

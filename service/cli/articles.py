@@ -67,9 +67,9 @@ def process_command(settings: Settings, files, output_dir, targets, length, meth
     """Clean, summarize and translate article FILES (.txt, .md, .html, .docx, .odt, .pdf; - for stdin).
 
     Writes ARTICLE.<lang>.<ext> per target language and ARTICLE.newsdesk.json with
-    everything; for a .docx or .odt also ARTICLE.<lang>.docx (the document translated,
-    its layout kept) and ARTICLE.<lang>.summary.docx. A file that fails is reported; the
-    others still complete (exit 1).
+    everything; for a .docx or .odt also ARTICLE.<lang>.docx or .odt (the document
+    translated, its layout kept) and ARTICLE.<lang>.summary.docx or .odt. A file that
+    fails, or a language without its pack, is reported; the rest is still written (exit 1).
     """
     from tqdm import tqdm
 
@@ -84,19 +84,29 @@ def process_command(settings: Settings, files, output_dir, targets, length, meth
     for name in bar:
         try:
             article = _read_input(name, settings)
+            # partial: a language without its pack is reported, the others are still written.
             result = process(article.text, targets=targets, summary=length, method=method, source=source,
-                             settings=settings, left_out=article.left_out, alternatives=alternatives)
+                             settings=settings, left_out=article.left_out, outline=article.outline,
+                             alternatives=alternatives, partial=True)
             if show_removed:
                 _echo_removed(name, result.article, echo)
-            if name == "-":
-                _print_result(result, targets, output_format)
-            else:
-                copies = _document_copies(result, Path(name), targets, settings)
-                for written in _write_outputs(result, Path(name), output_dir, targets, output_format, files, copies):
-                    echo(str(written))
+            reached = tuple(target for target in targets if target not in result.failed)
+            if reached or not targets:
+                if name == "-":
+                    _print_result(result, reached, output_format)
+                else:
+                    copies = _document_copies(result, Path(name), reached, settings)
+                    for written in _write_outputs(result, Path(name), output_dir, reached, output_format, files,
+                                                  copies):
+                        echo(str(written))
+            for why in result.failed.values():
+                echo(f"error: {name}: {why}", err=True)
+            failures += bool(result.failed)
         except ServiceError as error:
             failures += 1
-            echo(f"error: {name}: {error}", err=True)
+            message = str(error)  # a reader's message may name the file already: once is enough
+            echo(f"error: {message}" if message.startswith((name, Path(name).name)) else f"error: {name}: {message}",
+                 err=True)
     if failures:
         click.echo(f"{failures} of {len(files)} files failed", err=True)
         raise click.exceptions.Exit(EXIT_FAILURE)
@@ -171,12 +181,14 @@ def _echo_removed(name: str, article, echo=click.echo) -> None:
 @click.option("--source", default=defaults.SOURCE, show_default=True, help="Language of the article (auto = detect).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (title, summary sentences and indices).")
 @SHOW_REMOVED
-def summarize_command(file, length, method, source, as_json, show_removed) -> None:
+@click.pass_obj
+def summarize_command(settings: Settings, file, length, method, source, as_json, show_removed) -> None:
     """Print the summary of an article FILE (or stdin); needs no language pack."""
     from ..pipeline import summarize_article
 
-    article = _read_input(file)
-    result = summarize_article(article.text, summary=length, method=method, source=source, left_out=article.left_out)
+    article = _read_input(file, settings)  # the NEWSDESK_MAX_DOCUMENT_* limits hold here too
+    result = summarize_article(article.text, summary=length, method=method, source=source, left_out=article.left_out,
+                               outline=article.outline)
     if show_removed:
         _echo_removed(file, result.article)
     if as_json:

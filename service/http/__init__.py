@@ -16,7 +16,7 @@ from flask import Flask
 from ..config import Settings
 from ..errors import ServiceError
 from ..translation import packs
-from . import access, api, batch_page, docs, error_responses, glossary, hooks, jobs, libre, memory, metrics, web
+from . import access, api, batch_page, docs, error_responses, glossary, hooks, inputs, jobs, libre, memory, metrics, web
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                 "language packs: %d installed now, %d missing, %d problems",
                 len(report.installed), len(report.missing), len(report.failed),
             )
-    jobs.init_app(app)  # first: it sets the body limit of batch requests
+    inputs.init_body_limits(app)  # first: batch and document uploads may be larger than a request
     hooks.init_app(app)  # before the key check, so that a 401 or 403 carries its request id too
     access.init_app(app, settings, protected=[api.bp, jobs.bp, libre.bp, memory.bp, glossary.bp],
                     limited=[api.bp, jobs.bp, libre.bp, web.bp, memory.bp, batch_page.bp])

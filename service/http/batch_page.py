@@ -103,12 +103,6 @@ def result(job_id: str):
 # --- before every request, and errors ----------------------------------------------
 
 @bp.before_request
-def allow_a_batch_body():
-    """A batch upload may be as large as a job (NEWSDESK_MAX_JOB_BYTES), not one article."""
-    request.max_content_length = inputs.current_settings().max_job_bytes
-
-
-@bp.before_request
 def refuse_forms_from_other_sites():
     """A form POST sent from another site's page (CSRF) gets 403, the reason drawn on the page."""
     sender = access.cross_site_sender()
@@ -236,7 +230,7 @@ def _file_article(upload, settings) -> jobs.ArticleInput:
     except (InvalidInput, TooLarge) as error:
         return jobs.ArticleInput(name, error=str(error))
     return checked_article(jobs.ArticleInput(name, document.text, left_out=document.left_out,
-                                             original=document.original), settings)
+                                             outline=document.outline, original=document.original), settings)
 
 
 # --- who, and which jobs --------------------------------------------------------------

@@ -52,7 +52,7 @@ class BufferedWSGI:
         limit, setting = self.body_limit(scope["path"])
         declared = _header(scope, b"content-length")
         if limit is not None and declared is not None and declared.isdigit() and int(declared) > limit:
-            await _send_json(send, 413, body_too_large(limit=limit, setting=setting))
+            await self._refuse(scope, send, limit=limit, setting=setting, length=int(declared))
             return
         body = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
         try:
@@ -60,16 +60,28 @@ class BufferedWSGI:
             if outcome == GONE:
                 return  # the client left before sending it all: nothing to run, nobody to answer
             if outcome == TOO_LARGE:
-                await _send_json(send, 413, body_too_large(limit=limit, setting=setting))
+                await self._refuse(scope, send, limit=limit, setting=setting, length=body.tell())
                 return
-            loop = asyncio.get_running_loop()
-            status, headers, output = await loop.run_in_executor(self.executor, self._run, scope, body)
+            await self._answer(scope, send, body)
         finally:
             body.close()
+
+    async def _answer(self, scope: dict, send: Callable, body, length: int | None = None) -> None:
+        loop = asyncio.get_running_loop()
+        status, headers, output = await loop.run_in_executor(self.executor, self._run, scope, body, length)
         try:
             await _send_spooled(send, status, headers, output)
         finally:
             output.close()
+
+    async def _refuse(self, scope: dict, send: Callable, *, limit: int, setting: str, length: int) -> None:
+        """413 for a body over its route's limit, in JSON; but the web page's form (POST /) comes
+        back drawn with the reason, by the app, which is given no body and the length that was too much."""
+        if scope["path"] != "/":
+            await _send_json(send, 413, body_too_large(limit=limit, setting=setting))
+            return
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as nothing:
+            await self._answer(scope, send, nothing, length)
 
     def body_limit(self, path: str) -> tuple[int | None, str]:
         """The largest body a route accepts, and the setting that says so (as the app itself checks it)."""
@@ -81,9 +93,10 @@ class BufferedWSGI:
                            else "NEWSDESK_MAX_REQUEST_BYTES")
         return self.settings.max_request_bytes, "NEWSDESK_MAX_REQUEST_BYTES"
 
-    def _run(self, scope: dict, body) -> tuple[int, list[tuple[bytes, bytes]], Any]:
-        """Call the WSGI app on the whole request (in a pool thread); spool its response."""
-        length = body.tell()
+    def _run(self, scope: dict, body, length: int | None = None) -> tuple[int, list[tuple[bytes, bytes]], Any]:
+        """Call the WSGI app on the whole request (in a pool thread); spool its response.
+        ``length``: the body's length to declare, when not the length of ``body`` (_refuse)."""
+        length = body.tell() if length is None else length
         body.seek(0)
         started: dict[str, Any] = {}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Request, current_app
+from flask import Flask, Request, current_app, request
 
 from .. import defaults
 from ..config import Settings
@@ -177,6 +177,24 @@ def targets_field(fields: dict, settings: Settings, default: tuple[str, ...]) ->
 def current_settings() -> Settings:
     """The Settings of the app serving this request."""
     return current_app.config["NEWSDESK"]
+
+
+# Routes whose body may be a whole batch (NEWSDESK_MAX_JOB_BYTES) or one document
+# (NEWSDESK_MAX_DOCUMENT_BYTES, Settings.upload_bytes) rather than one request's text.
+_BATCH_BLUEPRINTS = ("jobs", "batch_page")
+_DOCUMENT_ENDPOINTS = ("web.submit", "web.start_run", "libretranslate.translate_file")
+
+
+def init_body_limits(app: Flask) -> None:
+    """Give batch and document uploads their own body limit, before anything reads a body (the
+    key check reads a form's api_key, the rate limit the key): registered before those hooks."""
+
+    @app.before_request
+    def allow_larger_bodies():
+        if request.blueprint in _BATCH_BLUEPRINTS:
+            request.max_content_length = current_settings().max_job_bytes
+        elif request.endpoint in _DOCUMENT_ENDPOINTS:
+            request.max_content_length = current_settings().upload_bytes
 
 
 def summary_field(fields: dict, default: int | str = defaults.SUMMARY_LENGTH) -> int | str:

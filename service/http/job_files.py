@@ -92,7 +92,8 @@ def batch_articles(fields: dict, settings) -> list[jobs.ArticleInput]:
         name = (upload.filename or "").lower()
         if name.endswith(".zip"):
             return [checked_article(jobs.ArticleInput(path, text=document.text, error=error, left_out=document.left_out,
-                                                      original=document.original), settings)
+                                                      outline=document.outline, original=document.original),
+                                    settings)
                     for path, document, error in read_archive(data, max_bytes=settings.max_job_bytes,
                                                               max_article_bytes=settings.max_request_bytes,
                                                               limits=Limits.of(settings))]

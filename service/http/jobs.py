@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Flask, Response, g, jsonify, request, send_file, url_for
+from flask import Blueprint, Response, g, jsonify, request, send_file, url_for
 
 from .. import render
 from ..batch import jobs
@@ -17,15 +17,6 @@ bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
 
 RESULT_FORMATS = ("jsonl", "zip")
 FILE_FORMATS = tuple(render.FORMATS)
-
-
-def init_app(app: Flask) -> None:
-    """Give batch requests their own body limit, before anything (the key check) reads a body."""
-
-    @app.before_request
-    def allow_a_batch_body():
-        if request.blueprint == bp.name:
-            request.max_content_length = inputs.current_settings().max_job_bytes
 
 
 bp.before_request(start_a_worker_here)

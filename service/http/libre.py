@@ -202,10 +202,14 @@ def _check_pair(source: str, target: str, settings: Settings, *, said: str = "")
     """LibreTranslate's order: the source must be one of its languages (unless auto), then the target,
     then reachable from the source. Its languages are those of the installed packs (/languages)."""
     listed = translation.installed_languages(settings)
-    for code in (source, target):
-        if code != AUTO and code not in listed:
-            raise refusal(_not_listed(code, source, target, settings, said=said), "unsupported_language", code=code)
-    if AUTO in (source, target) or source == target:
+    if source != AUTO and source not in listed:
+        raise refusal(_not_listed(source, source, target, settings, said=said), "unsupported_language", code=source)
+    if target == AUTO:  # only a source is detected; LibreTranslate lists no language "auto"
+        raise refusal(InvalidInput("field 'target' cannot be auto: send the language code to translate into"),
+                      "unsupported_language", code=target)
+    if target not in listed:
+        raise refusal(_not_listed(target, source, target, settings, said=said), "unsupported_language", code=target)
+    if source == AUTO or source == target:
         return
     missing = _missing_packs(source, target, settings, said=said)
     if missing is not None:
@@ -309,7 +313,6 @@ def translate_file():
     """Translate the uploaded file (multipart field file) from source into target, keep it for
     NEWSDESK_KEEP_TRANSLATED_FILES seconds, and answer its address: {"translatedFileUrl": ...}."""
     settings = inputs.current_settings()
-    request.max_content_length = settings.upload_bytes  # a .docx or .pdf may be larger than a request
     fields = inputs.libretranslate_fields(request, settings)
     upload = _required(request.files, "file")  # a file sent without its name is none, to LibreTranslate too
     source, target = (_code(_required(fields, name), name) for name in ("source", "target"))
@@ -359,7 +362,26 @@ def _translator(source: str, target: str, settings: Settings,
     """Texts -> their translations, every sentence of them in one batch (the same text back for one language)."""
     if source == target:
         return list
-    return lambda texts: translate_texts(texts, source, target, settings, deadline)
+    within_limit = _within_limit(settings)
+
+    def translate(texts: list[str]) -> list[str]:
+        within_limit(texts)
+        return translate_texts(texts, source, target, settings, deadline)
+
+    return translate
+
+
+def _within_limit(settings: Settings) -> Callable[[list[str]], None]:
+    """A check of all the texts one file sends to be translated against NEWSDESK_MAX_CHARACTERS:
+    what is translated counts (a page's menus, a document's headers), not only the article read
+    from it, which was checked first."""
+    sent: list[str] = []
+
+    def check(texts: list[str]) -> None:
+        sent.extend(texts)
+        _check_characters("".join(sent), settings, name="file")
+
+    return check
 
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -487,7 +509,8 @@ def _translated_pdf(name: str, data: bytes, *, source: str, target: str, setting
 def _translated_document(name: str, data: bytes, *, source: str, target: str, settings: Settings,
                          deadline: float | None) -> bytes:
     """A .docx or .odt translated in its own format, its layout kept (pipeline.translated_document)."""
-    return translated_document(name, data, source=source, target=target, settings=settings, deadline=deadline)
+    return translated_document(name, data, source=source, target=target, settings=settings, deadline=deadline,
+                               on_texts=_within_limit(settings))
 
 
 # Suffix -> how a file of it is translated; /frontend/settings lists these as supportedFilesFormat.

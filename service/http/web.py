@@ -25,7 +25,7 @@ from .. import defaults, memory, render, results
 from ..errors import InvalidInput, KeyRequired, ServiceBusy, ServiceError
 from ..stages.office import MEDIA_TYPES, Limits
 from ..pipeline import DEFAULT_TARGETS, Result, deadline, process, translate_texts_with_alternatives, translated_document
-from ..stages.clean import HEADING, PARAGRAPH, REMOVAL_REASONS
+from ..stages.clean import HEADING, PARAGRAPH, REMOVAL_REASONS, Article
 from ..stages.documents import Document, read_document
 from ..stages.language import DISPLAY_NAMES, RTL_LANGUAGES
 from ..stages.summary import DEFAULT_METHOD, METHODS
@@ -60,7 +60,6 @@ def form():
 def submit():
     """Run the pasted or uploaded article here and now (the page without JavaScript)."""
     settings = inputs.current_settings()
-    request.max_content_length = settings.upload_bytes
     try:
         values = _read_form()
     except RequestEntityTooLarge:
@@ -69,7 +68,7 @@ def submit():
         _check_key(settings)
         values, document = _with_upload(values, settings)
         run_id = results.start(settings, owner=_owner(settings), form=values, document=document.kept)
-        result = _run(settings, run_id, values, document.left_out)
+        result = _run(settings, run_id, values, document)
     except ServiceError as error:
         return _with_error(values, str(error), error_responses.status_for(error))
     return render_template("desk.html", **_result_page(run_id, result, values, document=document.name))
@@ -80,7 +79,6 @@ def start_run():
     """Start the article in the background (the page with JavaScript): 202 with where to
     follow it, or the error as JSON."""
     settings = inputs.current_settings()
-    request.max_content_length = settings.upload_bytes
     try:
         values = _read_form()
     except RequestEntityTooLarge:
@@ -98,7 +96,7 @@ def start_run():
 
     def run_and_make_room() -> None:
         try:
-            _run(settings, run_id, values, document.left_out)
+            _run(settings, run_id, values, document)
         except ServiceError:
             pass  # stored by _run for the page to show
         finally:
@@ -210,6 +208,15 @@ def refuse_forms_from_other_sites():
     return None if sender is None else _with_error(_defaults(), access.cross_site_message(sender), 403)
 
 
+@bp.errorhandler(413)
+def too_large(error):
+    """A body over its limit, found before the route read it (by the cross-site check, say): the
+    page gets the form back with the reason, the script behind the page its JSON."""
+    if request.endpoint == "web.start_run":
+        return jsonify(error=_too_large_message()), 413
+    return _with_error(_defaults(), _too_large_message(), 413)
+
+
 @bp.errorhandler(429)
 def too_many_requests(error):
     """Over the rate limit (Flask-Limiter): the form comes back filled in, with the reason."""
@@ -224,12 +231,12 @@ def forget_key():
     return redirect(url_for("web.form"), 303)
 
 
-def _run(settings, run_id: str, values: dict, left_out: tuple[str, ...]) -> Result:
+def _run(settings, run_id: str, values: dict, upload: _Upload) -> Result:
     """Process the article, noting each step for the progress display; keep the result or the error."""
     try:
         result = process(values["article"], targets=values["targets"], summary=values["summary"],
                          method=values["method"], source=values["source"], settings=settings,
-                         deadline=deadline(settings), left_out=left_out, partial=True,
+                         deadline=deadline(settings), left_out=upload.left_out, outline=upload.outline, partial=True,
                          on_step=lambda reached: results.add_step(settings, run_id, reached))
     except ServiceError as error:
         results.fail(settings, run_id, error=str(error), status=error_responses.status_for(error))
@@ -300,6 +307,7 @@ class _Upload:
     itself (name and bytes, ``kept`` with the run) for its translated copies."""
 
     left_out: tuple[str, ...] = ()
+    outline: Article | None = None  # a document's own structure (documents.Document.outline)
     name: str = ""
     kept: tuple[str, bytes] | None = None
 
@@ -313,9 +321,10 @@ def _with_upload(values: dict, settings) -> tuple[dict, _Upload]:
         values = {**values, "article": document.text, "text": values["text"] or document.text}
     inputs.check_length("text", values["article"], settings)
     if not document.original:
-        return values, _Upload(left_out=document.left_out)
+        return values, _Upload(left_out=document.left_out, outline=document.outline)
     name = Path(upload.filename).name
-    return values, _Upload(left_out=document.left_out, name=name, kept=(name, document.original))
+    return values, _Upload(left_out=document.left_out, outline=document.outline, name=name,
+                           kept=(name, document.original))
 
 
 def _with_error(values: dict, message: str, status: int):

@@ -21,7 +21,8 @@ from copy import deepcopy
 from typing import Callable
 
 from ...errors import InvalidInput
-from ..documents import Document
+from ..clean import HEADING, PARAGRAPH
+from ..documents import TITLE, Document, outline_of
 from .package import (Limits, ParagraphCount, check_paragraphs, check_opendocument_links, open_package,
                       parse_xml)
 from .pieces import Formatted, Split
@@ -73,26 +74,58 @@ def _body(content):
 def read_opendocument(data: bytes, *, name: str, limits: Limits) -> Document:
     """The article in an .odt: one line per paragraph, heading, list item and table row."""
     _parts, content, styles = _package(data, name=name, limits=limits)
-    lines: list[str] = []
+    blocks: list[tuple[str, str]] = []  # (kind, text)
     count = ParagraphCount(name=name, limits=limits)
+    parents = _parent_styles(content, styles)
 
     def walk(container) -> None:
         for child in container:
             if child.tag in _PARAGRAPHS:
                 count.add(1)
-                lines.append(_line(child))
+                blocks.append((_kind(child, parents), _line(child)))
             elif child.tag == f"{{{TABLE}}}table":
                 for row in child.iter(f"{{{TABLE}}}table-row"):
                     cells = [cell for cell in row if cell.tag == f"{{{TABLE}}}table-cell"]
                     count.add(len(cells))
                     texts = [" ".join(_line(p) for p in cell.iter(*_PARAGRAPHS)) for cell in cells]
-                    lines.append(" | ".join(text for text in texts if text.strip()))
+                    blocks.append((PARAGRAPH, " | ".join(text for text in texts if text.strip())))
             elif child.tag in (_t("list"), _t("list-item"), _t("list-header"), _t("section"),
                                f"{{{TABLE}}}table-header-rows"):
                 walk(child)
 
     walk(_body(content))
-    return Document("\n".join(line for line in lines if line), tuple(_apart(content, styles)))
+    left_out = tuple(_apart(content, styles))
+    return Document("\n".join(text for _kind, text in blocks if text), left_out,
+                    outline=outline_of(blocks, left_out=left_out))
+
+
+def _parent_styles(*trees) -> dict[str, str]:
+    """Each paragraph style's parent, by name (LibreOffice's automatic styles P1, P2, ... are
+    based on the named style the writer chose)."""
+    parents = {}
+    for tree in trees:
+        if tree is None:
+            continue
+        for style in tree.iter(f"{{{STYLE}}}style"):
+            parent = style.get(f"{{{STYLE}}}parent-style-name")
+            if parent:
+                parents[style.get(f"{{{STYLE}}}name", "")] = parent
+    return parents
+
+
+def _kind(paragraph, parents: dict[str, str]) -> str:
+    """TITLE, HEADING (text:h, or a style based on Heading) or PARAGRAPH."""
+    if paragraph.tag == _t("h"):
+        return HEADING
+    name, seen = paragraph.get(_t("style-name"), ""), set()
+    while name and name not in seen:
+        if name == "Title":
+            return TITLE
+        if name.startswith("Heading"):
+            return HEADING
+        seen.add(name)
+        name = parents.get(name, "")
+    return PARAGRAPH
 
 
 def _text_of(element, *, skip=_APART) -> str:
@@ -102,7 +135,7 @@ def _text_of(element, *, skip=_APART) -> str:
         if child.tag in skip:
             pass
         elif child.tag == _t("s"):
-            parts.append(" " * int(child.get(_t("c"), "1") or 1))
+            parts.append(_spaces(child))
         elif child.tag == _t("tab"):
             parts.append("\t")
         elif child.tag == _t("line-break"):
@@ -115,6 +148,18 @@ def _text_of(element, *, skip=_APART) -> str:
 
 def _line(element) -> str:
     return " ".join(_text_of(element).split())
+
+
+# More spaces than a line holds say nothing more; a text:c of millions would fill memory.
+_MOST_SPACES = 100
+
+
+def _spaces(element) -> str:
+    """The spaces a text:s stands for (its text:c, 1 when absent; odd values count as 1)."""
+    count = element.get(_t("c"), "1")
+    if not (count.isascii() and count.isdigit()) or not count.strip("0"):
+        return " "
+    return " " * (_MOST_SPACES if len(count) > 3 else min(int(count), _MOST_SPACES))
 
 
 def _apart(content, styles):
@@ -230,7 +275,7 @@ def _plan(paragraph, split: Split) -> _Plan | None:
             elif child.tag in _FIELDS:
                 fields = True
             elif child.tag == _t("s"):
-                pieces.append((" " * int(child.get(_t("c"), "1") or 1), chain))
+                pieces.append((_spaces(child), chain))
             elif child.tag == _t("tab"):
                 pieces.append(("\t", chain))
             elif child.tag == _t("line-break"):

@@ -25,8 +25,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ...errors import InvalidInput, ServiceError, TooLarge
-from ..documents import Document
-from .package import check_paragraphs
+from ..clean import HEADING, PARAGRAPH
+from ..documents import TITLE, Document, outline_of
+from .package import MAX_COMPRESSION_RATIO, check_paragraphs
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,9 @@ def check_streams(data: bytes, *, name: str, max_unpacked_bytes: int | None) -> 
     Streams are found in the raw bytes (every object stream and page content is one) and
     inflated with a cap, before pdfminer parses anything; one that is not zlib is skipped.
     """
-    allowed = 100 * len(data) if max_unpacked_bytes is None else min(100 * len(data), max_unpacked_bytes)
+    allowed = MAX_COMPRESSION_RATIO * len(data)
+    if max_unpacked_bytes is not None:
+        allowed = min(allowed, max_unpacked_bytes)
     inflated = 0
     for start in _STREAM_START.finditer(data):
         end = data.find(b"endstream", start.end())
@@ -145,8 +148,9 @@ def check_streams(data: bytes, *, name: str, max_unpacked_bytes: int | None) -> 
             continue
         if inflated > allowed:
             raise TooLarge(f"{name} unpacks to more than {allowed:,} bytes of compressed content; a PDF this size "
-                           "may unpack to 100 times its own size (and NEWSDESK_MAX_DOCUMENT_UNPACKED_BYTES): it "
-                           "looks like a compression bomb; save it again as PDF, or paste the article's text")
+                           f"may unpack to {MAX_COMPRESSION_RATIO} times its own size (and "
+                           "NEWSDESK_MAX_DOCUMENT_UNPACKED_BYTES): it looks like a compression bomb; save it again "
+                           "as PDF, or paste the article's text")
 
 
 def read_pdf(data: bytes, *, name: str, max_pages: int | None, max_paragraphs: int | None) -> Document:
@@ -162,11 +166,12 @@ def read_pdf(data: bytes, *, name: str, max_pages: int | None, max_paragraphs: i
     if not blocks:
         raise InvalidInput(f"{name} has no text layer (it is a scanned image): run it through OCR, or paste the "
                            "article's text")
-    lines = _title_first(blocks, body_size=body_size)
-    check_paragraphs(len(lines), name=name, max_paragraphs=max_paragraphs)
-    left_out = dict.fromkeys(line.text for page in pages for box in page.boxes for line in box.lines
-                             if line in furniture)
-    return Document(text="\n".join(lines), left_out=tuple(left_out))
+    outlined = _title_first(blocks, body_size=body_size)
+    check_paragraphs(len(outlined), name=name, max_paragraphs=max_paragraphs)
+    left_out = tuple(dict.fromkeys(line.text for page in pages for box in page.boxes for line in box.lines
+                                   if line in furniture))
+    return Document(text="\n".join(text for _kind, text in outlined), left_out=left_out,
+                    outline=outline_of(outlined, left_out=left_out))
 
 
 # --- pdfminer: the file's pages, laid out, with every fault it meets refused -----------------
@@ -537,16 +542,20 @@ def _joined(lines: list[str]) -> str:
     return text
 
 
-def _title_first(blocks: list[_Block], *, body_size: float) -> list[str]:
-    """The blocks' lines, the first page's largest text (when larger than the body's) first as
-    the title, in one line even when it took several boxes."""
+def _title_first(blocks: list[_Block], *, body_size: float) -> list[tuple[str, str]]:
+    """The blocks as (kind, text): the first page's largest text (when larger than the body's)
+    first as the title, in one line even when it took several boxes; text larger than the
+    body's a heading."""
+    def kind(block: _Block) -> str:
+        return HEADING if block.size > body_size * _HEADING_RATIO else PARAGRAPH
+
     first_page = [block for block in blocks if block.page == blocks[0].page and _has_words(block.text)]
     largest = max((block.size for block in first_page), default=0.0)
     if largest <= body_size * _HEADING_RATIO:
-        return [block.text for block in blocks]
+        return [(kind(block), block.text) for block in blocks]
     title = {id(block): block for block in first_page if block.size * _HEADING_RATIO > largest}
-    return [_joined([block.text for block in title.values()]),
-            *(block.text for block in blocks if id(block) not in title)]
+    return [(TITLE, _joined([block.text for block in title.values()])),
+            *((kind(block), block.text) for block in blocks if id(block) not in title)]
 
 
 def _has_words(text: str) -> bool:

@@ -20,7 +20,8 @@ from copy import deepcopy
 from typing import Callable
 
 from ...errors import InvalidInput
-from ..documents import Document
+from ..clean import HEADING, PARAGRAPH
+from ..documents import TITLE, Document, outline_of
 from .package import (Limits, ParagraphCount, check_paragraphs, check_word_relationships, open_package,
                       parse_xml)
 from .pieces import Formatted, Split
@@ -66,14 +67,15 @@ def read_word(data: bytes, *, name: str, limits: Limits) -> Document:
     from docx.text.paragraph import Paragraph
 
     document, parts = _document(data, name=name, limits=limits)
-    lines: list[str] = []
+    blocks: list[tuple[str, str]] = []  # (kind, text)
     count = ParagraphCount(name=name, limits=limits)
 
     def walk(container) -> None:
         for child in container.iterchildren():
             if child.tag == _w("p"):
                 count.add(1)
-                lines.append(_line(Paragraph(child, document)))
+                paragraph = Paragraph(child, document)
+                blocks.append((_kind(paragraph), _line(paragraph)))
             elif child.tag == _w("tbl"):
                 table = Table(child, document)
                 for row in table.rows:
@@ -81,12 +83,31 @@ def read_word(data: bytes, *, name: str, limits: Limits) -> Document:
                     count.add(len(cells))
                     texts = [_line_of(" ".join(p.text for p in cell.iter(_w("p")) if _in_cell(p, cell)))
                              for cell in cells]
-                    lines.append(" | ".join(text for text in texts if text))
+                    blocks.append((PARAGRAPH, " | ".join(text for text in texts if text)))
             elif child.tag in (_w("sdt"), _w("sdtContent"), _w("customXml")):
                 walk(child)
 
     walk(document.element.body)
-    return Document("\n".join(line for line in lines if line), tuple(_apart(document, parts, name)))
+    left_out = tuple(_apart(document, parts, name))
+    return Document("\n".join(text for _kind, text in blocks if text), left_out,
+                    outline=outline_of(blocks, left_out=left_out))
+
+
+def _kind(paragraph) -> str:
+    """TITLE, HEADING or PARAGRAPH, by the paragraph's style or the styles it is based on (Word
+    writes the built-in styles' English names into every document, whatever its language), or
+    by an outline level set on the paragraph itself."""
+    style = paragraph.style
+    while style is not None:
+        if style.name == "Title":
+            return TITLE
+        if (style.name or "").startswith("Heading"):
+            return HEADING
+        style = style.base_style
+    level = paragraph._p.find(f"{_w('pPr')}/{_w('outlineLvl')}")
+    if level is not None and level.get(_w("val"), "9").isdigit() and int(level.get(_w("val"), "9")) < 9:
+        return HEADING  # level 9 is body text
+    return PARAGRAPH
 
 
 def _in_cell(paragraph, cell) -> bool:
