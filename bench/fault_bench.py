@@ -150,7 +150,9 @@ class Server:
         """SIGKILL the master, its workers and its Redis at once; return what still runs after 10 s."""
         with self.queue() as client:
             own = int(client.info("server")["process_id"])
-        self.redis_binary = os.readlink(f"/proc/{own}/exe")  # for reading its data after
+        # For reading its data after: the program as it was started (its title's first word). Not
+        # /proc/PID/exe: Debian's redis-server is a link to redis-check-rdb, which acts by its name.
+        self.redis_binary = Path(f"/proc/{own}/cmdline").read_bytes().split(b"\0")[0].split()[0].decode()
         redis_pids = {own} | set(self._redis_servers())
         os.killpg(self.process.pid, signal.SIGKILL)  # the session's group: master, workers, their redis-server
         for pid in redis_pids:
