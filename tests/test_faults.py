@@ -60,7 +60,12 @@ def test_a_sigkill_of_master_workers_and_redis_mid_job_loses_no_article(short_ru
     assert (crashed["lost"], crashed["duplicates"]) == (0, 0)
     assert (crashed["rerun_not_in_flight"], crashed["finished_redone_seconds"]) == ([], 0)
     assert len(crashed["rerun"]) <= 2  # at most one article per worker was in flight
-    assert crashed["retried"] == [{"index": index, "name": f"wire-{index:02d}", "tries": 2} for index in crashed["rerun"]]
+    # Each article in flight at the kill is tried again; with the bench's 2 s claim, a restarting
+    # worker on a loaded machine may miss a renewal and the article be taken once more (done once:
+    # no duplicates above), so a third try is allowed.
+    assert [(item["index"], item["name"]) for item in crashed["retried"]] == [
+        (index, f"wire-{index:02d}") for index in crashed["rerun"]]
+    assert all(2 <= item["tries"] <= 3 for item in crashed["retried"]), crashed["retried"]
 
 
 def test_clients_sending_one_byte_a_second_do_not_hold_up_health(short_run):
