@@ -378,7 +378,9 @@ def download(client, response):
      b'</body></html>'),
     ("part.htm", b'<p class="x">Hello <i>world</i>.</p>',
      b'<p class="x">&lt;de&gt; Hello <i>&lt;de&gt; world</i>&lt;de&gt; .</p>'),
-], ids=["txt", "markdown", "html-page", "html-fragment"])
+    ("bare.html", b'<html><body><p>Hello world.</p></body></html>',  # no doctype: none is added
+     b'<html><body><p>&lt;de&gt; Hello world.</p></body></html>'),
+], ids=["txt", "markdown", "html-page", "html-fragment", "html-no-doctype"])
 def test_translate_file_then_download_it(client, name, content, translated):
     response = upload(client, name, content)
     assert response.status_code == 200

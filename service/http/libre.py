@@ -457,6 +457,7 @@ def _translated_markdown(name: str, data: bytes, *, source: str, target: str, se
 
 _HTML_DOCUMENT = re.compile(r"<(?:!doctype|html|head|body)\b", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+_DOCTYPE = re.compile(r"<!doctype\b", re.IGNORECASE)
 
 
 def _translated_html(name: str, data: bytes, *, source: str, target: str, settings: Settings,
@@ -485,7 +486,9 @@ def _translated_html(name: str, data: bytes, *, source: str, target: str, settin
         translated.attrib.update(body.attrib)
         root.replace(body, translated)
     _declare_utf8(root)
-    doctype = root.getroottree().docinfo.doctype or None
+    # libxml2 gives a page without a doctype HTML 4.0's, which could change how it renders: only
+    # a doctype the page had is written back.
+    doctype = (root.getroottree().docinfo.doctype or None) if _DOCTYPE.search(page) else None
     return lxml.html.tostring(root, encoding="unicode", doctype=doctype).encode()
 
 
