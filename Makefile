@@ -22,13 +22,16 @@ run: $(STAMP) redis
 test: $(STAMP) browser redis axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The web form's tests drive Debian's Chromium (not a browser some tool downloads).
+# The web form's tests drive Debian's Chromium (not a browser some tool downloads); the
+# PDF tests write Cyrillic with Debian's DejaVu Sans (fonts-dejavu-core).
 # Installed when missing and we may (root with apt-get); otherwise those tests skip.
+DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 browser:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && [ -f $(DEJAVU) ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	else echo "note: chromium and chromium-driver are missing; the browser tests will be skipped"; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
+	    fonts-dejavu-core >/dev/null; \
+	else echo "note: chromium, chromium-driver or fonts-dejavu-core is missing; the browser tests (and a PDF test) will be skipped"; fi
 
 # axe-core for the accessibility tests: the pinned npm tarball, checked against the sha512
 # the registry publishes (tests/fetch_axe.py pins both), unpacked into the venv; no node
