@@ -3,8 +3,8 @@
     .venv/bin/python bench/html_cv.py [--folds 5] [--evaldata ../shared/evaldata] [--path DIR]
 
 What is scored is what a user gets from an HTML upload: the cleaned article body,
-``clean(html_to_text(html, reading=...)).body_text()`` (service.stages.documents.html_article_text
-with the shipped choices), against the publisher's gold body, with boilerplate_eval.py's
+``clean(page.text, main_content=page.main_content).body_text()`` of ``read_page(html, reading=...)``
+(service.stages.documents.html_article_text with the shipped choices), against the publisher's gold body, with boilerplate_eval.py's
 own token counting (read at run time). trafilatura alone (boilerplate_eval's
 trafilatura_extract) is scored on the same folds.
 
@@ -87,6 +87,11 @@ def describe(reading) -> str:
     return ", ".join(f"{field.name}={getattr(reading, field.name)}" for field in dataclasses.fields(reading))
 
 
+
+def _article_body(page, clean) -> str:
+    """The cleaned body of a page read as the .html path reads it (its main content trusted)."""
+    return clean(page.text, main_content=page.main_content).body_text()
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--folds", type=int, default=5)
@@ -109,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         readings.append(documents.READING)
     scores = {}
     for reading in readings:
-        scores[reading] = [f1(clean(documents.html_to_text(page["html"], reading=reading)).body_text(),
+        scores[reading] = [f1(_article_body(documents.read_page(page["html"], reading=reading), clean),
                               page["gold_body"], scorer.toks) for page in pages]
     reference = [f1(scorer.trafilatura_extract(page["html"]), page["gold_body"], scorer.toks) for page in pages]
 

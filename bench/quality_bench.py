@@ -2,18 +2,22 @@
 
     .venv/bin/python bench/quality_bench.py        (`make bench` installs rouge-score first)
 
-Every row of issue 13's table, each on the full set and, where anything was tuned,
-cross-validated (tuned on the training folds, scored on the held-out one):
+Every row of issue 13's and issue 27's tables, each on the full set and, where anything was
+tuned, cross-validated (tuned on the training folds, scored on the held-out one) and, for the
+cleaner's learned second opinion, with whole datasets held out:
 1. cleaning scraped text: boilerplate_eval.py on real pages in 19 languages and on the
    English news pages (token P/R/F1 against the publishers' bodies); goal F1 >= 0.95
-   with recall >= 0.98; bench/clean_cv.py gives the held-out folds;
+   with recall >= 0.98; boilerplate_snippets (pages of many kinds) with snippets_eval.py;
+   bench/clean_cv.py gives the held-out folds, bench/clean_model_train.py the second
+   opinion's figures (fitted on the fundus pages and scored on the snippets, and back);
 2. the .html path (trafilatura + newsdesk's cleaning) side by side with trafilatura
-   alone on the same saved pages; bench/html_cv.py gives the held-out folds;
+   alone on the same saved pages and on boilerplate_snippets' HTML; bench/html_cv.py gives the
+   held-out folds;
 3. sentences: sbd_stream_eval.py on running news text (goal F1 >= 0.98 for de, ru, ar;
    bench/sentences_cv.py gives the folds), and sbd_eval.py on the golden rules;
-4. summaries: summ_eval.py on CNN/DailyMail human highlights, the news default against
-   lead-3, and bench/summary_cv.py's 5-fold cross-validation (goal: beat lead-3 on
-   ROUGE-1 and -2 on the held-out articles);
+4. summaries: summ_eval.py on CNN/DailyMail human highlights and the BBC set, the news
+   default against lead-3 and lead-N, and bench/summary_cv.py's 5-fold cross-validation
+   with paired bootstrap intervals (goal: never below lead-3);
 5. every summary method, and sentence splitting, timed on a 2,000-sentence document.
 The evaluation data is not part of the project; without ../shared/evaldata the script
 says so and times the summary methods only.
@@ -56,14 +60,22 @@ def quality() -> None:
     for data in ("boilerplate_multi.jsonl", "boilerplate_news.jsonl"):
         print(f"-- {data}")
         print(scorer("boilerplate_eval.py", "--data", data, "-c", "service.stages.clean:clean_text"))
+    print("-- boilerplate_snippets.jsonl (pages of many kinds: share of must-stay text kept, of must-go text dropped)")
+    print(scorer("snippets_eval.py", "-c", "service.stages.clean:clean_text"))
     print("-- held-out folds (bench/clean_cv.py)")
     print(cross_validation("clean_cv.py"))
+    print("-- the second opinion on lines left out in doubt: in set, datasets held out, folds by site "
+          "(bench/clean_model_train.py)")
+    print(cross_validation("clean_model_train.py"))
 
     print("\n== .html pages: newsdesk (trafilatura + cleaning) against trafilatura alone (boilerplate_eval.py --html)")
     for data in ("boilerplate_multi.jsonl", "boilerplate_news.jsonl"):
         print(f"-- {data}")
         print(scorer("boilerplate_eval.py", "--data", data, "--html", "-c", "service.stages.documents:html_article_text",
                      "-c", "boilerplate_eval:trafilatura_extract"))
+    print("-- boilerplate_snippets.jsonl --html")
+    print(scorer("snippets_eval.py", "--html", "-c", "service.stages.documents:html_article_text",
+                 "-c", "snippets_eval:trafilatura_extract"))
     print("-- held-out folds (bench/html_cv.py)")
     print(cross_validation("html_cv.py"))
 
@@ -76,10 +88,12 @@ def quality() -> None:
         print(scorer("sbd_eval.py", f"sbd_golden_{lang}.jsonl", "-s", "service.stages.sentences:split_sentences",
                      "--lang", lang).splitlines()[-1])
 
-    print("\n== summaries (summ_eval.py news_summ_cnndm.jsonl, length = reference sentences)")
-    print(scorer("summ_eval.py", "news_summ_cnndm.jsonl", "--systems", "lead3,leadN",
-                 "--summarizer", "bench.adapters:summarize_news"))
-    print("-- 5-fold cross-validation (bench/summary_cv.py)")
+    print("\n== summaries (summ_eval.py, length = reference sentences)")
+    for data in ("news_summ_cnndm.jsonl", "news_summ.jsonl"):
+        print(f"-- {data}")
+        print(scorer("summ_eval.py", data, "--systems", "lead3,leadN", "--summarizer", "bench.adapters:summarize_news"))
+    print("-- 5-fold cross-validation against lead-3 with paired bootstrap intervals, and BBC against lead-N "
+          "(bench/summary_cv.py)")
     print(cross_validation("summary_cv.py"))
 
 

@@ -101,6 +101,7 @@ def process(
     settings: Settings | None = None,
     deadline: float | None = None,
     left_out: tuple[str, ...] = (),
+    main_content: bool = False,
     outline: Article | None = None,
     alternatives: int = 0,
     glossary: translation.Glossary | None = None,
@@ -113,6 +114,8 @@ def process(
     between stages, inside the slow summary methods and between translation batches.
     ``left_out``: lines of the page that reading it already left out (documents.Document);
     they join ``article.removed`` as text from outside the article.
+    ``main_content``: ``text`` is a page's main content as reading it found it
+    (documents.Document.main_content); the cleaner then removes only what a line is.
     ``outline``: the article as a document laid it out (documents.Document.outline), taken
     instead of cleaning ``text``, which it holds line by line.
     ``alternatives``: how many next-best translations each body sentence gets (0: none).
@@ -129,7 +132,7 @@ def process(
         raise InvalidInput("the article is empty: paste or upload the text of a news article")
     targets = _check_targets(targets)
     on_time = functools.partial(_check_time, deadline=deadline, settings=settings)
-    article = outline if outline is not None else _with_left_out(clean(text), left_out)
+    article = outline if outline is not None else _with_left_out(clean(text, main_content=main_content), left_out)
     timings["clean"] = _lap(started)
     on_time()
     step(Step("cleaned"))
@@ -190,10 +193,10 @@ def _with_left_out(article: Article, left_out: tuple[str, ...]) -> Article:
 
 def summarize_article(text: str, *, summary: int | str = defaults.SUMMARY_LENGTH, method: str = DEFAULT_METHOD,
                       source: str = defaults.SOURCE, left_out: tuple[str, ...] = (),
-                      outline: Article | None = None) -> Result:
+                      main_content: bool = False, outline: Article | None = None) -> Result:
     """Clean, split and summarize, with no translation (needs no language pack)."""
     return process(text, targets=(), summary=summary, method=method, source=source, left_out=left_out,
-                   outline=outline)
+                   main_content=main_content, outline=outline)
 
 
 def translate_texts(texts: list[str], source: str, target: str, settings: Settings | None = None,

@@ -84,6 +84,23 @@ def test_issue13_an_html_page_lists_its_lines_outside_the_article(client):
         {"text": "Most read: Ferry fares rise again", "reason": "outside"}]
 
 
+RECIPE_PAGE = ("<html><body><nav><a href='/'>Home</a> <a href='/cakes'>Cakes</a></nav><article><h1>Lemon cake</h1><p>This lemon cake is the one "
+               "my grandmother baked every Sunday, and it has never failed me in forty years.</p><h2>Ingredients</h2>"
+               "<ul><li>6 eggs</li><li>200 g sugar</li></ul><p>Beat the eggs with the sugar until the mixture is pale "
+               "and thick, then fold in the flour.</p></article><footer>© 2024 Baking Blog</footer></body></html>")
+
+
+def test_issue27_an_html_page_keeps_the_lines_its_main_content_has(client):
+    article = client.post("/api/v1/summarize", json={"text": RECIPE_PAGE, "format": "html"}).json["article"]
+    assert article["title"] == "Lemon cake"
+    assert [block["text"] for block in article["blocks"]][1:4] == ["Ingredients", "6 eggs", "200 g sugar"]
+    assert article["removed"] == [{"text": "Home Cakes", "reason": "outside"}, {"text": "© 2024 Baking Blog", "reason": "outside"}]
+    # the same text pasted as scraped text is cleaned without that trust
+    pasted = client.post("/api/v1/summarize", json={"text": "Lemon cake\n" + "\n".join(
+        block["text"] for block in article["blocks"])}).json["article"]
+    assert {"text": "Ingredients", "reason": "boilerplate"} in pasted["removed"]
+
+
 def test_summarize_needs_no_pack(client):
     response = client.post("/api/v1/summarize", json={"text": HARBOUR, "summary": "50%", "method": "news"})
     assert response.status_code == 200

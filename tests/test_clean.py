@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from service.stages.clean import HEADING, PARAGRAPH, REMOVAL_REASONS, Article, Block, Removed, clean
+from service.stages import clean as clean_module
+from service.stages.clean import HEADING, PARAGRAPH, REMOVAL_REASONS, Article, Block, Removed, clean, lines_in_doubt
+from service.stages.clean_model import LineModel
 
 DATA = Path(__file__).parent / "data"
 
@@ -171,6 +173,26 @@ SHAPES = [
 @pytest.mark.parametrize("name, expected", [c[1:] for c in SHAPES], ids=[c[0] for c in SHAPES])
 def test_issue_13_the_page_shape_in_four_languages(name, expected):
     assert clean((DATA / name).read_text(encoding="utf-8")) == expected
+
+
+ALT_TEXTS = ("Cranes standing idle at the container terminal", "Kräne im Containerterminal",
+             "Краны в контейнерном терминале", "رافعات في محطة الحاويات")
+
+
+@pytest.mark.parametrize("name, expected", [c[1:] for c in SHAPES], ids=[c[0].replace("13", "27") for c in SHAPES])
+def test_issue_27_alt_text_with_a_full_stop_leaves_with_its_caption(name, expected):
+    page = (DATA / name).read_text(encoding="utf-8")
+    alt = next(text for text in ALT_TEXTS if text in page)
+    removed = tuple(Removed(f"{alt}.", "caption") if line.text == alt else line for line in expected.removed)
+    assert clean(page.replace(alt, f"{alt}.")) == Article(**{**expected.__dict__, "removed": removed})
+
+
+def test_issue_27_a_short_sentence_about_something_else_above_a_caption_stays():
+    page = ("Strike ends\n\n" + LEAD + "\n\nThe talks took nine hours.\n"
+            "Cranes stood idle for most of the weekImage: dapd\n\n" + ANTWERP)
+    article = clean(page)
+    assert article.paragraphs == [LEAD, "The talks took nine hours.", ANTWERP]
+    assert article.removed == (Removed("Cranes stood idle for most of the weekImage: dapd", "caption"),)
 
 
 # A caption in the middle of the article, with its credit glued on, in each language.
@@ -501,3 +523,41 @@ def test_issue13_everyday_sentences_stay_in_the_article(sentence):
     article = clean(f"Port news\n\n{LEAD_EN}\n\n{sentence}\n\n{CLOSE_EN}")
     assert article.paragraphs == [LEAD_EN, sentence, CLOSE_EN]
     assert article.removed == ()
+
+
+# --- issue 27: the second opinion on lines left out in doubt ---------------------------
+
+def test_issue27_lines_in_doubt_are_those_left_out_for_where_they_sit_with_three_words_or_more():
+    page = (DATA / "strike_short_title_en.txt").read_text(encoding="utf-8")
+    assert [(line, reason) for line, reason, _ in lines_in_doubt(page)] == [
+        ("1. Skip to content", "navigation"), ("2. Skip to main menu", "navigation"),
+        ("3. Skip to more sites", "navigation"), ("https://p.example.com/p/4xk2q", "navigation")]
+
+
+UNION = "The union said the new contract would run for three years and that its members had voted for it on Monday."
+BACKLOG = "Port officials expect the backlog of containers to take about two weeks to clear, and some terminals will open."
+GAP = ("Cranes at the terminal on Monday", "Photo: ANP", "Advertisement", "Trucks wait at the gates", "Photo: Reuters",
+       "Listen to this article", "3 min", "Share this article", "Copy link")
+PAGE_WITH_A_GAP = "\n".join(["Strike ends", LEAD, ANTWERP, *GAP, UNION, BACKLOG, "Share", "Print"])
+
+
+def test_issue27_menu_lines_of_three_words_or_more_get_the_second_opinion():
+    assert clean(PAGE_WITH_A_GAP).paragraphs == [LEAD, ANTWERP, UNION, BACKLOG]
+    assert [(line, reason) for line, reason, _ in lines_in_doubt(PAGE_WITH_A_GAP)] == [
+        ("Listen to this article", "navigation"), ("Share this article", "navigation")]
+
+
+def test_issue27_what_the_second_opinion_reads_as_body_goes_back_in_page_order(monkeypatch):
+    monkeypatch.setattr(clean_module, "trained_model", lambda: LineModel(weights={}, bias=30.0, threshold=0.5))
+    article = clean(PAGE_WITH_A_GAP)
+    assert article.paragraphs == [LEAD, ANTWERP, "Listen to this article", "Share this article", UNION, BACKLOG]
+    # captions and credits are what they are, and one- or two-word lines never get a second opinion
+    assert [(line.text, line.reason) for line in article.removed] == [
+        ("Cranes at the terminal on Monday", "caption"), ("Photo: ANP", "credit"), ("Advertisement", "navigation"),
+        ("Trucks wait at the gates", "caption"), ("Photo: Reuters", "credit"), ("3 min", "navigation"),
+        ("Copy link", "navigation"), ("Share", "boilerplate"), ("Print", "boilerplate")]
+
+
+def test_issue27_the_shipped_second_opinion_leaves_share_lines_out():
+    assert [line.text for line in clean(PAGE_WITH_A_GAP).removed if line.reason == "navigation"] == [
+        "Advertisement", "Listen to this article", "3 min", "Share this article", "Copy link"]

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from service.stages.clean import clean
+from service.stages.clean import Removed, clean
 from service.stages.documents import (Document, Reading, html_article_text, html_to_text, markdown_to_text, read_article,
                                 read_document, read_page)
 from service.errors import InvalidInput
@@ -42,7 +42,8 @@ def test_issue13_the_page_lines_outside_the_article_are_kept_aside():
     page = news_page(paragraphs(LEAD, SECOND, THIRD, FOURTH))
     assert read_page(page) == Document(html_to_text(page), left_out=(
         "Harbour Times", "Home", "World", "Business", "Sign in", "Related stories", "Ferry fares rise again this summer",
-        "New crane arrives at the container terminal", "© 2024 Harbour Times. All rights reserved.", "Privacy", "Terms"))
+        "New crane arrives at the container terminal", "© 2024 Harbour Times. All rights reserved.", "Privacy", "Terms"),
+        main_content=True)
     assert read_document("story.html", page) == read_page(page)
     # The page's date is in the article in ISO form, so its own spelling is listed too.
     assert read_page(PAGE).left_out == ("Home", "World", "Sign in", "March 3, 2024", "© 2024 Example News")
@@ -67,6 +68,36 @@ def test_an_html_page_cleans_into_the_article():
         "The strike forced several shipping lines to divert vessels to Antwerp and Hamburg.",
     ]
     assert html_article_text(PAGE) == article.body_text()
+
+
+RECIPE = ("<html><body><nav><a href='/'>Home</a> <a href='/cakes'>Cakes</a></nav><article><h1>Lemon cake</h1>"
+          "<p>This lemon cake is the one my grandmother baked every Sunday, and it has never failed me in forty years.</p>"
+          "<h2>Ingredients</h2><ul><li>6 eggs</li><li>200 g sugar</li><li>Zest of two lemons</li><li>Share</li></ul>"
+          "<p>Beat the eggs with the sugar until the mixture is pale and thick, then fold in the flour and the zest.</p>"
+          "</article><footer>© 2024 Baking Blog</footer></body></html>")
+
+
+def test_issue27_the_html_path_keeps_what_trafilatura_kept():
+    # "Ingredients" and "Share" look like furniture to the text cleaner; trafilatura read them as the
+    # page's main content, so they stay (a leftover button is visible, a lost list is not).
+    page = read_page(RECIPE)
+    assert page.main_content and page.left_out == ("Home Cakes", "© 2024 Baking Blog")
+    assert clean(page.text).removed == (Removed("Ingredients", "boilerplate"), Removed("Share", "boilerplate"))
+    assert html_article_text(RECIPE).split("\n\n") == [
+        "This lemon cake is the one my grandmother baked every Sunday, and it has never failed me in forty years.",
+        "Ingredients", "6 eggs", "200 g sugar", "Zest of two lemons", "Share",
+        "Beat the eggs with the sugar until the mixture is pale and thick, then fold in the flour and the zest."]
+
+
+def test_issue27_on_main_content_captions_credits_and_dates_still_leave():
+    article = clean(html_to_text(PAGE), main_content=True)
+    assert article.removed == clean(html_to_text(PAGE)).removed
+    assert [line.reason for line in article.removed] == ["caption", "credit"]
+
+
+def test_issue27_a_page_read_whole_is_cleaned_as_scraped_text():
+    page = read_page(b"<p>Back at 3.</p>")
+    assert page == Document("Back at 3.")
 
 
 # Issue 13: HTML goes through trafilatura; newsdesk adds the header lines, subheadings and

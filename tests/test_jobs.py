@@ -69,6 +69,17 @@ def test_issue13_an_html_article_in_a_batch_keeps_its_page_lines_outside_the_art
                                                          {"text": "World", "reason": "outside"}]
 
 
+def test_issue27_an_html_article_in_a_batch_is_cleaned_as_its_main_content(client):
+    page = ("<html><body><article><h1>Lemon cake</h1><p>" + article(2).split("\n\n")[1] + "</p><h2>Ingredients</h2>"
+            "<ul><li>6 eggs</li><li>200 g sugar</li></ul><p>Beat the eggs with the sugar until the mixture is pale "
+            "and thick, then fold in the flour.</p></article></body></html>")
+    job_id = submit(client, [{"id": "page", "text": page, "format": "html"}]).get_json()["id"]
+    assert wait_until_done(client, job_id)["status"] == "finished"
+    [line] = result_lines(client, job_id)
+    blocks = [block["text"] for block in line["result"]["article"]["blocks"]]
+    assert blocks[1:4] == ["Ingredients", "6 eggs", "200 g sugar"]
+
+
 def test_a_batch_gives_each_article_what_a_single_request_gives(client):
     texts = [article(number) for number in range(6)]
     response = submit(client, [{"id": f"wire-{n}", "text": text} for n, text in enumerate(texts)])

@@ -107,20 +107,28 @@ def test_news_never_picks_wordless_or_caption_and_prefers_whole_sentences(senten
     assert summarize(sentences, "en", count) == expected
 
 
-def test_news_prefers_shorter_sentences_when_more_are_asked():
+def test_news_passes_over_a_sentence_longer_than_the_articles_typical_one():
     long = ("The port authority said on Wednesday that it would need several more weeks, perhaps until the end "
             "of next month, to clear the backlog of containers that built up during the strike.")
     sentences = [ARTICLE[0], ARTICLE[1], long, "Trucks queued at the gates.", ARTICLE[6], ARTICLE[7]]
     assert summarize(sentences, "en", 2) == [0, 1]
-    assert summarize(sentences, "en", 4) == [0, 1, 3, 4]
+    assert summarize(sentences, "en", 4) == [0, 1, 3, 5]
+
+
+@pytest.mark.parametrize("count", [1, 3, 5, 7])
+def test_issue27_a_sentence_count_gives_that_many_sentences(count):
+    # no word budget behind the count: five asked, five given, however long they are
+    article = [f"Officials in port number {n} said on Tuesday that the long strike of the dock workers had ended "
+               f"after {n + 4} days of talks with the operators of the container terminals." for n in range(8)]
+    assert len(summarize(article, "en", count)) == count
 
 
 def test_news_weights_steer_position_and_length():
     sentences = [ARTICLE[0], ARTICLE[1], "Trucks queued at the gates.", ARTICLE[6]]
-    lead = NewsWeights(position_decay=0.1, summary_words=50, length_exponent=0.0, leaning_weight=1.0)
-    short = NewsWeights(position_decay=0.9, summary_words=10, length_exponent=3.0, leaning_weight=1.0)
+    lead = NewsWeights(position_decay=0.1, length_exponent=0.0, density_exponent=0.0, leaning_weight=1.0)
+    short = NewsWeights(position_decay=0.9, length_exponent=3.0, density_exponent=0.0, leaning_weight=1.0)
     assert NewsSummarizer("en", lead).choose(sentences, 2) == [0, 1]
-    assert NewsSummarizer("en", short).choose(sentences, 2) == [2, 3]
+    assert NewsSummarizer("en", short).choose(sentences, 2) == [0, 2]  # the lead is never pushed down for its length
 
 
 @pytest.mark.parametrize("length, total, count", [(5, 40, 5), ("5", 40, 5), ("20%", 40, 8), ("1%", 40, 1), ("100%", 7, 7),

@@ -5,7 +5,7 @@ so workers share a batch article by article and a dead worker's article is retri
 alone. RQ keeps the queue; these keys keep what RQ does not:
 
     newsdesk:job:<id>:meta      options, total, owner, state, timestamps
-    newsdesk:job:<id>:articles  index -> {"name", "text", "left_out"}
+    newsdesk:job:<id>:articles  index -> {"name", "text", "left_out", "main_content"}
     newsdesk:job:<id>:results   index -> the article's result (as the API's /process gives it)
     newsdesk:job:<id>:errors    index -> why the article failed
     newsdesk:job:<id>:tries     index -> how many times a worker started it
@@ -67,12 +67,14 @@ class ArticleInput:
     text: str = ""
     error: str = ""
     left_out: tuple[str, ...] = ()  # the page's lines outside the article (documents.Document)
+    main_content: bool = False  # the text is an .html page's main content (documents.Document)
     outline: Article | None = None  # a document's own structure (documents.Document)
     original: bytes = b""  # a .docx/.odt itself, for its translated copies (documents.Document)
 
 
 def _stored_article(article: ArticleInput) -> dict:
-    stored = {"name": article.name, "text": article.text, "left_out": list(article.left_out)}
+    stored = {"name": article.name, "text": article.text, "left_out": list(article.left_out),
+              "main_content": article.main_content}
     if article.outline is not None:
         stored["outline"] = {"title": article.outline.title,
                              "blocks": [[block.kind, block.text] for block in article.outline.blocks],
@@ -337,7 +339,8 @@ def run_article(job_id: str, index: int) -> None:
     try:
         result = process(article["text"], targets=options.targets, summary=options.summary, method=options.method,
                          source=options.source, settings=settings, deadline=deadline(settings),
-                         left_out=tuple(article.get("left_out", ())), outline=_outline_of(article.get("outline")))
+                         left_out=tuple(article.get("left_out", ())), main_content=article.get("main_content", False),
+                         outline=_outline_of(article.get("outline")))
     except (LanguagePackMissing, BadLanguagePack) as error:
         if not settings.redis_url:  # the service's own workers share one packs folder: none would do better
             _record(connection, job_id, index, settings, error=str(error))

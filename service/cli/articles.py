@@ -86,7 +86,8 @@ def process_command(settings: Settings, files, output_dir, targets, length, meth
             article = _read_input(name, settings)
             # partial: a language without its pack is reported, the others are still written.
             result = process(article.text, targets=targets, summary=length, method=method, source=source,
-                             settings=settings, left_out=article.left_out, outline=article.outline,
+                             settings=settings, left_out=article.left_out, main_content=article.main_content,
+                             outline=article.outline,
                              alternatives=alternatives, partial=True)
             if show_removed:
                 _echo_removed(name, result.article, echo)
@@ -188,7 +189,7 @@ def summarize_command(settings: Settings, file, length, method, source, as_json,
 
     article = _read_input(file, settings)  # the NEWSDESK_MAX_DOCUMENT_* limits hold here too
     result = summarize_article(article.text, summary=length, method=method, source=source, left_out=article.left_out,
-                               outline=article.outline)
+                               main_content=article.main_content, outline=article.outline)
     if show_removed:
         _echo_removed(file, result.article)
     if as_json:

@@ -35,7 +35,7 @@ def process_article():
     source = inputs.language_field(fields, "source", settings, default="auto", auto=True)
     result = process(article.text, targets=targets, summary=inputs.summary_field(fields),
                      method=inputs.method_field(fields), source=source, settings=settings,
-                     deadline=deadline(settings), left_out=article.left_out,
+                     deadline=deadline(settings), left_out=article.left_out, main_content=article.main_content,
                      alternatives=inputs.alternatives_field(fields), glossary=inputs.glossary_field(fields))
     return jsonify(render.to_dict(result))
 
@@ -49,7 +49,8 @@ def summarize_article():
     source = inputs.language_field(fields, "source", settings, default="auto", auto=True)
     result = process(article.text, targets=(), summary=inputs.summary_field(fields),
                      method=inputs.method_field(fields), source=source, settings=settings,
-                     deadline=deadline(settings), left_out=article.left_out)
+                     deadline=deadline(settings), left_out=article.left_out,
+                     main_content=article.main_content)
     data = render.to_dict(result)
     del data["translations"]
     return jsonify(data)

@@ -229,7 +229,7 @@ def _file_article(upload, settings) -> jobs.ArticleInput:
         document = read_document(name, data, limits=Limits.of(settings))
     except (InvalidInput, TooLarge) as error:
         return jobs.ArticleInput(name, error=str(error))
-    return checked_article(jobs.ArticleInput(name, document.text, left_out=document.left_out,
+    return checked_article(jobs.ArticleInput(name, document.text, left_out=document.left_out, main_content=document.main_content,
                                              outline=document.outline, original=document.original), settings)
 
 

@@ -92,6 +92,7 @@ def batch_articles(fields: dict, settings) -> list[jobs.ArticleInput]:
         name = (upload.filename or "").lower()
         if name.endswith(".zip"):
             return [checked_article(jobs.ArticleInput(path, text=document.text, error=error, left_out=document.left_out,
+                                                      main_content=document.main_content,
                                                       outline=document.outline, original=document.original),
                                     settings)
                     for path, document, error in read_archive(data, max_bytes=settings.max_job_bytes,
@@ -144,7 +145,8 @@ def _item(item, where: str, index: int, settings) -> jobs.ArticleInput:
         document = read_page(item["text"]) if text_format == "html" else Document(item["text"])
     except InvalidInput as error:
         return jobs.ArticleInput(str(name), "", str(error))
-    return checked_article(jobs.ArticleInput(str(name), document.text, left_out=document.left_out), settings)
+    return checked_article(jobs.ArticleInput(str(name), document.text, left_out=document.left_out,
+                                             main_content=document.main_content), settings)
 
 
 def checked_article(article: jobs.ArticleInput, settings) -> jobs.ArticleInput:

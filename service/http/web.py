@@ -236,7 +236,8 @@ def _run(settings, run_id: str, values: dict, upload: _Upload) -> Result:
     try:
         result = process(values["article"], targets=values["targets"], summary=values["summary"],
                          method=values["method"], source=values["source"], settings=settings,
-                         deadline=deadline(settings), left_out=upload.left_out, outline=upload.outline, partial=True,
+                         deadline=deadline(settings), left_out=upload.left_out, main_content=upload.main_content,
+                         outline=upload.outline, partial=True,
                          on_step=lambda reached: results.add_step(settings, run_id, reached))
     except ServiceError as error:
         results.fail(settings, run_id, error=str(error), status=error_responses.status_for(error))
@@ -307,6 +308,7 @@ class _Upload:
     itself (name and bytes, ``kept`` with the run) for its translated copies."""
 
     left_out: tuple[str, ...] = ()
+    main_content: bool = False  # the text is an .html page's main content (documents.Document.main_content)
     outline: Article | None = None  # a document's own structure (documents.Document.outline)
     name: str = ""
     kept: tuple[str, bytes] | None = None
@@ -321,9 +323,9 @@ def _with_upload(values: dict, settings) -> tuple[dict, _Upload]:
         values = {**values, "article": document.text, "text": values["text"] or document.text}
     inputs.check_length("text", values["article"], settings)
     if not document.original:
-        return values, _Upload(left_out=document.left_out, outline=document.outline)
+        return values, _Upload(left_out=document.left_out, main_content=document.main_content, outline=document.outline)
     name = Path(upload.filename).name
-    return values, _Upload(left_out=document.left_out, outline=document.outline, name=name,
+    return values, _Upload(left_out=document.left_out, main_content=document.main_content, outline=document.outline, name=name,
                            kept=(name, document.original))
 
 

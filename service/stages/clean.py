@@ -12,7 +12,10 @@ newsletter boxes, related-story headlines, readers' comments. The steps, in orde
    alt text above them), credits, embeds, promos, sign-up boxes, profiles and repeats
    (pull quotes, machine-made summaries, a line shown twice, a teaser that repeats the lead);
 5. read the header above the block (title, teaser, date, byline, a short lead) and
-   bylines below it.
+   bylines below it;
+6. recall first (issue 27): a line left out only for where it sits or how it looks gets a
+   second opinion (clean_model.py) and goes back when that reads it as body text; on a
+   page's main content (an .html upload, ``main_content``) every such line goes back.
 
 Every input line ends up in exactly one place: a field of the Article or, with the
 reason, in ``Article.removed`` (issue 13: no body text is dropped silently). The words
@@ -26,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .clean_model import LineFacts, line_signals, page_stop_words, trained_model
 from .clean_rules import LANGUAGES, UNSPACED, Common, union
 
 HEADING = "heading"
@@ -256,21 +260,48 @@ class _Line:
 # --- the steps ---------------------------------------------------------------------
 
 
-def clean(text: str, tuning: Tuning = DEFAULT_TUNING) -> Article:
-    """Extract the article from scraped page text."""
+def clean(text: str, tuning: Tuning = DEFAULT_TUNING, *, main_content: bool = False) -> Article:
+    """Extract the article from scraped page text.
+
+    ``main_content``: the text is already a page's main content (trafilatura's reading of an
+    .html upload), so a line leaves only on what it is (a caption, a credit, a date, a repeat),
+    never on where it sits or how it looks (issue 27: the .html path keeps what its library kept).
+    """
     lines = _mark(_split_lines(text), tuning)
     if not lines:
         return Article()
+    start, end = _place(lines, tuning)
+    return _assemble(lines, start, end, main_content)
+
+
+def lines_in_doubt(text: str, tuning: Tuning = DEFAULT_TUNING) -> list[tuple[str, str, dict[str, float]]]:
+    """The lines the rules leave out only for where they sit or how they look: (line, reason, the model's signals).
+
+    bench/clean_model_train.py fits the second opinion on these (service/stages/clean_model.py).
+    """
+    lines = _mark(_split_lines(text), tuning)
+    if not lines:
+        return []
+    start, end = _place(lines, tuning)
+    reasons = _reasons(lines, start, end)
+    signals = _signals(lines, reasons, start, end)
+    doubtful = _in_doubt(lines, reasons)
+    return [(line.original, reason, row) for line, reason, row, doubt in zip(lines, reasons, signals, doubtful) if doubt]
+
+
+def _place(lines: list[_Line], tuning: Tuning) -> tuple[int, int]:
+    """Place the header and body lines by the rules; return the body's (first, last) line index."""
     start, end = _main_block(lines, tuning)
     if start is None:
-        return _without_body(lines)
+        _place_without_body(lines)
+        return 0, len(lines) - 1
     start = _skip_header_inside(lines, start, end)
     _place_body(lines, start, end)
     _drop_pull_quotes(lines, start, end)
     _place_header(lines, start)
     _place_bylines_after(lines, end)
     _drop_repeating_teaser(lines)
-    return _assemble(lines, start, end)
+    return start, end
 
 
 def clean_text(text: str) -> str:
@@ -527,12 +558,29 @@ SHORT_HEADING_WORDS = 6  # "Bondi schon lange in Trumps Orbit"; a headline link 
 
 
 def _mark_alt_text(lines: list[_Line]) -> None:
-    """An image's alt text sits right above its caption: both leave, not as a title or subheading (issue 13)."""
+    """An image's alt text sits right above its caption: both leave, not as a title or subheading (issue 13).
+
+    Alt text may end with a full stop ("The Libya Contact Group meeting in Istanbul."): a short
+    sentence right above a credited caption leaves too when it names what the caption names
+    (issue 27); a short sentence of the story about something else stays.
+    """
     for index, (alt, caption) in enumerate(zip(lines, lines[1:])):
-        if not (caption.caption and caption.credit) or alt.bodylike or alt.caption or not 1 <= alt.words <= 25:
+        if not (caption.caption and caption.credit) or alt.prose or alt.caption or not 1 <= alt.words <= 25:
+            continue
+        if alt.sentence and not _shares_a_word(alt.text, caption.text):
             continue
         if not _closes_with_credited_section(lines, index):
-            alt.caption = True
+            _drop(alt, caption=True)
+
+
+SHARED_WORD_LETTERS = 4  # shorter words ("the", "in", "der") say nothing of a subject
+
+
+def _shares_a_word(text: str, other: str) -> bool:
+    """Two lines name the same thing: a word of one is in a word of the other ("رافعات", "الرافعات")."""
+    words = {word for word in _WORD.findall(text.lower()) if len(word) >= SHARED_WORD_LETTERS}
+    others = {word for word in _WORD.findall(other.lower()) if len(word) >= SHARED_WORD_LETTERS}
+    return any(word in another or another in word for word in words for another in others)
 
 
 def _drop(line: _Line, caption: bool = False) -> None:
@@ -926,30 +974,33 @@ def _repeats(short: str, long: str) -> bool:
     return shorter and bool(words) and len(words & set(_WORD.findall(long.lower()))) / len(words) >= 0.8
 
 
-def _without_body(lines: list[_Line]) -> Article:
+def _place_without_body(lines: list[_Line]) -> None:
     """No prose at all (a short note, a list): keep what is not page furniture."""
     kept = [line for line in lines if not (line.boilerplate or line.caption or line.credit_line)]
     if len(kept) > 1:
         kept[0].place = "title"
     for line in kept[1:] or kept:
         line.place = PARAGRAPH
-    return _assemble(lines, 0, len(lines) - 1)
 
 
 # --- every line in one place ------------------------------------------------------------
 
 
-def _assemble(lines: list[_Line], start: int, end: int) -> Article:
+# Reasons that say where a line sits or what it looks like, not what it is (issue 27, recall
+# first): such a line stays on a page's main content, and elsewhere when the second opinion
+# (clean_model.py) reads it as body text. bench/quality_bench.py measures both on every set.
+DOUBTFUL_REASONS = frozenset({"navigation", "boilerplate", "related", "comments", "outside"})
+
+
+def _assemble(lines: list[_Line], start: int, end: int, main_content: bool) -> Article:
     """Build the Article; each line not placed goes to ``removed`` with its reason."""
-    placed = {line.text for line in lines if line.place}
+    reasons = _reasons(lines, start, end)
+    _keep_in_doubt(lines, _second_opinion(lines, reasons, start, end, main_content))
     fields: dict[str, str] = {}
     byline, blocks, removed = [], [], []
-    box = ""  # after the article: "related" below a section label, "comments" below "Comments"
-    for index, line in enumerate(lines):
-        if index > end and (line.marker or line.comments):
-            box = "comments" if line.comments else "related"
+    for line, reason in zip(lines, reasons):
         if not line.place:
-            removed.append(Removed(line.original, _reason(line, index, (start, end), placed, box)))
+            removed.append(Removed(line.original, reason))
             continue
         if line.credit:
             removed.append(Removed(line.credit, "credit"))
@@ -961,6 +1012,56 @@ def _assemble(lines: list[_Line], start: int, end: int) -> Article:
             fields[line.place] = line.text
     return Article(title=fields.get("title", ""), date=fields.get("date", ""), byline=tuple(byline),
                    teaser=fields.get("teaser", ""), blocks=tuple(blocks), removed=tuple(removed))
+
+
+def _reasons(lines: list[_Line], start: int, end: int) -> list[str]:
+    """Why each line that no step placed is left out ("" for a placed line)."""
+    placed = {line.text for line in lines if line.place}
+    reasons = []
+    box = ""  # after the article: "related" below a section label, "comments" below "Comments"
+    for index, line in enumerate(lines):
+        if index > end and (line.marker or line.comments):
+            box = "comments" if line.comments else "related"
+        reasons.append("" if line.place else _reason(line, index, (start, end), placed, box))
+    return reasons
+
+
+def _second_opinion(lines: list[_Line], reasons: list[str], start: int, end: int, main_content: bool) -> list[bool]:
+    """Which lines left out in doubt go back: all on a page's main content, else those the model reads as body."""
+    if main_content:
+        return [reason in DOUBTFUL_REASONS for reason in reasons]
+    doubtful = _in_doubt(lines, reasons)
+    if not any(doubtful):
+        return doubtful
+    model = trained_model()
+    signals = _signals(lines, reasons, start, end)
+    return [doubt and model.probability(row) >= model.threshold for doubt, row in zip(doubtful, signals)]
+
+
+# A one- or two-word line ("News", "Home", "뉴스") is a menu entry far more often than a line of the story.
+SECOND_OPINION_WORDS = 3
+
+
+def _in_doubt(lines: list[_Line], reasons: list[str]) -> list[bool]:
+    """The lines that get the model's second opinion: left out in doubt, and long enough to say something."""
+    return [reason in DOUBTFUL_REASONS and line.words >= SECOND_OPINION_WORDS for line, reason in zip(lines, reasons)]
+
+
+def _signals(lines: list[_Line], reasons: list[str], start: int, end: int) -> list[dict[str, float]]:
+    facts = [LineFacts(text=line.text, seen=line.seen, in_block=start <= index <= end, prose=line.prose,
+                       furniture=line.furniture, reason=reason)
+             for index, (line, reason) in enumerate(zip(lines, reasons))]
+    return line_signals(facts, page_stop_words([line.text for line in lines]))
+
+
+def _keep_in_doubt(lines: list[_Line], back: list[bool]) -> None:
+    """Put back the lines ``back`` names, in page order: a subheading when it heads body text, else a paragraph."""
+    for index, line in enumerate(lines):
+        if not back[index]:
+            continue
+        below = lines[index + 1] if index + 1 < len(lines) else None
+        heads_text = below is not None and below.bodylike and not line.text.endswith(_CLOSING)
+        line.place = HEADING if heads_text and _headline_like(line) else PARAGRAPH
 
 
 def _reason(line: _Line, index: int, body: tuple[int, int], placed: set[str], box: str) -> str:

@@ -50,6 +50,10 @@ class Document:
     # by their styles or sizes, ``left_out`` among its removed lines): taken as it is, since a
     # document has no menus or related links for the cleaner to guess at (pipeline.process).
     outline: Article | None = None
+    # The text is a page's main content as trafilatura read it (an .html page with an article):
+    # the cleaner then keeps what the library kept unless a line is a caption, credit, date or
+    # repeat (clean.clean's ``main_content``, issue 27).
+    main_content: bool = False
 
 
 TITLE = "title"
@@ -255,7 +259,7 @@ def read_page(html: str | bytes, *, reading: Reading = READING) -> Document:
     article = _article_text(root, reading)
     if not article:
         return Document(_block_text(root))
-    return Document(article, _left_out(_block_text(root), article))
+    return Document(article, _left_out(_block_text(root), article), main_content=True)
 
 
 def _left_out(page: str, article: str) -> tuple[str, ...]:
@@ -608,4 +612,5 @@ def html_article_text(html: str | bytes) -> str:
     """Return the cleaned article body an HTML upload gives: teaser, subheadings, paragraphs."""
     from .clean import clean  # the cleaner is a later stage; documents does not need it otherwise
 
-    return clean(html_to_text(html)).body_text()
+    page = read_page(html)
+    return clean(page.text, main_content=page.main_content).body_text()

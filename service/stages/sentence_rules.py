@@ -63,7 +63,11 @@ GERMAN_SENTENCE_STARTERS = (
 # Russian abbreviations that stand after a number or at the end of a list and so can end a
 # sentence: the next word decides (a capital starts a new sentence). "г." before a name
 # ("г. Москва") is "город" and never ends one, so "г" counts only after a number.
-RUSSIAN_CLOSING_ABBREVIATIONS = ("тыс", "млн", "млрд", "трлн", "руб", "долл", "коп", "др", "пр", "вв", "гг")
+RUSSIAN_CLOSING_ABBREVIATIONS = ("тыс", "млн", "млрд", "трлн", "руб", "долл", "коп", "др", "пр", "вв")
+# "г."/"гг." after a year ends a sentence only where a clause ends in "… в 1963 г." (a word, a
+# preposition, the year): a year that opens the sentence ("В 2010-2012 гг. Виктор …") or stands
+# after a comma ("…, 1898 г. В 1854 году …") goes on with it (Pragmatic Segmenter's ru cases, issue 27).
+RUSSIAN_YEAR_PREPOSITIONS = ("в", "во", "на", "до", "к", "с", "со", "по", "за", "от", "около", "после", "к концу")
 RUSSIAN_EXTRA_ABBREVIATIONS = ("ст", "им", "млн", "млрд", "трлн", "коп", "ч", "мин", "сек", "км", "тел")
 
 # Arabic: "د." (Dr.) and "أ.د" (Prof. Dr.) are missing from pySBD's list.
@@ -253,7 +257,8 @@ def _russian(base):
             # a unit or "и др." before a capital ends the sentence after all
             return Text(text).apply(
                 Rule(r"(\s(?:{}))∯(?=\s+[\"«„“]?[{}])".format(closing, capitals), r"\1."),
-                Rule(r"(?<=\d\sг)∯(?=\s+[\"«„“]?[{}])".format(capitals), "."),
+                Rule(r"(\w\s(?:{})\s\d{{1,4}}(?:\s?[–-]\s?\d{{1,4}})?\s?гг?)∯(?=\s+[\"«„“]?[{}])".format(
+                    "|".join(RUSSIAN_YEAR_PREPOSITIONS), capitals), r"\1."),
                 Rule(r"(т∯\s?[дп])∯(?=\s+[\"«„“]?[{}])".format(capitals), r"\1."),
             )
 
@@ -276,7 +281,9 @@ def _arabic(base):
             return re.sub(pattern, lambda m: m.group()[:-1] + "∯", txt)
 
     news.Punctuations = ["?", "!", ".", "؟"]  # pySBD's also has "،" and ":"
-    news.SENTENCE_BOUNDARY_REGEX = r".*?[\.!\?؟]|.*?\Z|.*?$"
+    # ☉☈☇☄ stand for "?!", "!?", "??", "!!" while pySBD runs: they end a sentence too (issue 27:
+    # talk transcripts and dialogue write "!!" and "?!" where commentary never does)
+    news.SENTENCE_BOUNDARY_REGEX = r".*?[\.!\?؟☉☈☇☄]|.*?\Z|.*?$"
     news.Abbreviation = Abbreviation
     news.AbbreviationReplacer = AbbreviationReplacer
     return news

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -164,9 +165,9 @@ def stop_words(lang: str) -> frozenset[str]:
 class NewsWeights:
     """The news default's four parameters; bench/summary_cv.py picks them by cross-validation."""
 
-    position_decay: float = 0.45  # each sentence weighs this share of the one before it
-    summary_words: int = 50  # about how long a summary should be in words, whatever the count asked
-    length_exponent: float = 3.0  # how hard a sentence longer than its share of summary_words is pushed down
+    position_decay: float = 0.6  # each sentence weighs this share of the one before it
+    length_exponent: float = 2.0  # how hard a sentence longer than the article's typical one is pushed down
+    density_exponent: float = 0.5  # how much the share of the article's recurring words in a sentence counts
     leaning_weight: float = 0.2  # factor per sign that a sentence leans on its context
 
 
@@ -176,14 +177,16 @@ NEWS_WEIGHTS = NewsWeights()
 class NewsSummarizer:
     """Lead-biased extractive summary for news.
 
-    Reporters put the key facts first, so position carries most of a sentence's weight.
-    Human highlights are short: asked for ``count`` sentences, each should come to about
-    ``summary_words / count`` words, and longer ones are pushed down (lead-3 wins on ROUGE
-    partly by being shorter than a longer summary asked for). Sentences that lean on their
-    context (a pronoun or connective opener, no sentence end, someone's quoted words) weigh
-    less; half a quotation or a sentence that starts mid-way (lower case, a closing quote)
-    is taken only when there are not enough whole ones; a sentence without words or a
-    caption-like fragment is never taken (issue 13).
+    Asked for ``count`` sentences, it gives that many (fewer only when the article has fewer
+    usable ones), chosen for what they say (issue 27: no word budget fitted to one set's
+    highlights). Reporters put the key facts first, so position carries most of a sentence's
+    weight; then how much of the sentence is the article's recurring words (its subject, said
+    densely), and its length against the article's median sentence (a sentence longer than
+    the article's typical one says its fact with more words around it). Sentences that lean
+    on their context (a pronoun or connective opener, no sentence end, someone's quoted
+    words) weigh less; half a quotation or a sentence that starts mid-way (lower case, a
+    closing quote) is taken only when there are not enough whole ones; a sentence without
+    words or a caption-like fragment is never taken (issue 13).
     """
 
     def __init__(self, lang: str = "en", weights: NewsWeights = NEWS_WEIGHTS):
@@ -192,24 +195,42 @@ class NewsSummarizer:
 
     def choose(self, sentences: list[str], count: int) -> list[int]:
         """Return the indices (ascending) of up to ``count`` summary sentences."""
-        share = self.weights.summary_words / max(count, 1)
+        words = [[word.lower() for word in _WORD.findall(text)] for text in sentences]
         usable = [index for index, text in enumerate(sentences) if is_summary_material(text)]
-        ranked = sorted(usable, key=lambda index: (not stands_alone(sentences[index]),
-                                                   -self.rate(sentences[index], index, share)))
+        typical = statistics.median([len(words[index]) for index in usable]) if usable else 1
+        recurring = _recurring_words(words, stop_words(self.lang))
+        ranked = sorted(usable, key=lambda index: (
+            not stands_alone(sentences[index]),
+            -self.rate(sentences[index], index, density=_density(words[index], recurring), typical=typical)))
         return sorted(ranked[:count])
 
-    def rate(self, text: str, index: int, share: float) -> float:
-        """Score one sentence from its position, its length against its share, and its leaning."""
+    def rate(self, text: str, index: int, *, density: float, typical: float) -> float:
+        """Score one sentence from its position, its density of the article's words, its length, its leaning."""
         weights = self.weights
-        words = max(len(_WORD.findall(text)), 1)
-        length = min(1.0, share / words) ** weights.length_exponent
-        return weights.position_decay**index * length * weights.leaning_weight ** self.leanings(text)
+        # the lead is the story in one sentence, and often the article's longest: never pushed down for it
+        length = 1.0 if index == 0 else min(1.0, typical / max(len(_WORD.findall(text)), 1)) ** weights.length_exponent
+        return (weights.position_decay**index * length * max(density, _NO_DENSITY) ** weights.density_exponent
+                * weights.leaning_weight ** self.leanings(text))
 
     def leanings(self, text: str) -> int:
         """Count the signs that a sentence leans on its context: an opener like "He", no sentence end, a quote."""
         text = text.strip()
         anaphora = _ANAPHORA.get(self.lang, _ANAPHORA["en"]).match(text)
         return int(bool(anaphora)) + int(not text.endswith(_CLOSING)) + int(bool(_QUOTE.search(text)))
+
+
+_NO_DENSITY = 0.05  # about one recurring word in a 15-word sentence: a sentence of new words still ranks by position
+
+
+def _recurring_words(sentences: list[list[str]], stops: frozenset[str]) -> dict[str, float]:
+    """Each content word's weight: log of how many other sentences of the article use it too."""
+    counts = Counter(word for words in sentences for word in set(words) if word not in stops)
+    return {word: math.log(count) for word, count in counts.items() if count > 1}
+
+
+def _density(words: list[str], recurring: dict[str, float]) -> float:
+    """How much of a sentence is the article's recurring words, per word of it."""
+    return sum(recurring.get(word, 0.0) for word in words) / len(words) if words else 0.0
 
 
 def is_summary_material(text: str) -> bool:
