@@ -313,6 +313,7 @@ def timeout(packages: Path, langpacks: Path) -> dict:
 JOB_TARGETS = ["de"]
 CRASH_PARAGRAPHS = 12  # about a second per article with the copy packs
 QUEUE_KEY = "rq:queue:newsdesk-articles"  # service/batch/queue.py's QUEUE_NAME, as RQ keys it
+STARTED_KEY = "rq:wip:newsdesk-articles"  # its StartedJobRegistry
 
 
 def crash(packages: Path, langpacks: Path, articles: int, after: float) -> dict:
@@ -360,8 +361,11 @@ def persisted(binary: str, jobs_dir: Path, job_id: str) -> dict:
             done = {int(index) for index in client.hkeys(keys + "results")}
             # RQ moves an article it takes to this list, then to its started registry.
             taken = {int(name.rpartition(b"-")[2]) for name in client.lrange(QUEUE_KEY + ":intermediate", 0, -1)}
+            # Then to its started registry ("<job>-<index>:<execution>") a moment before run_article counts a try.
+            started = {int(entry.partition(b":")[0].rpartition(b"-")[2])
+                       for entry in client.zrange(STARTED_KEY, 0, -1)}
             return {"stored": client.exists(keys + "meta") == 1, "done": len(done), "running": sorted(tries - done),
-                    "taken_not_started": sorted(taken - tries)}
+                    "taken_not_started": sorted((taken | started) - tries - done)}
         finally:
             server.terminate()
             server.wait(10)

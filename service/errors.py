@@ -42,6 +42,10 @@ class KeyRejected(ServiceError, PermissionError):
     """The request's API key is unknown or was removed."""
 
 
+class RoleTooLow(ServiceError, PermissionError):
+    """The request's API key is valid but its role does not allow this action."""
+
+
 class TimedOut(ServiceError, TimeoutError):
     """The request ran past its time limit (NEWSDESK_REQUEST_TIMEOUT)."""
 

@@ -9,12 +9,14 @@ secret beside it are readable by this user only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import secrets
 import sqlite3
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,15 @@ from . import stores
 from .errors import InvalidInput, InvalidSetting
 
 KEY_PREFIX = "nd_"
+# What a key may do (issue 31), each role all that the one before may: ``translate`` uses the
+# glossary and the memory; ``edit`` also stores, changes and deletes entries and lists the
+# desks' corrections; ``admin`` also replaces or empties the whole glossary.
+ROLES = ("translate", "edit", "admin")
+DEFAULT_ROLE = "translate"
+# Keys made before roles existed could change the glossary and the memory: on upgrade they
+# become ``edit`` (README "Access and limits"), so the desks keep their work and only an admin
+# key can replace or empty the whole glossary.
+UPGRADED_ROLE = "edit"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 # api_keys is as it was before sign-ins were kept here, so older files work unchanged.
 SCHEMA = (
@@ -38,9 +49,10 @@ SCHEMA = (
     )""",
     "CREATE INDEX IF NOT EXISTS web_sessions_by_key ON web_sessions (key_hash)",
 )
+ROLE_COLUMN = f"ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT '{UPGRADED_ROLE}'"
 # The id is the start of the key's hash: the key is random, so a new key under a removed
 # key's name gets a new id, and existing files need no new column.
-_RECORD = "SELECT substr(hash, 1, 16), name, hint, created FROM api_keys"
+_RECORD = "SELECT substr(hash, 1, 16), name, hint, created, role FROM api_keys"
 
 
 @dataclass(frozen=True)
@@ -49,43 +61,80 @@ class ApiKey:
     name: str
     hint: str  # the key's first characters, so a person can tell keys apart
     created: str
+    role: str = DEFAULT_ROLE
+
+    def may(self, role: str) -> bool:
+        """Whether this key has ``role`` or a role above it."""
+        return ROLES.index(self.role) >= ROLES.index(role)
 
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def add_key(path: Path, name: str) -> tuple[ApiKey, str]:
-    """Create a key named ``name``; return its record and the key itself (shown once)."""
+def add_key(path: Path, name: str, role: str = DEFAULT_ROLE) -> tuple[ApiKey, str]:
+    """Create a key named ``name`` with ``role``; return its record and the key itself (shown once)."""
     if not NAME.match(name):
         raise InvalidInput(
             f"key name {name!r} is not usable: use 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit"
         )
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    record = ApiKey(hash_key(key)[:16], name, key[:7] + "…", stores.now())
-    with stores.transaction(path, SCHEMA) as database:
+    record = ApiKey(hash_key(key)[:16], name, key[:7] + "…", stores.now(), checked_role(role))
+    with _keys_database(path) as database:
         try:
-            database.execute("INSERT INTO api_keys VALUES (?, ?, ?, ?)", (name, hash_key(key), record.hint, record.created))
+            database.execute("INSERT INTO api_keys (name, hash, hint, created, role) VALUES (?, ?, ?, ?, ?)",
+                             (name, hash_key(key), record.hint, record.created, record.role))
         except sqlite3.IntegrityError:
             raise InvalidInput(f"a key named {name!r} exists already: remove it first or choose another name") from None
     return record, key
 
 
+def checked_role(role: str) -> str:
+    """``role`` when it is one of ROLES, else InvalidInput listing them."""
+    if role not in ROLES:
+        raise InvalidInput(f"role {role!r} is not one of: {', '.join(ROLES)}")
+    return role
+
+
+def set_role(path: Path, name: str, role: str) -> ApiKey:
+    """Give the key named ``name`` the role ``role``; it holds from the key's next request on."""
+    role = checked_role(role)
+    with _keys_database(path) as database:
+        _named(database, name)
+        database.execute("UPDATE api_keys SET role = ? WHERE name = ?", (role, name))
+        return ApiKey(*database.execute(f"{_RECORD} WHERE name = ?", (name,)).fetchone())
+
+
+@contextlib.contextmanager
+def _keys_database(path: Path) -> Iterator[sqlite3.Connection]:
+    """The keys file, with the role column added to a file made before roles (its keys become edit)."""
+    with stores.transaction(path, SCHEMA) as database:
+        columns = {row[1] for row in database.execute("PRAGMA table_info(api_keys)")}
+        if "role" not in columns:
+            database.execute(ROLE_COLUMN)
+        yield database
+
+
+def _named(database: sqlite3.Connection, name: str) -> tuple:
+    row = database.execute(f"{_RECORD} WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        known = ", ".join(r[0] for r in database.execute("SELECT name FROM api_keys ORDER BY name")) or "none"
+        raise InvalidInput(f"no key named {name!r} (keys: {known})")
+    return row
+
+
 def list_keys(path: Path) -> list[ApiKey]:
     if not path.exists():
         return []
-    with stores.transaction(path, SCHEMA) as database:
+    with _keys_database(path) as database:
         rows = database.execute(f"{_RECORD} ORDER BY name").fetchall()
     return [ApiKey(*row) for row in rows]
 
 
 def remove_key(path: Path, name: str) -> ApiKey:
     """Remove the key named ``name`` and its sign-ins; requests that use it are refused from now on."""
-    with stores.transaction(path, SCHEMA) as database:
-        row = database.execute(f"{_RECORD} WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            known = ", ".join(r[0] for r in database.execute("SELECT name FROM api_keys ORDER BY name")) or "none"
-            raise InvalidInput(f"no key named {name!r} (keys: {known})")
+    with _keys_database(path) as database:
+        row = _named(database, name)
         database.execute("DELETE FROM web_sessions WHERE key_hash = (SELECT hash FROM api_keys WHERE name = ?)", (name,))
         database.execute("DELETE FROM api_keys WHERE name = ?", (name,))
     return ApiKey(*row)
@@ -95,7 +144,7 @@ def find_key(path: Path, key_hash: str) -> ApiKey | None:
     """The key whose hash is ``key_hash``, or None (unknown or removed)."""
     if not path.exists():
         return None
-    with stores.transaction(path, SCHEMA) as database:
+    with _keys_database(path) as database:
         row = database.execute(f"{_RECORD} WHERE hash = ?", (key_hash,)).fetchone()
     return ApiKey(*row) if row else None
 
@@ -112,9 +161,9 @@ def find_session(path: Path, token: str) -> ApiKey | None:
     """The key a session token signed in with, or None (signed out, or the key was removed)."""
     if not path.exists():
         return None
-    with stores.transaction(path, SCHEMA) as database:
+    with _keys_database(path) as database:
         row = database.execute(
-            "SELECT substr(k.hash, 1, 16), k.name, k.hint, k.created FROM web_sessions s "
+            "SELECT substr(k.hash, 1, 16), k.name, k.hint, k.created, k.role FROM web_sessions s "
             "JOIN api_keys k ON k.hash = s.key_hash WHERE s.token_hash = ?", (hash_key(token),)).fetchone()
     return ApiKey(*row) if row else None
 

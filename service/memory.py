@@ -95,6 +95,12 @@ def put(settings: Settings, *, source: str, target: str, sentence: str, translat
     return put_many(settings, corrections=[Correction(source, target, sentence, translation)])[0]
 
 
+def checked(settings: Settings, *, source: str, target: str, sentence: str, translation: str) -> Entry:
+    """The entry ``put`` would store, checked and normalised, without storing it (a correction kept
+    to one result, by a key that may not edit the memory)."""
+    return _checked(Correction(source, target, sentence, translation), settings)
+
+
 def put_many(settings: Settings, *, corrections: Iterable[Correction]) -> list[Entry]:
     """Store many corrections at once (an import), or none when one cannot be stored; a later one of
     the same sentence wins."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from service import keys
+from service import keys, memory
 from service.batch import queue
 from service.errors import InvalidInput, InvalidSetting, QueueUnavailable
 
@@ -50,10 +50,11 @@ def test_keys_add_list_remove_as_an_administrator_would(keys_db):
     assert added.returncode == 0, added.stderr
     key = added.stdout.strip()
     assert re.fullmatch(r"nd_[A-Za-z0-9_-]{43}", key)
-    assert added.stderr == (f"added key 'wire-desk' to {keys_db}; it is shown only now, so store it "
+    assert added.stderr == (f"added key 'wire-desk' (translate) to {keys_db}; it is shown only now, so store it "
                             "(keys are not required yet: set NEWSDESK_API_KEYS=1)\n")
     listed = newsdesk("keys", "list", keys_db=keys_db)
-    assert re.fullmatch(rf"wire-desk  {re.escape(key[:7])}…  \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00\n", listed.stdout)
+    assert re.fullmatch(rf"wire-desk  translate  {re.escape(key[:7])}…  \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00\n",
+                        listed.stdout)
     assert key not in listed.stdout
     removed = newsdesk("keys", "remove", "wire-desk", keys_db=keys_db)
     assert (removed.returncode, removed.stdout) == (0, f"removed key 'wire-desk' ({key[:7]}…)\n")
@@ -249,7 +250,7 @@ def test_a_key_id_is_never_reused_when_a_new_key_takes_a_removed_keys_name(keys_
     assert keys.list_keys(keys_db) == [second]
 
 
-def test_a_keys_file_from_before_sessions_still_works(make_app, install, keys_db):
+def test_a_keys_file_from_before_sessions_and_roles_still_works_and_its_keys_become_edit(make_app, install, keys_db):
     install("en_de")
     key = keys.KEY_PREFIX + secrets.token_urlsafe(32)
     old = sqlite3.connect(keys_db)
@@ -258,13 +259,92 @@ def test_a_keys_file_from_before_sessions_still_works(make_app, install, keys_db
     old.execute("INSERT INTO api_keys VALUES ('desk', ?, ?, '2024-01-02T03:04:05+00:00')", (keys.hash_key(key), key[:7] + "…"))
     old.commit()
     old.close()
-    record = keys.ApiKey(keys.hash_key(key)[:16], "desk", key[:7] + "…", "2024-01-02T03:04:05+00:00")
+    record = keys.ApiKey(keys.hash_key(key)[:16], "desk", key[:7] + "…", "2024-01-02T03:04:05+00:00", role="edit")
     assert keys.list_keys(keys_db) == [record]
     app = make_app(api_keys=True, keys_db=keys_db, rate_limit=None)
     assert app.test_client().get("/api/v1/languages", headers={"X-API-Key": key}).status_code == 200
     page = replay(app, signed_in_cookie(app, key)).get_data(as_text=True)
     assert "Signed in with key desk." in page
     assert keys.remove_key(keys_db, "desk") == record
+
+
+# --- roles: translate, edit, admin (issue 31) -------------------------------------------
+
+def needs(name: str, role: str, wanted: str) -> str:
+    return (f"the key {name!r} has the role '{role}', and this needs '{wanted}': ask the service's administrator "
+            f"(`newsdesk keys role {name} {wanted}`)")
+
+
+def test_keys_get_a_role_on_the_command_line_translate_unless_told(keys_db):
+    assert newsdesk("keys", "add", "wire", keys_db=keys_db).returncode == 0
+    chief = newsdesk("keys", "add", "chief", "--role", "admin", keys_db=keys_db)
+    assert chief.stderr.startswith(f"added key 'chief' (admin) to {keys_db};")
+    changed = newsdesk("keys", "role", "wire", "edit", keys_db=keys_db)
+    hint = keys.list_keys(keys_db)[1].hint
+    assert (changed.returncode, changed.stdout) == (0, f"key 'wire' ({hint}) now has the role edit\n")
+    listed = newsdesk("keys", "list", keys_db=keys_db).stdout.splitlines()
+    assert [line.split("  ")[:2] for line in listed] == [["chief", "admin"], ["wire", "edit"]]
+    odd = newsdesk("keys", "role", "wire", "owner", keys_db=keys_db)
+    assert odd.returncode == 2
+    assert "Invalid value for '{translate|edit|admin}': 'owner' is not one of 'translate', 'edit', 'admin'." \
+        in odd.stderr
+    missing = newsdesk("keys", "role", "nobody", "edit", keys_db=keys_db)
+    assert (missing.returncode, missing.stderr) == (2, "error: no key named 'nobody' (keys: chief, wire)\n")
+
+
+def test_only_an_admin_key_replaces_the_glossary_and_only_edit_keys_change_the_memory(make_app, install, keys_db):
+    install("en_de")
+    client = make_app(api_keys=True, keys_db=keys_db, rate_limit=None, suggestions=True).test_client()
+    wire, desk, chief = ({"X-API-Key": keys.add_key(keys_db, name, role=role)[1]}
+                         for name, role in (("wire", "translate"), ("desk", "edit"), ("chief", "admin")))
+    house = {"terms": {"de": {"Gadhafi": "Gaddafi"}}, "keep": ["NTC"]}
+    assert client.put("/api/v1/glossary", json=house, headers=chief).status_code == 200
+    for headers, name, role in ((wire, "wire", "translate"), (desk, "desk", "edit")):
+        wipe = client.put("/api/v1/glossary", json={"terms": {}, "keep": []}, headers=headers)
+        assert (wipe.status_code, wipe.get_json()) == (403, {"error": needs(name, role, "admin")})
+    assert {field: value for field, value in client.get("/api/v1/glossary", headers=wire).get_json().items()
+            if field != "version"} == house  # every key reads it; the wipes changed nothing
+
+    made_up = {"source": "en", "target": "de", "sentence": "Ships are moving again.", "translation": "Erfunden."}
+    for method in ("put", "get", "delete"):
+        refused = getattr(client, method)("/api/v1/memory", json=made_up if method != "get" else None, headers=wire)
+        assert (refused.status_code, refused.get_json()) == (403, {"error": needs("wire", "translate", "edit")})
+    suggested = client.post("/suggest", data={"q": made_up["sentence"], "s": "Erfunden.", "source": "en",
+                                              "target": "de"}, headers=wire)
+    assert (suggested.status_code, suggested.get_json()) == (403, {
+        "error": "Invalid API key", "explanation": needs("wire", "translate", "edit")})
+    translated = client.post("/translate", json={"q": made_up["sentence"], "source": "en", "target": "de"},
+                             headers=desk)
+    assert translated.get_json()["translatedText"] == "<de> Ships are moving again."  # nobody's made-up text
+
+    assert client.put("/api/v1/memory", json={**made_up, "translation": "Die Schiffe fahren wieder."},
+                      headers=desk).status_code == 200
+    assert client.post("/suggest", data={"q": "Ports reopen.", "s": "Häfen öffnen.", "source": "en", "target": "de"},
+                       headers=desk).get_json() == {"success": True}
+    listed = client.get("/api/v1/memory", headers=desk).get_json()["entries"]
+    assert [(entry["sentence"], entry["translation"]) for entry in listed] == [
+        ("Ports reopen.", "Häfen öffnen."), ("Ships are moving again.", "Die Schiffe fahren wieder.")]
+    translated = client.post("/translate", json={"q": made_up["sentence"], "source": "en", "target": "de"},
+                             headers=wire)
+    assert translated.get_json()["translatedText"] == "Die Schiffe fahren wieder."  # an editor's correction holds
+
+
+def test_a_translate_key_s_correction_on_the_page_changes_its_result_not_the_memory(make_app, install, keys_db):
+    install("en_de")
+    app = make_app(api_keys=True, keys_db=keys_db, rate_limit=None)
+    for name, role in (("wire", "translate"), ("desk", "edit")):
+        _, key = keys.add_key(keys_db, name, role=role)
+        browser = app.test_client()
+        page = browser.post("/", data={"text": ARTICLE, "target": ["de"], "api_key": key}).get_data(as_text=True)
+        run = re.search(r'data-run="([\w-]+)" data-memory="(\w+)"', page)
+        assert run[2] == ("own" if role == "translate" else "shared")
+        saved = browser.post(f"/results/{run[1]}/sentences/de/0", json={"text": f"Korrektur von {name}."})
+        assert (saved.status_code, saved.get_json()) == (200, {
+            "saved": True, "sentence": "Dock workers ended their strike on Tuesday.",
+            "translation": f"Korrektur von {name}.", "memory": role == "edit"})
+        assert f"Korrektur von {name}." in browser.get(f"/results/{run[1]}").get_data(as_text=True)
+    settings = app.config["NEWSDESK"]
+    assert [entry.translation for entry in memory.entries(settings)] == ["Korrektur von desk."]
 
 
 # --- the signing secret and the files' modes ---------------------------------------------

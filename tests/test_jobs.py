@@ -381,6 +381,31 @@ def test_a_worker_without_the_pack_leaves_the_article_to_others_then_it_fails_wi
         "(after 2 tries)")
 
 
+def test_an_article_stored_before_a_kill_is_not_done_again_when_rq_retries_it(settings, install, redis_url):
+    # A kill between run_article storing its result and RQ's own bookkeeping leaves the
+    # article "started" in RQ: the restarted service retries it, and the retry must find it done.
+    from dataclasses import replace
+
+    from rq import Queue
+
+    from service.batch import jobs, queue, workers
+
+    install("en_de")
+    settings = replace(settings, redis_url=redis_url)
+    connection = queue.connect(settings)
+    job_id, _ = jobs.submit(connection, [jobs.ArticleInput("a1", article(1)), jobs.ArticleInput("a2", article(2))],
+                            jobs.JobOptions(targets=("de",), source="en"), settings)
+    worker = workers.make_worker(settings)
+    worker.work(burst=True, max_jobs=1)  # the first article only
+    stored = connection.hget(f"newsdesk:job:{job_id}:results", 0)
+    Queue(queue.QUEUE_NAME, connection=connection).enqueue(jobs.run_article, job_id, 0, result_ttl=0, at_front=True)
+    worker.work(burst=True)
+    report = jobs.status(connection, job_id)
+    assert (report["status"], report["progress"], report["retried"]) == (
+        "finished", {"done": 2, "failed": 0, "total": 2}, [])
+    assert connection.hget(f"newsdesk:job:{job_id}:results", 0) == stored
+
+
 def test_with_the_embedded_default_a_batch_no_pack_can_translate_is_refused_at_once(make_app, tmp_path, settings):
     client = make_app(jobs_dir=tmp_path / "jobs", rate_limit=None).test_client()  # no pack installed
     response = client.post("/api/v1/jobs", json={"articles": [article(1)], "targets": ["de", "ru"]})

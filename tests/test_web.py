@@ -193,7 +193,7 @@ def test_a_corrected_sentence_goes_into_the_memory_the_page_the_downloads_and_th
     fixed = "Die Hafenarbeiter in Rotterdam beendeten am Dienstag einen fünftägigen Streik."
     saved = client.post(f"/results/{run}/sentences/de/0", json={"text": f"  {fixed} "})
     assert saved.status_code == 200
-    assert saved.get_json() == {"saved": True, "sentence": LEAD, "translation": fixed}
+    assert saved.get_json() == {"saved": True, "sentence": LEAD, "translation": fixed, "memory": True}
     entries = client.get("/api/v1/memory?source=en&target=de").get_json()["entries"]
     assert [(entry["sentence"], entry["translation"]) for entry in entries] == [(LEAD, fixed)]
     again = client.get(f"/results/{run}").get_data(as_text=True)

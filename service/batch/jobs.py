@@ -329,6 +329,8 @@ def run_article(job_id: str, index: int) -> None:
     state = connection.hget(keys["meta"], "state")
     if state is None or state.decode() == CANCELLED:
         return  # expired, or cancelled before this article started
+    if connection.hexists(keys["results"], index):
+        return  # stored just before a kill cut RQ's own bookkeeping short: the retry has nothing left to do
     settings = workers.current_settings.get(None) or Settings.load()
     stored_article = connection.hget(keys["articles"], index)
     if stored_article is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..config import Settings
+from ..keys import DEFAULT_ROLE, ROLES
 
 
 @click.group("keys")
@@ -12,30 +13,47 @@ def keys_group() -> None:
     """Add, list and remove API keys (used when NEWSDESK_API_KEYS=1)."""
 
 
+ROLE_HELP = ("translate: translates with the glossary and the memory; edit: also stores, changes and deletes "
+             "their entries and lists the desks' corrections; admin: also replaces or empties the whole glossary")
+
+
 @keys_group.command("add")
 @click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), default=DEFAULT_ROLE, show_default=True, help=ROLE_HELP)
 @click.pass_obj
-def add_key(settings: Settings, name: str) -> None:
+def add_key(settings: Settings, name: str, role: str) -> None:
     """Create a key called NAME and print it (it is shown only this once)."""
     from .. import keys
 
-    record, key = keys.add_key(settings.keys_db, name)
+    record, key = keys.add_key(settings.keys_db, name, role=role)
     click.echo(key)
-    click.echo(f"added key {record.name!r} to {settings.keys_db}; it is shown only now, so store it"
+    click.echo(f"added key {record.name!r} ({record.role}) to {settings.keys_db}; it is shown only now, so store it"
                + ("" if settings.api_keys else " (keys are not required yet: set NEWSDESK_API_KEYS=1)"), err=True)
+
+
+@keys_group.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+@click.pass_obj
+def set_role(settings: Settings, name: str, role: str) -> None:
+    """Give the key called NAME the ROLE (translate, edit or admin); it holds from its next request."""
+    from .. import keys
+
+    record = keys.set_role(settings.keys_db, name, role)
+    click.echo(f"key {record.name!r} ({record.hint}) now has the role {record.role}")
 
 
 @keys_group.command("list")
 @click.pass_obj
 def list_keys(settings: Settings) -> None:
-    """Show every key's name, first characters and creation time."""
+    """Show every key's name, role, first characters and creation time."""
     from .. import keys
 
     records = keys.list_keys(settings.keys_db)
     if not records:
         click.echo(f"no keys in {settings.keys_db}; add one with `newsdesk keys add NAME`")
     for record in records:
-        click.echo(f"{record.name}  {record.hint}  {record.created}")
+        click.echo(f"{record.name}  {record.role}  {record.hint}  {record.created}")
 
 
 @keys_group.command("remove")

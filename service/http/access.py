@@ -19,7 +19,7 @@ from flask import Blueprint, Flask, current_app, g, request, session
 
 from .. import keys
 from ..config import Settings
-from ..errors import InvalidSetting, KeyRejected, KeyRequired, ServiceError
+from ..errors import InvalidSetting, KeyRejected, KeyRequired, RoleTooLow, ServiceError
 from . import inputs
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,20 @@ def _require_key() -> None:
     if presented is None:
         raise KeyRequired(f"this service needs an API key: send it in the X-API-Key header; {HOW_TO_GET_ONE}")
     g.api_key = check(settings, keys.hash_key(presented))
+
+
+def require_role(role: str) -> None:
+    """Refuse (RoleTooLow) a caller whose key lacks ``role``; with keys off everyone is the one trusted newsroom."""
+    settings = current_app.config["NEWSDESK"]
+    if not settings.api_keys:
+        return
+    record = g.get("api_key") or web_key(settings)
+    if record is None:
+        raise KeyRequired(f"this needs an API key with the role '{role}': send it in the X-API-Key header; "
+                          f"{HOW_TO_GET_ONE}")
+    if not record.may(role):
+        raise RoleTooLow(f"the key {record.name!r} has the role '{record.role}', and this needs '{role}': "
+                         f"ask the service's administrator (`newsdesk keys role {record.name} {role}`)")
 
 
 def check(settings: Settings, key_hash: str) -> keys.ApiKey:

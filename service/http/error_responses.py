@@ -24,6 +24,7 @@ from ..errors import (
     KeyRequired,
     LanguagePackMissing,
     QueueFull,
+    RoleTooLow,
     ServiceBusy,
     ServiceError,
     TimedOut,
@@ -39,6 +40,7 @@ STATUS_BY_ERROR = [
     (UnsupportedLanguage, 400),
     (KeyRequired, 401),
     (KeyRejected, 403),
+    (RoleTooLow, 403),
     (JobNotFound, 404),
     (JobNotFinished, 409),
     (IdempotencyConflict, 409),
@@ -77,6 +79,7 @@ LIBRETRANSLATE_WORDS = {
 # words by their kind. LibreTranslate answers a missing key with 400, not 401.
 LIBRETRANSLATE_WORDS_BY_KIND = [
     (KeyRejected, (403, "Invalid API key")),
+    (RoleTooLow, (403, "Invalid API key")),
     (KeyRequired, (400, "Please contact the server operator to get an API key")),
 ]
 LIBRETRANSLATE_WORDS_ATTRIBUTE = "libretranslate_words"

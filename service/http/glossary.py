@@ -1,8 +1,9 @@
 """Serve the glossary at /api/v1/glossary (GET it, PUT a new one), and read a request's own glossary.
 
 There is one glossary for the whole service, even with API keys on: a newsroom's house
-spellings ("Gaddafi", "Kyiv") are the newsroom's, so every key reads and edits the same
-one, and every translation, whoever asked for it, writes a name the same way. A caller
+spellings ("Gaddafi", "Kyiv") are the newsroom's, so every key reads the same one, and every
+translation, whoever asked for it, writes a name the same way. Replacing it takes an
+``admin`` key (issue 31: any key could wipe it). A caller
 that needs other spellings for one request sends them in that request's "glossary" field
 (``inline_glossary``), which goes over the stored one for that request only.
 """
@@ -16,7 +17,7 @@ from flask import Blueprint, jsonify, request
 from .. import glossary as stored_glossary
 from ..errors import InvalidInput
 from ..translation.terms import KEEP, Glossary, clean_language, clean_term
-from . import inputs
+from . import access, inputs
 
 bp = Blueprint("glossary", __name__, url_prefix="/api/v1")
 
@@ -33,7 +34,10 @@ def show_glossary():
 
 @bp.put("/glossary")
 def replace_glossary():
-    """Replace the whole glossary with the body's (the shape GET answers); answer what is stored."""
+    """Replace the whole glossary with the body's (the shape GET answers); answer what is stored.
+
+    With keys on, only an ``admin`` key may: one request replaces every desk's house spellings."""
+    access.require_role("admin")
     fields = _glossary_body()
     new = Glossary(by_target=_terms_field(fields.get("terms", {}), label="field 'terms'"),
                    keep=_keep_field(fields.get("keep", []), label="field 'keep'"))

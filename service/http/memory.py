@@ -1,5 +1,8 @@
 """Serve the translation memory (/api/v1/memory): store, list and remove editors' corrections.
 
+With API keys on, all three take a key with the ``edit`` role (issue 31): a correction changes
+what every key's translations say, and the sentences stored are the desks' articles.
+
 Also the body of LibreTranslate's POST /suggest (``suggest``), which stores a suggestion in the
 memory when NEWSDESK_SUGGESTIONS is on; libre.py routes it, with LibreTranslate's messages.
 """
@@ -14,7 +17,7 @@ from .. import memory
 from ..errors import InvalidInput
 from ..pipeline import detect_source_language
 from ..stages.sentences import split_sentences
-from . import inputs
+from . import access, inputs
 from .error_responses import libretranslate_refusal
 
 bp = Blueprint("memory", __name__, url_prefix="/api/v1/memory")
@@ -27,6 +30,7 @@ SUGGESTION_FIELDS = {"q": "the original text", "s": "the suggested translation o
 @bp.put("")
 def put_entry():
     """Store the correction {"source", "target", "sentence", "translation"}; answer it as stored."""
+    access.require_role("edit")
     fields = inputs.request_fields(request)
     settings = inputs.current_settings()
     source, target = _pair(fields)
@@ -37,7 +41,10 @@ def put_entry():
 
 @bp.get("")
 def list_entries():
-    """{"entries": [...]}, filtered by the query's source, target and search; paged by limit and offset."""
+    """{"entries": [...]}, filtered by the query's source, target and search; paged by limit and offset.
+
+    The desks' sentences are their articles': listing them takes an ``edit`` key."""
+    access.require_role("edit")
     fields = request.args.to_dict()
     settings = inputs.current_settings()
     source = _language(fields, "source") if "source" in fields else None
@@ -51,6 +58,7 @@ def list_entries():
 @bp.delete("")
 def remove_entry():
     """Remove the correction named by source, target and sentence (JSON body, form or query); answer it."""
+    access.require_role("edit")
     fields = {**request.args.to_dict(), **inputs.request_fields(request)}
     settings = inputs.current_settings()
     source, target = _pair(fields)
@@ -98,6 +106,7 @@ def suggest():
             "this service keeps no suggestions (NEWSDESK_SUGGESTIONS is off); its administrator can turn it on, "
             "and suggestions then go into the translation memory, which editors review at /api/v1/memory"),
             "suggestions_disabled")
+    access.require_role("edit")  # as LibreTranslate stores suggestions only from trusted callers
     fields = inputs.libretranslate_fields(request, settings)
     for name, holds in SUGGESTION_FIELDS.items():
         if not fields.get(name):

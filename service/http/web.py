@@ -181,10 +181,21 @@ def save_sentence(run_id: str, language: str, index: int):
                            f"{', '.join(result.translations) or 'none'}")
     if not 0 <= index < len(result.sentences):
         raise InvalidInput(f"sentence {index} is not in this article: it has sentences 0 to {len(result.sentences) - 1}")
-    entry = memory.put(settings, source=result.source, target=language, sentence=result.sentences[index],
-                       translation=text)
-    results.edit(settings, run_id, owner=_owner(settings), language=language, index=index, text=text)
-    return jsonify(saved=True, sentence=entry.sentence, translation=entry.translation)
+    # Into the memory, which every key's translations read, only with the edit role (issue 31);
+    # a translate key's correction changes its own result.
+    correction = {"source": result.source, "target": language, "sentence": result.sentences[index], "translation": text}
+    shared = _may_edit(settings)
+    entry = memory.put(settings, **correction) if shared else memory.checked(settings, **correction)
+    results.edit(settings, run_id, owner=_owner(settings), language=language, index=index, text=entry.translation)
+    return jsonify(saved=True, sentence=entry.sentence, translation=entry.translation, memory=shared)
+
+
+def _may_edit(settings) -> bool:
+    """Whether this page's corrections go into the shared memory: keys off, or a key with ``edit``."""
+    if not settings.api_keys:
+        return True
+    record = access.web_key(settings)
+    return record is not None and record.may("edit")
 
 
 @bp.get("/results/<run_id>/sentences/<language>/<int:index>/alternatives")
@@ -340,7 +351,7 @@ def _page(values: dict) -> dict:
     return {"needs_key": settings.api_keys and signed_in is None, "signed_in": signed_in,
             "values": values, "choices": _choices(settings, values["targets"]), "methods": METHODS,
             "default_method": DEFAULT_METHOD, "sources": ["auto", *CHOICES, "en"], "names": DISPLAY_NAMES,
-            "max_characters": settings.max_characters}
+            "max_characters": settings.max_characters, "may_edit": _may_edit(settings)}
 
 
 def _choices(settings, chosen) -> list[dict]:

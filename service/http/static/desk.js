@@ -10,7 +10,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const result = document.getElementById("result");
   if (error) { error.scrollIntoView({ block: "start" }); error.focus(); }
   else if (result) result.scrollIntoView({ block: "start" });
-  if (result) { addCopyButtons(); linkSentences(); switchLanguages(); editSentences(result.dataset.run); }
+  if (result) { addCopyButtons(); linkSentences(); switchLanguages(); editSentences(result.dataset.run, result.dataset.memory === "shared"); }
 });
 
 // --- sending the article, and its progress ------------------------------------------
@@ -129,16 +129,18 @@ function switchLanguages() {
 
 // --- correcting a translation -----------------------------------------------------
 
-function editSentences(runId) {
+function editSentences(runId, shared) {
   document.querySelectorAll(".translation .s").forEach((span) => {
-    span.addEventListener("click", () => startEditing(span, runId));
+    span.addEventListener("click", () => startEditing(span, runId, shared));
     span.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && !span.isContentEditable) { event.preventDefault(); startEditing(span, runId); }
+      if (event.key === "Enter" && !span.isContentEditable) { event.preventDefault(); startEditing(span, runId, shared); }
     });
   });
 }
 
-function startEditing(span, runId) {
+// shared: this key's corrections go into the memory every translation reads; otherwise
+// (a translate key, issue 31) they change this result only, and the button says so.
+function startEditing(span, runId, shared) {
   if (span.isContentEditable) return;
   const card = span.closest(".translation");
   const url = `/results/${runId}/sentences/${card.dataset.lang}/${span.dataset.i}`;
@@ -148,7 +150,7 @@ function startEditing(span, runId) {
   bar.setAttribute("lang", "en");
   bar.setAttribute("dir", "ltr");
   const status = document.createElement("output");
-  const save = button("Save to memory", async () => {
+  const save = button(shared ? "Save to memory" : "Save to this result", async () => {
     status.className = "";
     status.textContent = "Saving…";
     const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
