@@ -112,7 +112,7 @@ class Settings:
     )
     cache_redis_ttl: int = _setting(2_592_000, "seconds a sentence stays in the shared Redis cache (30 days)")
     max_characters: int | None = _limit(
-        100_000, "longest article or text accepted by the API, in characters (longer: 413)"
+        defaults.MAX_CHARACTERS, "longest article or text accepted by the API, in characters (longer: 413)"
     )
     max_sentence_characters: int | None = _limit(
         5_000, "longest sentence accepted, in characters (longer: 413); a run that long without sentence "
@@ -206,6 +206,14 @@ class Settings:
     max_document_pages: int | None = _limit(defaults.MAX_DOCUMENT_PAGES, "pages read from one PDF (more: 413)")
     max_document_paragraphs: int | None = _limit(
         defaults.MAX_DOCUMENT_PARAGRAPHS, "paragraphs, headings, list items and table cells read from one document (more: 413)"
+    )
+    document_read_memory: int | None = _limit(
+        defaults.DOCUMENT_READ_MEMORY, "megabytes of memory one .docx, .odt or .pdf may take while it is read, beyond "
+        "its reader's own start (more: 413); each is read in a child process of its own, capped so (RLIMIT_AS)"
+    )
+    document_read_seconds: float | None = _limit(
+        defaults.DOCUMENT_READ_SECONDS, "seconds one .docx, .odt or .pdf may take to be read (more: 413, and its "
+        "reader is stopped)"
     )
     keys_in_query: bool = _setting(
         True, "accept api_key and secret in the query string, as LibreTranslate does; off: 400, since URLs "

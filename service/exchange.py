@@ -73,6 +73,8 @@ def write_tmx(entries: Iterable[Entry]) -> str:
     body = etree.SubElement(root, "body")
     for entry in entries:
         unit = etree.SubElement(body, "tu", srclang=entry.source, changedate=_tmx_date(entry.updated))
+        if entry.changed_by:
+            unit.set("changeid", entry.changed_by)  # TMX's own attribute for who made the last change
         for language, text in ((entry.source, entry.sentence), (entry.target, entry.translation)):
             variant = etree.SubElement(unit, "tuv", {XML_LANG: language})
             etree.SubElement(variant, "seg").text = text

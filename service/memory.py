@@ -7,7 +7,7 @@ Where it lives: with NEWSDESK_REDIS_URL empty, in a small SQLite file (NEWSDESK_
 0600 in a 0700 folder, as keys.py keeps its file). With NEWSDESK_REDIS_URL set the service is
 scaled out over workers and machines, so the memory lives in that Redis and every worker sees a
 correction the moment it is stored: one hash per pair, ``newsdesk:memory:<source>:<target>``,
-normalised sentence -> JSON {"translation", "updated"}, plus the pair's version beside it.
+normalised sentence -> JSON {"translation", "updated", "changed_by"}, plus the pair's version beside it.
 
 Sentences are matched after ``normalise_sentence``: Unicode NFC, every run of whitespace as one
 space, no space at the ends. Case and punctuation are kept, because they change the translation:
@@ -23,7 +23,8 @@ import secrets
 import sqlite3
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -57,7 +58,9 @@ SCHEMA = (
         PRIMARY KEY (source, target)
     ) WITHOUT ROWID""",
 )
-_ENTRY = "SELECT source, target, sentence, translation, updated FROM memory"
+_ENTRY = "SELECT source, target, sentence, translation, updated, changed_by FROM memory"
+# Added by issue 31: who made each correction's last change.
+ADDED_COLUMNS = {"changed_by": "TEXT NOT NULL DEFAULT ''"}
 REDIS_PREFIX = "newsdesk:memory"
 _REDIS_PAIRS = f"{REDIS_PREFIX}:pairs"  # a set of "source:target", so listing needs no SCAN
 _REDIS_BATCH = 5_000  # entries per transaction when importing many
@@ -72,6 +75,7 @@ class Entry:
     sentence: str
     translation: str
     updated: str  # ISO 8601, UTC, to the second
+    changed_by: str = ""  # the key's name, stores.NO_KEY or stores.COMMAND_LINE; "" before issue 31
 
 
 @dataclass(frozen=True)
@@ -90,9 +94,10 @@ def normalise_sentence(text: str) -> str:
     return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
-def put(settings: Settings, *, source: str, target: str, sentence: str, translation: str) -> Entry:
-    """Store (or replace) the correction of ``sentence``; return it as stored."""
-    return put_many(settings, corrections=[Correction(source, target, sentence, translation)])[0]
+def put(settings: Settings, *, source: str, target: str, sentence: str, translation: str,
+        changed_by: str = stores.COMMAND_LINE) -> Entry:
+    """Store (or replace) the correction of ``sentence``, as ``changed_by``'s; return it as stored."""
+    return put_many(settings, corrections=[Correction(source, target, sentence, translation)], changed_by=changed_by)[0]
 
 
 def checked(settings: Settings, *, source: str, target: str, sentence: str, translation: str) -> Entry:
@@ -101,11 +106,13 @@ def checked(settings: Settings, *, source: str, target: str, sentence: str, tran
     return _checked(Correction(source, target, sentence, translation), settings)
 
 
-def put_many(settings: Settings, *, corrections: Iterable[Correction]) -> list[Entry]:
-    """Store many corrections at once (an import), or none when one cannot be stored; a later one of
-    the same sentence wins."""
+def put_many(settings: Settings, *, corrections: Iterable[Correction],
+             changed_by: str = stores.COMMAND_LINE) -> list[Entry]:
+    """Store many corrections at once (an import), as ``changed_by``'s, or none when one cannot be
+    stored; a later one of the same sentence wins."""
     corrections = list(corrections)
-    entries = [_checked(correction, settings, number=number if len(corrections) > 1 else None)
+    entries = [replace(_checked(correction, settings, number=number if len(corrections) > 1 else None),
+                       changed_by=changed_by)
                for number, correction in enumerate(corrections, 1)]
     if entries:
         _backend(settings).put_many(entries)
@@ -136,16 +143,17 @@ def lookup_many(settings: Settings, *, source: str, target: str, sentences: list
 
 
 def entries(settings: Settings, *, source: str | None = None, target: str | None = None, search: str | None = None,
-            limit: int | None = DEFAULT_LIMIT, offset: int = 0) -> list[Entry]:
+            limit: int | None = DEFAULT_LIMIT, offset: int = 0, changed_by: str | None = None) -> list[Entry]:
     """Stored corrections by pair, then sentence; ``search``: only those whose sentence or translation
-    holds it, ignoring case. ``limit`` None: all of them (an export)."""
+    holds it, ignoring case; ``changed_by``: only those that name last changed. ``limit`` None: all
+    of them (an export)."""
     for name, code in (("source", source), ("target", target)):
         if code is not None:
             _check_language(name, code)
     if limit is not None and limit < 1 or offset < 0:
         raise InvalidInput(f"limit must be 1 or more and offset 0 or more (got limit={limit}, offset={offset})")
     needle = normalise_sentence(search).casefold() if search else None
-    return _backend(settings).entries(source, target, needle, limit, offset)
+    return _backend(settings).entries(source, target, needle, limit, offset, changed_by)
 
 
 def version(settings: Settings, *, source: str, target: str) -> str:
@@ -230,9 +238,13 @@ class _SqliteMemory:
     def __init__(self, path: Path):
         self.path = path
 
+    @contextmanager
     def _database(self):
-        """A connection for changes, in one transaction; creates the file (0600) and its tables."""
-        return stores.transaction(self.path, SCHEMA)
+        """A connection for changes, in one transaction; creates the file (0600) and its tables, and
+        adds the columns a file of an earlier newsdesk lacks."""
+        with stores.transaction(self.path, SCHEMA) as database:
+            stores.add_missing_columns(database, "memory", ADDED_COLUMNS)
+            yield database
 
     def _read(self, query: str, values: tuple) -> list[tuple]:
         """Rows of ``query``; none from a file not written yet, which is never created here.
@@ -250,14 +262,21 @@ class _SqliteMemory:
         except sqlite3.OperationalError as error:
             if str(error).startswith("no such table"):
                 return []
+            if str(error).startswith("no such column"):  # a file of an earlier newsdesk, not changed since
+                connection.close()
+                with self._database():
+                    pass
+                return self._read(query, values)
             raise
         finally:
             connection.close()
 
     def put_many(self, entries: list[Entry]) -> None:
         with self._database() as database:
-            database.executemany("INSERT OR REPLACE INTO memory VALUES (?, ?, ?, ?, ?)",
-                                 [(e.source, e.target, e.sentence, e.translation, e.updated) for e in entries])
+            database.executemany("INSERT OR REPLACE INTO memory (source, target, sentence, translation, updated, "
+                                 "changed_by) VALUES (?, ?, ?, ?, ?, ?)",
+                                 [(e.source, e.target, e.sentence, e.translation, e.updated, e.changed_by)
+                                  for e in entries])
             self._bump(database, {(e.source, e.target) for e in entries})
 
     def remove(self, source: str, target: str, sentence: str) -> Entry | None:
@@ -279,9 +298,9 @@ class _SqliteMemory:
                                (source, target, json.dumps(sentences, ensure_ascii=False))))
 
     def entries(self, source: str | None, target: str | None, needle: str | None, limit: int | None,
-                offset: int) -> list[Entry]:
+                offset: int, changed_by: str | None) -> list[Entry]:
         where, values = ["1"], []
-        for column, value in (("source", source), ("target", target)):
+        for column, value in (("source", source), ("target", target), ("changed_by", changed_by)):
             if value is not None:
                 where.append(f"{column} = ?")
                 values.append(value)
@@ -345,8 +364,8 @@ class _RedisMemory:
                 transaction = client.pipeline(transaction=True)
                 for entry in batch:
                     transaction.hset(self._hash(entry.source, entry.target), entry.sentence,
-                                     json.dumps({"translation": entry.translation, "updated": entry.updated},
-                                                ensure_ascii=False))
+                                     json.dumps({"translation": entry.translation, "updated": entry.updated,
+                                                 "changed_by": entry.changed_by}, ensure_ascii=False))
                 for source, target in {(e.source, e.target) for e in batch}:
                     transaction.set(self._version_key(source, target), _new_version())
                     transaction.sadd(_REDIS_PAIRS, f"{source}:{target}")
@@ -365,7 +384,7 @@ class _RedisMemory:
         return {sentence: json.loads(value)["translation"] for sentence, value in zip(sentences, values) if value}
 
     def entries(self, source: str | None, target: str | None, needle: str | None, limit: int | None,
-                offset: int) -> list[Entry]:
+                offset: int, changed_by: str | None) -> list[Entry]:
         def read(client) -> list[Entry]:
             pairs = sorted(member.decode().split(":") for member in client.smembers(_REDIS_PAIRS))
             wanted = [(s, t) for s, t in pairs if source in (None, s) and target in (None, t)]
@@ -376,7 +395,8 @@ class _RedisMemory:
                                 key=lambda entry: entry.sentence)
             return found
 
-        matching = [entry for entry in self._call(read) if _matches(entry, needle)]
+        matching = [entry for entry in self._call(read) if _matches(entry, needle)
+                    and changed_by in (None, entry.changed_by)]
         return matching[offset:None if limit is None else offset + limit]
 
     def version(self, source: str, target: str) -> str:
@@ -386,4 +406,5 @@ class _RedisMemory:
     @staticmethod
     def _entry(source: str, target: str, sentence: bytes, stored: bytes) -> Entry:
         value = json.loads(stored)
-        return Entry(source, target, sentence.decode(), value["translation"], value["updated"])
+        return Entry(source, target, sentence.decode(), value["translation"], value["updated"],
+                     value.get("changed_by", ""))

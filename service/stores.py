@@ -15,6 +15,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 PRIVATE_FILE, PRIVATE_FOLDER = 0o600, 0o700
+# Who a glossary or memory entry was last changed by, when no key names them (issue 31): no
+# key name can be either (keys.NAME), so they never stand for a key.
+COMMAND_LINE = "(command line)"
+NO_KEY = "(no key)"
+
+
+def add_missing_columns(database: sqlite3.Connection, table: str, columns: dict[str, str]) -> None:
+    """Give a file made by an earlier newsdesk the columns added since: name -> its declaration."""
+    present = {row[1] for row in database.execute(f"PRAGMA table_info({table})")}
+    for name, declaration in columns.items():
+        if name not in present:
+            database.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
 
 
 def now() -> str:

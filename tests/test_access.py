@@ -329,6 +329,35 @@ def test_only_an_admin_key_replaces_the_glossary_and_only_edit_keys_change_the_m
     assert translated.get_json()["translatedText"] == "Die Schiffe fahren wieder."  # an editor's correction holds
 
 
+def test_each_change_names_its_key_and_an_admin_restores_a_wiped_glossary(make_app, install, keys_db):
+    install("en_de")
+    client = make_app(api_keys=True, keys_db=keys_db, rate_limit=None).test_client()
+    wire, desk, chief = ({"X-API-Key": keys.add_key(keys_db, name, role=role)[1]}
+                         for name, role in (("wire", "translate"), ("desk", "edit"), ("chief", "admin")))
+    house = {"terms": {"de": {"Gadhafi": "Gaddafi"}}, "keep": ["NTC"]}
+    client.put("/api/v1/glossary", json=house, headers=chief)
+    client.put("/api/v1/glossary", json={"terms": {}, "keep": []}, headers=chief)  # a wipe by mistake
+    changes = client.get("/api/v1/glossary/changes", headers=desk).get_json()
+    assert changes["entries"] == []
+    assert {field: changes["previous"][field] for field in ("saved_by", "why", "entries")} == {
+        "saved_by": "chief", "why": "replaced", "entries": 2}
+    for headers, name, role, path, wanted in ((wire, "wire", "translate", "/api/v1/glossary/changes", "edit"),
+                                              (desk, "desk", "edit", "/api/v1/glossary/restore", "admin")):
+        refused = (client.get if path.endswith("changes") else client.post)(path, headers=headers)
+        assert (refused.status_code, refused.get_json()) == (403, {"error": needs(name, role, wanted)})
+    restored = client.post("/api/v1/glossary/restore", headers=chief)
+    assert (restored.status_code, {k: v for k, v in restored.get_json().items() if k != "version"}) == (200, house)
+    entries = client.get("/api/v1/glossary/changes?changed_by=chief", headers=desk).get_json()["entries"]
+    assert [(entry["target"], entry["source"], entry["changed_by"]) for entry in entries] == [
+        ("*", "NTC", "chief"), ("de", "Gadhafi", "chief")]
+
+    for headers, sentence in ((desk, "Ships are moving again."), (chief, "Ports reopen.")):
+        client.put("/api/v1/memory", json={"source": "en", "target": "de", "sentence": sentence,
+                                           "translation": "Korrigiert."}, headers=headers)
+    by_desk = client.get("/api/v1/memory?changed_by=desk", headers=desk).get_json()["entries"]
+    assert [(entry["sentence"], entry["changed_by"]) for entry in by_desk] == [("Ships are moving again.", "desk")]
+
+
 def test_a_translate_key_s_correction_on_the_page_changes_its_result_not_the_memory(make_app, install, keys_db):
     install("en_de")
     app = make_app(api_keys=True, keys_db=keys_db, rate_limit=None)

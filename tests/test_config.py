@@ -53,7 +53,8 @@ def test_every_setting_is_documented_once():
 
 LIMITS = ["max_pack_bytes", "max_batch_size", "max_characters", "max_sentence_characters", "max_request_bytes",
           "max_files", "request_timeout", "batch_limit", "keep_results", "rate_limit", "max_document_bytes",
-          "max_document_unpacked_bytes", "max_document_pages", "max_document_paragraphs", "max_job_articles", "max_job_bytes",
+          "max_document_unpacked_bytes", "max_document_pages", "max_document_paragraphs", "document_read_memory",
+          "document_read_seconds", "max_job_articles", "max_job_bytes",
           "max_stored_job_bytes", "jobs_max_memory"]
 
 

@@ -655,3 +655,64 @@ def test_inline_glossary_refuses_bad_shapes(value, message):
     with pytest.raises(InvalidInput) as error:
         glossary_api.inline_glossary(value)
     assert str(error.value) == message
+
+
+# --- who changed what, and one undo (issue 31) ----------------------------------------
+
+def test_each_entry_records_who_changed_it_last_and_entries_that_stay_keep_theirs(db):
+    glossary.add_term(db, target="de", source_term="Gadhafi", target_term="Gaddafi")
+    glossary.replace_all(db, NEWSROOM, changed_by="chief")
+    by_entry = {(change.target, change.source): change.changed_by for change in glossary.changes(db)}
+    assert by_entry == {("*", "NTC"): "chief", ("de", "Gadhafi"): "(command line)", ("de", "Tripoli"): "chief",
+                        ("ru", "Gadhafi"): "chief"}  # Gaddafi was already so: the replace did not change it
+    assert [change.source for change in glossary.changes(db, changed_by="chief")] == ["NTC", "Tripoli", "Gadhafi"]
+
+
+def test_a_wipe_or_an_import_can_be_undone_and_the_undo_too(db, tmp_path):
+    glossary.replace_all(db, NEWSROOM, changed_by="chief")
+    glossary.replace_all(db, Glossary(), changed_by="wire")  # the wipe of issue 31
+    assert glossary.load(db) == Glossary()
+    kept = glossary.previous(db)
+    assert (kept.saved_by, kept.why, kept.entries) == ("wire", "replaced", 4)
+    restored, undone = glossary.restore(db, changed_by="chief")
+    assert (restored, undone.saved_by) == (NEWSROOM, "wire")
+    assert glossary.previous(db).entries == 0  # the empty one is kept: restoring again empties it again
+    glossary.import_terms(db, b"Benghazi,de,Bengasi\n", file_name="more.csv", changed_by="desk")
+    assert glossary.previous(db).why == "import of more.csv"
+    assert glossary.restore(db)[0] == NEWSROOM
+    assert {change.changed_by for change in glossary.changes(db)} == {"chief"}  # restored rows keep their author
+
+
+def test_restore_with_nothing_kept_says_when_a_version_is_kept(run):
+    code, out, err = run("glossary", "restore")
+    assert (code, err) == (2, "error: no earlier version of the glossary is kept: one is kept each time the whole "
+                              "glossary is replaced (PUT /api/v1/glossary), imported into or restored\n")
+
+
+def test_the_cli_restores_the_glossary_and_lists_who_changed_what(run, db):
+    glossary.replace_all(db, NEWSROOM, changed_by="chief")
+    glossary.replace_all(db, Glossary(keep=("BBC",)), changed_by="wire")
+    code, out, _ = run("glossary", "changes")
+    updated = glossary.changes(db)[0].updated
+    kept = glossary.previous(db)
+    assert (code, out) == (0, f"keep  BBC  (wire, {updated})\n"
+                              f"kept for restore: 4 entries set aside {kept.saved} by wire (replaced)\n")
+    code, out, _ = run("glossary", "restore")
+    assert (code, out) == (0, f"restored the glossary set aside {kept.saved} by wire (replaced): 4 entries (version "
+                              f"{NEWSROOM.version}); the one it replaced is kept: `newsdesk glossary restore` again "
+                              "brings it back\n")
+    assert run("glossary", "changes", "--changed-by", "wire")[1].startswith("kept for restore: 1 entries")
+
+
+def test_a_glossary_file_from_before_issue_31_is_read_and_its_entries_name_nobody(db):
+    import sqlite3
+
+    db.parent.mkdir(parents=True)
+    old = sqlite3.connect(db)
+    old.execute("CREATE TABLE glossary_terms (target TEXT NOT NULL, source TEXT NOT NULL, term TEXT NOT NULL, "
+                "updated TEXT NOT NULL, PRIMARY KEY (target, source))")
+    old.execute("INSERT INTO glossary_terms VALUES ('de', 'Gadhafi', 'Gaddafi', '2025-01-02T03:04:05+00:00')")
+    old.commit()
+    old.close()
+    assert glossary.load(db) == Glossary(by_target={"de": {"Gadhafi": "Gaddafi"}})
+    assert glossary.changes(db) == [glossary.Change("de", "Gadhafi", "Gaddafi", "", "2025-01-02T03:04:05+00:00")]

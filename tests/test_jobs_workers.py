@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 import redis
 import requests
 from rq import Worker
 
 from bench.fault_bench import Server, long_article
+from bench.serve_bench import free_port
 from tests.test_jobs import article
 
 REPO = Path(__file__).resolve().parent.parent
@@ -101,6 +104,75 @@ def test_two_workers_one_killed_mid_job_lose_no_article(redis_url, make_app, ins
             if process.poll() is None:
                 process.kill()
             process.wait()
+
+
+def redis_server(port: int, folder: Path) -> subprocess.Popen:
+    """A durable redis-server of this test's own (AOF, fsync always), answering on ``port``."""
+    server = shutil.which("redis-server")
+    if server is None:
+        if os.environ.get("NEWSDESK_REQUIRE_REDIS") == "1":
+            pytest.fail("redis-server is not installed (`make test` installs it as root)")
+        pytest.skip("redis-server is not installed (.ci/run installs it)")
+    process = subprocess.Popen([server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "yes",
+                                "--appendfsync", "always", "--dir", str(folder)], stdout=subprocess.DEVNULL)
+    client = redis.Redis(port=port, socket_connect_timeout=1)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            return process
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+
+def test_a_worker_rides_out_a_redis_restart_and_its_article_is_retried_not_lost(make_app, install, settings,
+                                                                                   tmp_path):
+    install("en_ar", "en_de", "en_ru")  # /ready wants the default targets' packs
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    server = redis_server(port, tmp_path)
+    web = make_app(redis_url=url, rate_limit=None).test_client()
+    log_file = (tmp_path / "worker.log").open("w+")
+    environment = {**os.environ, "NEWSDESK_REDIS_URL": url, "NEWSDESK_PACKAGES_DIR": str(settings.packages_dir),
+                   "NEWSDESK_JOB_CLAIM_SECONDS": "2", "NEWSDESK_CACHE_SENTENCES": "0"}
+    worker = subprocess.Popen([sys.executable, "-m", "service.cli", "worker", "--name", "steady"], cwd=REPO,
+                              env=environment, stdout=subprocess.DEVNULL, stderr=log_file)
+    try:
+        articles = [{"id": "wire-00", "text": long_article(45)}, {"id": "wire-01", "text": article(1)}]
+        response = web.post("/api/v1/jobs", json={"articles": articles, "targets": ["de"]})
+        assert response.status_code == 202
+        job_id = response.get_json()["id"]
+        holder_of(redis.Redis.from_url(url), job_id, 0)
+        server.kill()  # under the article in flight
+        server.wait()
+        down = web.get("/ready")
+        assert down.status_code == 503
+        assert down.get_json()["queue"] == "down"
+        assert down.get_json()["error"].startswith(f"the job queue ({url}) does not answer (")
+        time.sleep(6)
+        assert worker.poll() is None  # it waits for Redis; RQ alone would have quit
+        server = redis_server(port, tmp_path)  # back, with the jobs it had on disk
+        report = wait_finished(lambda: web.get(f"/api/v1/jobs/{job_id}").get_json(), seconds=120)
+        assert (report["status"], report["progress"], report["errors"]) == (
+            "finished", {"done": 2, "failed": 0, "total": 2}, [])
+        assert report["retried"] == [{"index": 0, "name": "wire-00", "tries": 2}]  # given back, not lost
+        assert web.get("/ready").status_code == 200
+        assert worker.poll() is None
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(30) == 0
+        log_file.seek(0)
+        said = log_file.read()
+        waits = said.count("does not answer for")
+        assert 1 <= waits <= 3, said  # once a few seconds, not once a try
+        assert "the job queue's Redis answers again after" in said
+        assert "found an unhandled exception" in said  # RQ's own quitting, which the worker now rides out
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait()
+        server.kill()
+        server.wait()
 
 
 def test_the_embedded_default_under_gunicorn_loses_no_article_when_a_web_worker_dies(tmp_path):

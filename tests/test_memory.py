@@ -207,7 +207,8 @@ def test_redis_memory_lives_under_its_documented_keys(sqlite_settings, redis_url
     memory.put(store, source="en", target="de", sentence="Talks resume.", translation="Gespräche gehen weiter.")
     client = redis.Redis.from_url(store.redis_url)
     stored = json.loads(client.hget("newsdesk:memory:en:de", "Talks resume."))
-    assert list(stored) == ["translation", "updated"] and stored["translation"] == "Gespräche gehen weiter."
+    assert list(stored) == ["translation", "updated", "changed_by"]
+    assert (stored["translation"], stored["changed_by"]) == ("Gespräche gehen weiter.", "(command line)")
     assert client.get("newsdesk:memory:en:de:version").decode() == memory.version(store, source="en", target="de")
     memory.remove(store, source="en", target="de", sentence="Talks resume.")
     assert client.exists("newsdesk:memory:en:de") == 0 and client.smembers("newsdesk:memory:pairs") == set()
@@ -271,7 +272,8 @@ def test_tmx_export_then_import_gives_the_same_entries(store, tmp_path):
 
 
 def test_tmx_export_is_tmx_1_4(sqlite_settings):
-    memory.put(sqlite_settings, source="en", target="de", sentence="Aid arrived.", translation="Hilfe kam an.")
+    memory.put(sqlite_settings, source="en", target="de", sentence="Aid arrived.", translation="Hilfe kam an.",
+               changed_by="desk")
     updated = memory.entries(sqlite_settings)[0].updated
     stamp = updated[:19].replace("-", "").replace(":", "") + "Z"
     assert exchange.write_tmx(memory.entries(sqlite_settings)) == f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -279,7 +281,7 @@ def test_tmx_export_is_tmx_1_4(sqlite_settings):
   <header creationtool="newsdesk" creationtoolversion="1" segtype="sentence" o-tmf="newsdesk" adminlang="en" \
 srclang="en" datatype="plaintext"/>
   <body>
-    <tu srclang="en" changedate="{stamp}">
+    <tu srclang="en" changedate="{stamp}" changeid="desk">
       <tuv xml:lang="en">
         <seg>Aid arrived.</seg>
       </tuv>
@@ -474,7 +476,7 @@ def test_cli_add_list_remove(run, tmp_path):
     run("memory", "add", "--from", "en", "--to", "ru", "Gadhafi must quit.", "Каддафи должен уйти.")
     code, out, _ = run("memory", "list", "--to", "de")
     updated = memory.entries(memory_settings(where))[0].updated
-    assert (code, out) == (0, f"en->de  Gadhafi must quit.  =>  Gaddafi muss gehen.  ({updated})\n")
+    assert (code, out) == (0, f"en->de  Gadhafi must quit.  =>  Gaddafi muss gehen.  ((command line), {updated})\n")
     code, out, _ = run("memory", "list", "--search", "каддафи", "--json")
     assert code == 0 and [(e["target"], e["translation"]) for e in json.loads(out)] == [("ru", "Каддафи должен уйти.")]
     code, out, err = run("memory", "remove", "--from", "en", "--to", "de", "Gadhafi must quit.")
@@ -556,9 +558,10 @@ def test_http_put_list_delete(memory_app):
     response = client.put("/api/v1/memory", json=body)
     assert response.status_code == 200
     entry = response.get_json()
-    assert list(entry) == ["source", "target", "sentence", "translation", "updated"]
-    assert {k: entry[k] for k in ("source", "target", "sentence", "translation")} == {
-        "source": "en", "target": "de", "sentence": "Gadhafi must quit.", "translation": "Gaddafi muss gehen."}
+    assert list(entry) == ["source", "target", "sentence", "translation", "updated", "changed_by"]
+    assert {k: entry[k] for k in ("source", "target", "sentence", "translation", "changed_by")} == {
+        "source": "en", "target": "de", "sentence": "Gadhafi must quit.", "translation": "Gaddafi muss gehen.",
+        "changed_by": "(no key)"}  # keys are off
     client.put("/api/v1/memory", json={**body, "target": "ru", "translation": "Каддафи должен уйти."})
     assert client.get("/api/v1/memory").get_json()["entries"][0] == entry
     listed = client.get("/api/v1/memory?source=en&target=ru&search=КАДДАФИ&limit=5&offset=0").get_json()
@@ -641,3 +644,31 @@ def test_suggest_with_source_auto_stores_under_the_detected_language(memory_app)
         "source": "auto", "target": "de"})
     assert (response.status_code, response.get_json()) == (200, {"success": True})
     assert [(e.source, e.target) for e in memory.entries(app.config["NEWSDESK"])] == [("en", "de")]
+
+
+def test_each_correction_names_who_changed_it_last_and_lists_filter_by_it(store):
+    memory.put(store, source="en", target="de", sentence="Talks resume.", translation="Gespräche gehen weiter.",
+               changed_by="desk")
+    memory.put(store, source="en", target="de", sentence="Aid arrived.", translation="Hilfe kam.")
+    assert [(e.sentence, e.changed_by) for e in memory.entries(store)] == [
+        ("Aid arrived.", "(command line)"), ("Talks resume.", "desk")]
+    assert [e.sentence for e in memory.entries(store, changed_by="desk")] == ["Talks resume."]
+    memory.put(store, source="en", target="de", sentence="Talks resume.", translation="Die Gespräche gehen weiter.",
+               changed_by="chief")
+    assert memory.entries(store, changed_by="desk") == []
+
+
+def test_a_memory_file_from_before_issue_31_is_read_and_its_corrections_name_nobody(sqlite_settings):
+    import sqlite3
+
+    path = sqlite_settings.memory_db
+    path.parent.mkdir(parents=True)
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE memory (source TEXT NOT NULL, target TEXT NOT NULL, sentence TEXT NOT NULL, translation "
+                "TEXT NOT NULL, updated TEXT NOT NULL, PRIMARY KEY (source, target, sentence)) WITHOUT ROWID")
+    old.execute("INSERT INTO memory VALUES ('en', 'de', 'Aid arrived.', 'Hilfe kam.', '2025-01-02T03:04:05+00:00')")
+    old.commit()
+    old.close()
+    assert memory.entries(sqlite_settings) == [
+        memory.Entry("en", "de", "Aid arrived.", "Hilfe kam.", "2025-01-02T03:04:05+00:00", "")]
+    assert memory.lookup_many(sqlite_settings, source="en", target="de", sentences=["Aid arrived."]) == ["Hilfe kam."]

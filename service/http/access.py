@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, g, request, session
 
-from .. import keys
+from .. import keys, stores
 from ..config import Settings
 from ..errors import InvalidSetting, KeyRejected, KeyRequired, RoleTooLow, ServiceError
 from . import inputs
@@ -116,6 +116,14 @@ def _require_key() -> None:
     if presented is None:
         raise KeyRequired(f"this service needs an API key: send it in the X-API-Key header; {HOW_TO_GET_ONE}")
     g.api_key = check(settings, keys.hash_key(presented))
+
+
+def changed_by() -> str:
+    """Whom a change this request makes to the glossary or the memory is recorded under: its key's
+    name, or stores.NO_KEY with keys off."""
+    settings = current_app.config["NEWSDESK"]
+    record = g.get("api_key") or (web_key(settings) if settings.api_keys else None)
+    return record.name if record else stores.NO_KEY
 
 
 def require_role(role: str) -> None:

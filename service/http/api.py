@@ -115,4 +115,20 @@ def ready():
     installed = packs.installed_packs(settings.packages_dir)
     for pack in installed:
         translation.load_pack(pack.from_code, pack.to_code, settings)  # BadLanguagePack -> 503
+    if settings.redis_url and (down := _queue_down(settings)):
+        # Articles and documents still work; batch jobs wait until the queue answers (issue 31).
+        return jsonify(status="not ready", error=down, queue="down"), 503
     return jsonify(status="ready", packs=[pack.code for pack in installed], optional_missing=optional)
+
+
+def _queue_down(settings) -> str | None:
+    """Why NEWSDESK_REDIS_URL's job queue does not answer, or None when it does."""
+    import redis
+
+    from ..batch import queue
+
+    try:
+        queue.connect(settings).ping()
+    except redis.RedisError as error:
+        return str(queue.queue_unavailable(settings, error))
+    return None

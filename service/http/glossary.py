@@ -10,6 +10,7 @@ that needs other spellings for one request sends them in that request's "glossar
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -41,7 +42,29 @@ def replace_glossary():
     fields = _glossary_body()
     new = Glossary(by_target=_terms_field(fields.get("terms", {}), label="field 'terms'"),
                    keep=_keep_field(fields.get("keep", []), label="field 'keep'"))
-    return jsonify(stored_glossary.replace_all(inputs.current_settings().glossary_db, new).as_dict())
+    return jsonify(stored_glossary.replace_all(inputs.current_settings().glossary_db, new,
+                                               changed_by=access.changed_by()).as_dict())
+
+
+@bp.get("/glossary/changes")
+def glossary_changes():
+    """Every entry with who last changed it and when (``?changed_by=NAME``: that key's), and the
+    version kept for undo. With keys on, an ``edit`` key."""
+    access.require_role("edit")
+    path = inputs.current_settings().glossary_db
+    kept = stored_glossary.previous(path)
+    return jsonify(entries=[asdict(change) for change in stored_glossary.changes(
+                       path, changed_by=request.args.get("changed_by"))],
+                   previous=asdict(kept) if kept else None)
+
+
+@bp.post("/glossary/restore")
+def restore_glossary():
+    """Bring back the glossary as it was before it was last replaced, imported into or restored
+    (the one of now is kept in its place); answer what is stored. With keys on, an ``admin`` key."""
+    access.require_role("admin")
+    restored, _kept = stored_glossary.restore(inputs.current_settings().glossary_db, changed_by=access.changed_by())
+    return jsonify(restored.as_dict())
 
 
 def inline_glossary(value: Any) -> Glossary:

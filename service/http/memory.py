@@ -35,13 +35,14 @@ def put_entry():
     settings = inputs.current_settings()
     source, target = _pair(fields)
     entry = memory.put(settings, source=source, target=target, sentence=inputs.text_field(fields, "sentence", settings),
-                       translation=inputs.text_field(fields, "translation", settings))
+                       translation=inputs.text_field(fields, "translation", settings), changed_by=access.changed_by())
     return jsonify(asdict(entry))
 
 
 @bp.get("")
 def list_entries():
-    """{"entries": [...]}, filtered by the query's source, target and search; paged by limit and offset.
+    """{"entries": [...]}, filtered by the query's source, target, search and changed_by (a key's name:
+    the corrections it changed last); paged by limit and offset.
 
     The desks' sentences are their articles': listing them takes an ``edit`` key."""
     access.require_role("edit")
@@ -51,7 +52,7 @@ def list_entries():
     target = _language(fields, "target") if "target" in fields else None
     found = memory.entries(settings, source=source, target=target, search=fields.get("search") or None,
                            limit=_count(fields, "limit", memory.DEFAULT_LIMIT, least=1, most=MAX_LIMIT),
-                           offset=_count(fields, "offset", 0, least=0))
+                           offset=_count(fields, "offset", 0, least=0), changed_by=fields.get("changed_by") or None)
     return jsonify(entries=[asdict(entry) for entry in found])
 
 
@@ -116,7 +117,8 @@ def suggest():
     source = inputs.language_field(fields, "source", settings, auto=True)
     if source == "auto":  # LibreTranslate's page sends the source it shows, "auto" included
         source = detect_source_language(q, targets=(target,), settings=settings, label="q").code
-    memory.put_many(settings, corrections=_sentence_pairs(q, s, source=source, target=target))
+    memory.put_many(settings, corrections=_sentence_pairs(q, s, source=source, target=target),
+                    changed_by=access.changed_by())
     return jsonify(success=True)
 
 

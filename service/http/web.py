@@ -185,7 +185,8 @@ def save_sentence(run_id: str, language: str, index: int):
     # a translate key's correction changes its own result.
     correction = {"source": result.source, "target": language, "sentence": result.sentences[index], "translation": text}
     shared = _may_edit(settings)
-    entry = memory.put(settings, **correction) if shared else memory.checked(settings, **correction)
+    entry = memory.put(settings, **correction, changed_by=access.changed_by()) if shared \
+        else memory.checked(settings, **correction)
     results.edit(settings, run_id, owner=_owner(settings), language=language, index=index, text=entry.translation)
     return jsonify(saved=True, sentence=entry.sentence, translation=entry.translation, memory=shared)
 

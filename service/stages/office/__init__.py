@@ -4,7 +4,9 @@
   bombs, DOCTYPEs, links to outside files;
 - ``word``, ``opendocument``: reading into lines, translated copies that keep the layout,
   and the summary as a short document of its own;
-- ``pdf``: text PDFs (columns, hyphenation, running headers and page numbers).
+- ``pdf``: text PDFs (columns, hyphenation, running headers and page numbers);
+- ``reading``: one document read, by its suffix; ``fence``: that, in a child process capped in
+  memory and time, which is how every door reads one.
 
 Reading gives a ``stages.documents.Document`` like every other format; a copy is translated
 through callables (``translate``, ``split``), so this package knows nothing of packs.
@@ -12,7 +14,6 @@ through callables (``translate``, ``split``), so this package knows nothing of p
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -29,23 +30,11 @@ __all__ = ["SUFFIXES", "COPY_SUFFIXES", "MEDIA_TYPES", "Limits", "read_office", 
 
 
 def read_office(name: str, data: bytes, *, limits: Limits) -> Document:
-    """Read a .docx, .odt or .pdf article (by the suffix of ``name``)."""
-    suffix = Path(name).suffix.lower()
-    label = Path(name).name
-    if suffix == ".docx":
-        from .word import read_word
+    """Read a .docx, .odt or .pdf article (by the suffix of ``name``), in a child process fenced
+    by ``limits.read_memory`` and ``limits.read_seconds`` (``fence``)."""
+    from .fence import read_fenced
 
-        return replace(read_word(data, name=label, limits=limits), original=data)
-    if suffix == ".odt":
-        from .opendocument import read_opendocument
-
-        return replace(read_opendocument(data, name=label, limits=limits), original=data)
-    from .package import check_size
-    from .pdf import check_streams, read_pdf
-
-    check_size(data, name=label, limits=limits)
-    check_streams(data, name=label, max_unpacked_bytes=limits.max_unpacked_bytes)
-    return read_pdf(data, name=label, max_pages=limits.max_pages, max_paragraphs=limits.max_paragraphs)
+    return read_fenced(name, data, limits=limits)
 
 
 def translated_copy(name: str, data: bytes, *, limits: Limits, translate: Callable[[list[str]], list[str]],

@@ -31,12 +31,17 @@ class Limits:
     max_unpacked_bytes: int | None = defaults.MAX_DOCUMENT_UNPACKED_BYTES
     max_pages: int | None = defaults.MAX_DOCUMENT_PAGES
     max_paragraphs: int | None = defaults.MAX_DOCUMENT_PARAGRAPHS
+    max_characters: int | None = defaults.MAX_CHARACTERS  # the article's; a PDF stops being read at 1.5x this
+    read_memory: int | None = defaults.DOCUMENT_READ_MEMORY  # megabytes, beyond the reader's own start
+    read_seconds: float | None = defaults.DOCUMENT_READ_SECONDS
 
     @classmethod
     def of(cls, settings) -> Limits:
         """The limits a config.Settings holds (stages know no settings: read by name)."""
         return cls(max_bytes=settings.max_document_bytes, max_unpacked_bytes=settings.max_document_unpacked_bytes,
-                   max_pages=settings.max_document_pages, max_paragraphs=settings.max_document_paragraphs)
+                   max_pages=settings.max_document_pages, max_paragraphs=settings.max_document_paragraphs,
+                   max_characters=settings.max_characters, read_memory=settings.document_read_memory,
+                   read_seconds=settings.document_read_seconds)
 
 
 def check_paragraphs(count: int, *, name: str, max_paragraphs: int | None) -> None:
@@ -95,11 +100,36 @@ def open_package(data: bytes, *, name: str, kind: str, limits: Limits) -> dict[s
         raise TooLarge(f"{name} unpacks to more than {allowed:,} bytes (NEWSDESK_MAX_DOCUMENT_UNPACKED_BYTES): "
                        "it looks like a zip bomb; save the document again, or send the text")
     for part, content in parts.items():
-        if part.endswith((".xml", ".rels")) and _DOCTYPE.search(content):
+        if part.lower().endswith((".xml", ".rels")) and _DOCTYPE.search(_xml_text(content, name=name, part=part)):
             raise InvalidInput(f"{name} declares XML entities in {part} (a DOCTYPE), which Word and LibreOffice "
                                "never write and attacks use to read files: save the document again from Word or "
                                "LibreOffice")
     return parts
+
+
+_XML_ENCODING = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+# How an XML part's first bytes say its encoding: a byte-order mark, or without one "<?" itself
+# (XML 1.0, appendix F).
+_ENCODING_SIGNS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                   (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"), (b"<\x00\x00\x00", "utf-32-le"),
+                   (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"))
+
+
+def _xml_text(content: bytes, *, name: str, part: str) -> bytes:
+    """An XML part's text as UTF-8, decoded as an XML parser would (byte-order mark, then its
+    declaration, else UTF-8), so that a DOCTYPE is found in any encoding; a part that cannot be
+    decoded so is refused whole, never half-read."""
+    encoding = next((encoding for bom, encoding in _ENCODING_SIGNS if content.startswith(bom)), None)
+    if encoding is None:
+        declared = _XML_ENCODING.match(content)
+        encoding = declared[1].decode("ascii") if declared else "utf-8"
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "us-ascii", "ascii"):
+        return content  # as it is: the DOCTYPE test reads bytes, and a bad byte is the parser's to refuse
+    try:
+        return content.decode(encoding).encode("utf-8")
+    except (LookupError, UnicodeError):
+        raise InvalidInput(f"{name} is damaged: its part {part} is not text in the encoding it declares "
+                           f"({encoding}); open it and save it again") from None
 
 
 def parse_xml(content: bytes, *, name: str, part: str):
