@@ -16,9 +16,9 @@ from typing import Callable, Mapping
 
 from . import defaults, translation
 from .config import Settings
-from .errors import BadLanguagePack, InvalidInput, LanguagePackMissing, TimedOut, TooLarge
+from .errors import BadLanguagePack, InvalidInput, LanguagePackMissing, TimedOut, TooLarge, UnsupportedLanguage
 from .stages.clean import PARAGRAPH, Article, Removed, clean
-from .stages.language import NEWSROOM_LANGUAGES, RTL_LANGUAGES, Detection, detect_source
+from .stages.language import DISPLAY_NAMES, NEWSROOM_LANGUAGES, RTL_LANGUAGES, Detection, detect_source
 from .stages.sentences import split_sentences
 from .stages.summary import DEFAULT_METHOD, summarize
 from .translation import check_language
@@ -345,6 +345,25 @@ def _check_detected_packs(detection: Detection, targets: tuple[str, ...], settin
         raise LanguagePackMissing(
             f"{label} was detected as {detection.code} (confidence {detection.confidence:.2f}; send source= to say "
             f"otherwise): {error}", error.pairs) from None
+
+
+def known_languages(settings: Settings) -> list[str]:
+    """Codes newsdesk knows: the languages it names and those of any installed pack."""
+    return sorted(set(DISPLAY_NAMES) | translation.installed_languages(settings))
+
+
+def known_language(code: str, *, what: str, settings: Settings, auto: bool = False) -> str:
+    """``code`` (trimmed, lowercase) when newsdesk knows it, else UnsupportedLanguage naming ``what``
+    (a field, an option) and the codes it knows: the one check of every door (issue 28)."""
+    code = code.strip().lower()
+    if auto and code == "auto":
+        return code
+    known = known_languages(settings)
+    if code not in known:
+        also = "'auto' or " if auto else ""
+        raise UnsupportedLanguage(f"{what}: {code!r} is not a language newsdesk knows; use {also}one of: "
+                                  f"{', '.join(known)}")
+    return code
 
 
 def check_packs(source: str, targets: tuple[str, ...], settings: Settings) -> None:

@@ -132,9 +132,9 @@ BAD_REQUESTS = [
     ("targets-wrong-type", {"json": {"text": HARBOUR, "targets": 3}},
      'field \'targets\' must be a list of language codes or a comma-separated string, e.g. ["ar", "de", "ru"]'),
     ("unknown-target", {"json": {"text": HARBOUR, "targets": ["de", "xx"]}},
-     f"field 'targets': 'xx' is not a supported language; use one of: {KNOWN}"),
+     f"field 'targets': 'xx' is not a language newsdesk knows; use one of: {KNOWN}"),
     ("unknown-source", {"json": {"text": HARBOUR, "source": "klingon"}},
-     f"field 'source': 'klingon' is not a supported language; use 'auto' or one of: {KNOWN}"),
+     f"field 'source': 'klingon' is not a language newsdesk knows; use 'auto' or one of: {KNOWN}"),
     ("unknown-method", {"json": {"text": HARBOUR, "method": "best"}},
      "field 'method' must be one of: news, lexrank, lsa, luhn, textrank, edmundson, sumbasic, kl"),
     ("unknown-format", {"json": {"text": HARBOUR, "format": "pdf"}}, "field 'format' must be one of: text, html"),
@@ -265,7 +265,9 @@ def test_openapi_document_is_served(client):
     assert set(document["paths"]) == {"/api/v1/process", "/api/v1/summarize", "/api/v1/languages", "/api/v1/stats",
                                       "/api/v1/jobs", "/api/v1/jobs/{job_id}", "/api/v1/jobs/{job_id}/result",
                                       "/health", "/ready", "/translate", "/translate_file", "/download_file/{filename}",
-                                      "/languages", "/detect", "/suggest", "/frontend/settings", "/spec"}
+                                      "/languages", "/detect", "/suggest", "/frontend/settings", "/spec",
+                                      "/api/v1/openapi.json", "/metrics", "/api/v1/glossary", "/api/v1/glossary/changes",
+                                      "/api/v1/glossary/restore", "/api/v1/memory"}
 
 
 def test_stats_report_the_sentence_cache_hit_rate(client, install):

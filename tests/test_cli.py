@@ -161,7 +161,7 @@ def test_translate_with_a_bad_language_code_is_a_usage_error(run, tmp_path):
     source = tmp_path / "a.txt"
     source.write_text("Hello.\n")
     assert run("translate", "-s", "english", "-t", "de", source) == (
-        2, "", "error: 'english' is not a language code: use ISO 639-1 codes such as 'en', 'de', 'ru', 'ar'\n")
+        2, "", "error: --source: 'english' is not a language newsdesk knows; use one of: ar, de, en, es, fr, it, nl, pl, pt, ru, tr, uk\n")
 
 
 def test_a_bad_setting_is_reported_not_raised(run, monkeypatch):
@@ -302,7 +302,7 @@ def test_one_failing_file_does_not_stop_the_others(run, install, tmp_path):
     assert code == 1
     assert out.splitlines() == [str(tmp_path / "good.de.md"), str(tmp_path / "good.newsdesk.json")]
     assert err.splitlines() == [
-        f"error: {empty}: the article is empty: paste or upload the text of a news article",
+        f"error: {empty} is empty: give a file that holds the article's text",
         f"error: {missing}: cannot read it (No such file or directory)",  # the file named once
         "2 of 3 files failed",
     ]
@@ -425,3 +425,34 @@ def test_langpacks_works_from_any_folder(tmp_path, monkeypatch, capsys, settings
     assert main(["langpacks", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [row["code"] for row in listed][:3] == ["translate-en_ar", "translate-en_de", "translate-en_ru"]
+
+
+UNKNOWN_XX = ("'xx' is not a language newsdesk knows; use one of: ar, de, en, es, fr, it, nl, pl, pt, ru, tr, uk")
+
+
+@pytest.mark.parametrize("args, what", [
+    (["process", "--to", "de,xx", "ARTICLE"], "--to"),
+    (["translate", "-s", "en", "-t", "xx", "ARTICLE"], "--target"),
+    (["glossary", "add", "--to", "xx", "Gadhafi", "Gaddafi"], "--to"),
+    (["memory", "add", "--from", "en", "--to", "xx", "Talks resume.", "Gespräche."], "--to"),
+], ids=["process", "translate", "glossary", "memory"])
+def test_an_unknown_language_is_one_message_in_every_command(run, tmp_path, monkeypatch, args, what):
+    # Issue 28: process asked for a pack that cannot exist; glossary and memory stored the code.
+    monkeypatch.setenv("NEWSDESK_GLOSSARY_DB", str(tmp_path / "glossary.sqlite3"))
+    monkeypatch.setenv("NEWSDESK_MEMORY_DB", str(tmp_path / "memory.sqlite3"))
+    article = tmp_path / "a.txt"
+    article.write_text("Dock workers ended their strike on Tuesday.\n")
+    code, out, err = run(*[str(article) if arg == "ARTICLE" else arg for arg in args])
+    assert (code, out, err) == (2, "", f"error: {what}: {UNKNOWN_XX}\n")
+    assert not (tmp_path / "glossary.sqlite3").exists() and not (tmp_path / "memory.sqlite3").exists()
+
+
+def test_translate_reads_files_as_summarize_does(run, tmp_path):
+    missing, empty = tmp_path / "missing.txt", tmp_path / "empty.txt"
+    empty.write_text(" \n\n")
+    assert run("translate", "-s", "en", "-t", "de", missing) == (
+        2, "", f"error: {missing}: cannot read it (No such file or directory)\n")
+    assert run("summarize", missing) == (2, "", f"error: {missing}: cannot read it (No such file or directory)\n")
+    assert run("translate", "-s", "en", "-t", "de", empty) == (
+        2, "", f"error: {empty} is empty: give it the sentences to translate, one a line\n")
+    assert run("summarize", empty) == (2, "", f"error: {empty} is empty: give a file that holds the article's text\n")

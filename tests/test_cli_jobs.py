@@ -88,7 +88,7 @@ def test_bad_input_and_no_service_say_how_to_fix_it(run, tmp_path, monkeypatch):
     (tmp_path / "a.txt").write_text(article(1))
     code, out, err = run("jobs", "submit", tmp_path / "a.txt", "--to", "xx", "--no-wait")
     assert (code, out) == (1, "")
-    assert err.startswith("error: the service answered 400: field 'targets': 'xx' is not a supported language; "
+    assert err.startswith("error: the service answered 400: field 'targets': 'xx' is not a language newsdesk knows; "
                           "use one of: ar, de, en, ")
     assert run("jobs", "status", "0123456789abcdef0123456789abcdef")[2] == (
         "error: the service answered 404: there is no job '0123456789abcdef0123456789abcdef': it was never "

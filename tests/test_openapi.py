@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -27,10 +28,15 @@ def fuzz_app(tmp_path_factory, packs):
     return create_app({"TESTING": True, "packages_dir": settings.packages_dir, "langpacks_dir": folder,
                        "download_missing": False, "install_on_start": False, "max_characters": 2000,
                        "index_url": OFFLINE_INDEX, "rate_limit": None,  # fuzz the handlers, not the limiter
-                       "jobs_dir": folder / "jobs"})
+                       "jobs_dir": folder / "jobs", "glossary_db": folder / "glossary.sqlite3",
+                       "memory_db": folder / "memory.sqlite3"})
 
 
 schema = schemathesis.pytest.from_fixture("fuzz_schema")
+# Answers that hang on what is stored, or on language codes only the service knows (a pair
+# the memory cannot hold: the same language twice, a code no pack has).
+STATEFUL = {("DELETE", "/api/v1/memory"), ("POST", "/api/v1/glossary/restore"), ("PUT", "/api/v1/memory"),
+            ("GET", "/api/v1/memory")}
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +53,46 @@ def test_api_matches_its_openapi_document(case):
     # A batch upload's file is documented as bytes; only the service can say that a PNG
     # is no .zip of articles (400), so that refusal contradicts nothing.
     # source=auto on a text whose language cannot be told is a documented 400 (issue 13).
-    source = (case.body if isinstance(case.body, dict) else {}).get("source", "auto")
-    refusable = case.media_type == "multipart/form-data" or source == "auto"
+    body = case.body if isinstance(case.body, dict) else {}
+    source = body.get("source", "auto")
+    # What the stored glossary and memory hold decides some answers (no correction of that
+    # sentence to delete, no earlier glossary to restore: 400), and a glossary's keys are
+    # language codes only the service checks; those refusals contradict nothing either.
+    stateful = (case.method, case.path) in STATEFUL or "glossary" in body or case.path == "/api/v1/glossary"
+    refusable = case.media_type == "multipart/form-data" or source == "auto" or stateful
     excluded = [not_a_server_error] + ([positive_data_acceptance] if refusable else [])
     response = case.call_and_validate(excluded_checks=excluded)
     assert response.status_code < 500 or (response.status_code == 503 and "error" in response.json()), response.text
+
+
+# The blueprints that make up the API; the others are the editor's pages (the document says so).
+API_BLUEPRINTS = {"api", "jobs", "health", "libretranslate", "memory", "glossary", "metrics"}
+
+
+def test_every_api_route_is_in_the_document(fuzz_app):
+    import re
+
+    document = fuzz_app.test_client().get("/api/v1/openapi.json").get_json()
+    routes = {(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
+              for rule in fuzz_app.url_map.iter_rules() if rule.endpoint.split(".")[0] in API_BLUEPRINTS
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    documented = {(path, method) for path, operations in document["paths"].items() for method in operations
+                  if method != "parameters"}
+    assert sorted(routes - documented) == []
+    assert sorted(documented - routes) == []
+    assert "/results/" in document["info"]["description"]  # the pages left out, and said so
+
+
+def test_every_field_the_process_route_reads_is_in_its_schema(fuzz_app):
+    import inspect
+
+    from service.http import api
+
+    document = fuzz_app.test_client().get("/api/v1/openapi.json").get_json()
+    schema = document["paths"]["/api/v1/process"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    source = inspect.getsource(api.process_article) + inspect.getsource(api._article)
+    read = set(re.findall(r'_field\(fields(?:, "(\w+)")?', source)) | set(re.findall(r'fields, "(\w+)"', source))
+    named = {"targets_field": "targets", "summary_field": "summary", "method_field": "method",
+             "alternatives_field": "alternatives", "glossary_field": "glossary"}
+    read |= {field for function, field in named.items() if function in source}
+    assert sorted(read - {""} - set(schema["properties"])) == []

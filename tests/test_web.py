@@ -536,3 +536,18 @@ def test_in_a_browser_the_page_follows_the_system_s_dark_mode(browser, live_url)
     assert body.value_of_css_property("color") == "rgba(230, 233, 236, 1)"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "desk-dark.png"))
+
+
+def test_a_target_the_form_does_not_offer_is_said_on_the_page_never_dropped(client):
+    # Issue 28: with fr only, the page gave back the original alone and said nothing.
+    unknown = client.post("/", data={"text": HARBOUR, "target": ["xx"]})
+    assert unknown.status_code == 400
+    assert ("field &#39;target&#39;: &#39;xx&#39; is not a language newsdesk knows; use one of: ar, de, en, es, fr, "
+            "it, nl, pl, pt, ru, tr, uk") in unknown.get_data(as_text=True)
+    assert HARBOUR.splitlines()[0] in unknown.get_data(as_text=True)  # the article is kept
+    french = client.post("/", data={"text": HARBOUR, "target": ["fr"]}).get_data(as_text=True)
+    assert '<h2 id="failed-fr-title">French: not translated</h2>' in french
+    started = client.post("/runs", data={"text": HARBOUR, "target": ["de", "xx"]})
+    assert (started.status_code, started.get_json()) == (400, {"error": (
+        "field 'target': 'xx' is not a language newsdesk knows; use one of: ar, de, en, es, fr, it, nl, pl, pt, ru, "
+        "tr, uk")})

@@ -17,13 +17,24 @@ from .common import EXIT_FAILURE
 @click.command("translate")
 @click.option("-s", "--source", required=True, help="Language of the input (ISO 639-1, e.g. en).")
 @click.option("-t", "--target", required=True, help="Language to translate into (e.g. de).")
-@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@click.argument("file", default="-")
 @click.pass_obj
-def translate_command(settings: Settings, source: str, target: str, file) -> None:
+def translate_command(settings: Settings, source: str, target: str, file: str) -> None:
     """Translate FILE (or stdin), one sentence per line; print one translation per line."""
+    from ..stages.documents import decode_text
+    from ..pipeline import known_language
     from ..translation import translate
 
-    lines = file.read().splitlines()
+    source, target = (known_language(code, what=option, settings=settings)
+                      for code, option in ((source, "--source"), (target, "--target")))
+    label = "stdin" if file == "-" else file
+    try:
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as error:
+        raise InvalidInput(f"{file}: cannot read it ({error.strerror})") from None
+    lines = decode_text(data, label).splitlines()
+    if not any(line.strip() for line in lines):
+        raise InvalidInput(f"{label} is empty: give it the sentences to translate, one a line")
     for line in translate(lines, source, target, settings):
         click.echo(line)
 
@@ -35,8 +46,12 @@ def _read_input(name: str, settings: Settings | None = None):
 
     if name == "-":
         text = sys.stdin.read()
-        return read_page(text) if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")) else Document(text)
-    return read_file(Path(name), limits=Limits.of(settings) if settings else None)
+        article = read_page(text) if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")) else Document(text)
+    else:
+        article = read_file(Path(name), limits=Limits.of(settings) if settings else None)
+    if not article.text.strip():  # said here in a command line's words; the pipeline's are a page's
+        raise InvalidInput(f"{'stdin' if name == '-' else name} is empty: give a file that holds the article's text")
+    return article
 
 
 def _targets(value: str) -> tuple[str, ...]:
@@ -74,8 +89,9 @@ def process_command(settings: Settings, files, output_dir, targets, length, meth
     from tqdm import tqdm
 
     from ..pipeline import process
+    from ..pipeline import known_language
 
-    targets = _targets(targets)
+    targets = tuple(known_language(code, what="--to", settings=settings) for code in _targets(targets))
     failures = 0
     # tqdm shows a bar only on a terminal (disable=None), so logs and pipes stay clean; while it
     # shows, every line goes out through it, so that lines and bar never overwrite each other.

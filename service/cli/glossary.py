@@ -25,9 +25,10 @@ def glossary_group() -> None:
 def add_term(settings: Settings, target: str, source_term: str, target_term: str) -> None:
     """Write SOURCE_TERM as TARGET_TERM in one language: `glossary add --to de Gadhafi Gaddafi`."""
     from .. import glossary
+    from ..pipeline import known_language
     from ..translation.terms import clean_language, clean_term
 
-    target = clean_language(target, what="--to")
+    target = known_language(clean_language(target, what="--to"), what="--to", settings=settings)
     source_term, target_term = clean_term(source_term, what="SOURCE_TERM"), clean_term(target_term, what="TARGET_TERM")
     before = glossary.add_term(settings.glossary_db, target=target, source_term=source_term, target_term=target_term)
     said = f"{source_term!r} is {target_term!r} in {target}"

@@ -34,8 +34,11 @@ def add_entry(settings: Settings, source: str, target: str, sentence: str, trans
     """Translate SENTENCE as TRANSLATION from now on (replaces an earlier correction of it)."""
     from .. import memory
 
-    entry = memory.put(settings, source=_code(source), target=_code(target), sentence=sentence,
-                       translation=translation)
+    from ..pipeline import known_language
+
+    source, target = (known_language(code, what=option, settings=settings)
+                      for code, option in ((source, "--from"), (target, "--to")))
+    entry = memory.put(settings, source=source, target=target, sentence=sentence, translation=translation)
     click.echo(f"stored {entry.source}->{entry.target}: {entry.sentence!r} => {entry.translation!r} "
                f"in {memory.location(settings)}")
 

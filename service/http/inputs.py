@@ -15,7 +15,7 @@ from ..config import Settings
 from ..errors import InvalidInput, TooLarge
 from ..stages.language import DISPLAY_NAMES
 from ..stages.summary import METHODS, summary_length
-from ..translation import packs
+from ..pipeline import known_language
 from .error_responses import libretranslate_refusal
 
 FORMATS = defaults.INPUT_FORMATS
@@ -132,32 +132,13 @@ def check_encodable(name: str, value: str) -> None:
         raise InvalidInput(f"field {name!r} holds characters that are not valid Unicode (lone surrogates)") from None
 
 
-def known_languages(settings: Settings) -> list[str]:
-    """Codes the service knows: the named languages and those of any installed pack."""
-    codes = set(DISPLAY_NAMES)
-    for pack in packs.installed_packs(settings.packages_dir):
-        codes.update(pack.pair)
-    return sorted(codes)
-
-
 def language_field(fields: dict, name: str, settings: Settings, default: str | None = None, auto: bool = False) -> str:
     value = fields.get(name, default)
     if value is None:
         raise InvalidInput(f"field {name!r} is missing: give a language code such as 'de'")
     if not isinstance(value, str):
         raise InvalidInput(f"field {name!r} must be a language code (a string) such as 'de'")
-    value = value.strip().lower()
-    if auto and value == "auto":
-        return value
-    return _known(name, value, settings)
-
-
-def _known(name: str, code: str, settings: Settings) -> str:
-    known = known_languages(settings)
-    if code not in known:
-        extra = "'auto' or " if name == "source" else ""
-        raise InvalidInput(f"field {name!r}: {code!r} is not a supported language; use {extra}one of: {', '.join(known)}")
-    return code
+    return known_language(value, what=f"field {name!r}", settings=settings, auto=auto)
 
 
 def targets_field(fields: dict, settings: Settings, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -168,7 +149,8 @@ def targets_field(fields: dict, settings: Settings, default: tuple[str, ...]) ->
         value = [code for code in value.split(",")]
     if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
         raise InvalidInput(f'field {name!r} must be a list of language codes or a comma-separated string, e.g. ["ar", "de", "ru"]')
-    codes = tuple(dict.fromkeys(_known(name, code.strip().lower(), settings) for code in value if code.strip()))
+    codes = tuple(dict.fromkeys(known_language(code, what=f"field {name!r}", settings=settings)
+                                for code in value if code.strip()))
     if not codes:
         raise InvalidInput(f"field {name!r} is empty: name at least one language, e.g. [\"de\"]")
     return codes

@@ -22,8 +22,8 @@ from werkzeug.utils import secure_filename
 
 from .. import defaults, stores, translation
 from ..config import Settings
-from ..errors import InvalidInput, JobNotFound, LanguagePackMissing, ServiceError, TooLarge
-from ..pipeline import (check_packs, deadline, detect_source_language, translate_texts,
+from ..errors import InvalidInput, JobNotFound, LanguagePackMissing, ServiceError, TooLarge, UnsupportedLanguage
+from ..pipeline import (check_packs, deadline, detect_source_language, known_language, translate_texts,
                         translate_texts_with_alternatives, translated_document)
 from ..stages.documents import decode_text, html_to_text, read_document, rewrite_html_text
 from ..stages.office import Limits
@@ -219,10 +219,11 @@ def _check_pair(source: str, target: str, settings: Settings, *, said: str = "")
 
 def _not_listed(code: str, source: str, target: str, settings: Settings, *, said: str) -> ServiceError:
     """Why ``code`` is not one of the languages here, and the fix."""
-    if code not in inputs.known_languages(settings):
-        here = ", ".join(sorted(translation.installed_languages(settings))) or "none yet"
-        return InvalidInput(f"{said}{code!r} is not a language code newsdesk knows; the languages of the installed "
-                            f"packs are: {here} (GET /languages lists each with the languages it translates into)")
+    try:
+        known_language(code, what=f"{said}field {'source' if code == source else 'target'!r}",
+                                   settings=settings)
+    except UnsupportedLanguage as unknown:
+        return unknown
     missing = _missing_packs(source, target, settings, said=said) if AUTO not in (source, target) else None
     return missing or LanguagePackMissing(
         f"{said}no installed language pack translates from or into {code}: put a translate-*_{code}-*.argosmodel or "

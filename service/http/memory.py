@@ -15,7 +15,7 @@ from flask import Blueprint, jsonify, request
 
 from .. import memory
 from ..errors import InvalidInput
-from ..pipeline import detect_source_language
+from ..pipeline import detect_source_language, known_language
 from ..stages.sentences import split_sentences
 from . import access, inputs
 from .error_responses import libretranslate_refusal
@@ -80,10 +80,7 @@ def _language(fields: dict, name: str) -> str:
         raise InvalidInput(f"field {name!r} must be a language code (a string) such as 'en' or 'de'")
     if value is None or not value.strip():
         raise InvalidInput(f"field {name!r} is missing: give a language code such as 'en' or 'de'")
-    code, known = value.strip().lower(), inputs.known_languages(inputs.current_settings())
-    if code not in known:
-        raise InvalidInput(f"field {name!r}: {code!r} is not a supported language; use one of: {', '.join(known)}")
-    return code
+    return known_language(value, what=f"field {name!r}", settings=inputs.current_settings())
 
 
 def _count(fields: dict, name: str, default: int, *, least: int, most: int | None = None) -> int:

@@ -85,7 +85,7 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
         **article_fields, "targets": {"oneOf": [{"type": "array", "items": code, "minItems": 1}, code],
                                       "default": list(defaults.TARGETS),
                                       "description": "A list of codes; a string may also hold several, comma-separated"},
-        "alternatives": alternatives}}
+        "alternatives": alternatives, "glossary": GLOSSARY_FIELD}}
     process_form = {"type": "object", "required": ["text"], "properties": {
         **article_fields, "summary": {"type": "string", "pattern": f"^(?:[1-9]\\d*|{PERCENT})$",
                                       "default": str(defaults.SUMMARY_LENGTH)},
@@ -109,7 +109,9 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": "newsdesk", "version": "1", "description":
-                 "Clean, summarize and translate news articles offline (ar, de, ru and more)."},
+                 "Clean, summarize and translate news articles offline (ar, de, ru and more). Every route of the "
+                 "API is here; the editor's pages in the browser (/, /runs…, /results/…, /batch…, /docs, "
+                 "/key/forget) are not an API and stay out."},
         "paths": {
             "/api/v1/process": {"post": {"summary": "Clean, summarize and translate an article",
                                          "requestBody": _body(process_json, process_form),
@@ -158,17 +160,97 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
                     "application/zip": {"schema": {"type": "string", "format": "binary"}}}},
                     **{code: answer for code, answer in _answers({}, 400, *KEYED, 404, 409, 503).items()
                        if code != "200"}}}},
+            "/api/v1/openapi.json": {"get": {"summary": "This document", "responses": _answers({"type": "object"})}},
             "/health": {"get": {"summary": "Liveness", "responses": _answers(
                 {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}})}},
             "/ready": {"get": {"summary": "Readiness: every manifest pack installed and loaded",
                                "responses": {"200": {"description": "Ready", "content": _json(_ref("Ready"))},
                                              "503": {"description": "Not ready, and why", "content": _json(_ref("Error"))}}}},
+            "/metrics": {"get": {"summary": "Prometheus metrics of every worker (NEWSDESK_METRICS_TOKEN as a Bearer "
+                                            "token when set)",
+                                 "responses": {"200": {"description": "The Prometheus text format", "content": {
+                                     "text/plain": {"schema": {"type": "string"}}}},
+                                     "401": {"description": "NEWSDESK_METRICS_TOKEN is set and the request's "
+                                             "Bearer token is not it", "content": _json(_ref("Error"))},
+                                     "404": {"description": "Metrics are off (NEWSDESK_METRICS)",
+                                             "content": _json(_ref("Error"))}}}},
+            **_glossary_and_memory_paths(),
             **_libretranslate_paths(source=source, code=code, alternatives=alternatives, detection=detection),
         },
         "components": {"schemas": _schemas(), "securitySchemes": {
             "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
                        "description": "Needed only when the service runs with NEWSDESK_API_KEYS=1"}}},
         "security": [{}, {"apiKey": []}],
+    }
+
+
+# A request's own glossary, over the stored one for that request only.
+GLOSSARY_FIELD = {"type": "object", "description": "This request's own terms, over the stored glossary's: "
+                  "{\"de\": {\"Gadhafi\": \"Gaddafi\"}, \"*\": [\"NTC\"]} (\"*\": kept as they are)",
+                  "additionalProperties": {"oneOf": [{"type": "object", "additionalProperties": {"type": "string"}},
+                                                     STRINGS]}}
+TERMS = {"type": "object", "description": "target language -> {source term: how that language writes it}",
+         "additionalProperties": {"type": "object", "additionalProperties": {"type": "string"}}}
+ROLES = ("With API keys on: reading the glossary takes any key; the changes and the memory an edit key; "
+         "replacing or restoring the glossary an admin key (403 names the role needed)")
+
+
+def _glossary_and_memory_paths() -> dict:
+    """The stored glossary and the translation memory (README "Glossary, translation memory, XLIFF")."""
+    glossary = {"type": "object", "required": ["terms", "keep", "version"], "properties": {
+        "terms": TERMS, "keep": STRINGS, "version": {"type": "string"}}}
+    glossary_body = {"type": "object", "properties": {"terms": TERMS, "keep": STRINGS,
+                                                      "version": {"description": "ignored: GET gives it, PUT takes it back"}}}
+    change = {"type": "object", "required": ["target", "source", "term", "changed_by", "updated"], "properties": {
+        "target": {"type": "string", "description": "a language, or * for a kept term"}, "source": {"type": "string"},
+        "term": {"type": "string"}, "changed_by": {"type": "string"}, "updated": {"type": "string"}}}
+    previous = {"type": "object", "nullable": True, "required": ["saved", "saved_by", "why", "entries"], "properties": {
+        "saved": {"type": "string"}, "saved_by": {"type": "string"}, "why": {"type": "string"},
+        "entries": {"type": "integer"}}}
+    language = {"type": "string", "pattern": "^[a-z]{2,3}$"}
+    sentence = {"type": "string", "minLength": 1, "pattern": "\\S"}
+    entry = {"type": "object", "required": ["source", "target", "sentence", "translation", "updated", "changed_by"],
+             "properties": {"source": {"type": "string"}, "target": {"type": "string"}, "sentence": {"type": "string"},
+                            "translation": {"type": "string"}, "updated": {"type": "string"},
+                            "changed_by": {"type": "string"}}}
+    correction = {"type": "object", "required": ["source", "target", "sentence", "translation"], "properties": {
+        "source": language, "target": language, "sentence": sentence, "translation": sentence}}
+    named = {"type": "object", "required": ["source", "target", "sentence"], "properties": {
+        "source": language, "target": language, "sentence": sentence}}
+    query = [{"name": name, "in": "query", "required": False, "schema": schema, "description": meaning}
+             for name, schema, meaning in (
+                 ("source", language, "only this source language"), ("target", language, "only this target"),
+                 ("search", {"type": "string"}, "only corrections whose sentence or translation holds it, any case"),
+                 ("changed_by", {"type": "string"}, "only those this key (its name) changed last"),
+                 ("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}, "at most this many"),
+                 ("offset", {"type": "integer", "minimum": 0, "default": 0}, "skip this many first"))]
+    return {
+        "/api/v1/glossary": {
+            "get": {"summary": "The stored glossary: terms per target language, kept terms, its version",
+                    "responses": _answers(glossary, *KEYED)},
+            "put": {"summary": "Replace the whole glossary (the shape GET answers); the one replaced is kept for "
+                               "POST /api/v1/glossary/restore", "description": ROLES,
+                    "requestBody": {"required": True, "content": _json(glossary_body)},
+                    "responses": _answers(glossary, 400, *KEYED)}},
+        "/api/v1/glossary/changes": {"get": {
+            "summary": "Every entry with who changed it last and when, and the version kept for restore",
+            "description": ROLES, "parameters": [query[3]],
+            "responses": _answers({"type": "object", "required": ["entries", "previous"], "properties": {
+                "entries": {"type": "array", "items": change}, "previous": previous}}, *KEYED)}},
+        "/api/v1/glossary/restore": {"post": {
+            "summary": "Bring back the glossary as it was before it was last replaced, imported into or restored",
+            "description": ROLES + "; 400 when no earlier version is kept",
+            "responses": _answers(glossary, 400, *KEYED)}},
+        "/api/v1/memory": {
+            "put": {"summary": "Store (or replace) the correction of one sentence", "description": ROLES,
+                    "requestBody": _body(correction), "responses": _answers(entry, 400, *KEYED, 413, 503)},
+            "get": {"summary": "Stored corrections, by pair and sentence", "description": ROLES, "parameters": query,
+                    "responses": _answers({"type": "object", "required": ["entries"], "properties": {
+                        "entries": {"type": "array", "items": entry}}}, 400, *KEYED, 503)},
+            "delete": {"summary": "Forget the correction of one sentence (400 when none is stored)",
+                       "description": ROLES, "requestBody": _body(named),
+                       "responses": _answers({"type": "object", "required": ["removed"], "properties": {
+                           "removed": entry}}, 400, *KEYED, 503)}},
     }
 
 

@@ -24,7 +24,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .. import defaults, memory, render, results
 from ..errors import InvalidInput, KeyRequired, ServiceBusy, ServiceError
 from ..stages.office import MEDIA_TYPES, Limits
-from ..pipeline import DEFAULT_TARGETS, Result, deadline, process, translate_texts_with_alternatives, translated_document
+from ..pipeline import (DEFAULT_TARGETS, Result, deadline, known_language, process, translate_texts_with_alternatives,
+                        translated_document)
 from ..stages.clean import HEADING, PARAGRAPH, REMOVAL_REASONS, Article
 from ..stages.documents import Document, read_document
 from ..stages.language import DISPLAY_NAMES, RTL_LANGUAGES
@@ -66,7 +67,7 @@ def submit():
         return _with_error(_defaults(), _too_large_message(), 413)
     try:
         _check_key(settings)
-        values, document = _with_upload(values, settings)
+        values, document = _with_upload(_known_targets(values, settings), settings)
         run_id = results.start(settings, owner=_owner(settings), form=values, document=document.kept)
         result = _run(settings, run_id, values, document)
     except ServiceError as error:
@@ -86,7 +87,7 @@ def start_run():
     room = current_app.extensions["newsdesk.desk_runs"]
     try:
         _check_key(settings)
-        values, document = _with_upload(values, settings)
+        values, document = _with_upload(_known_targets(values, settings), settings)
         if not room.acquire(blocking=False):
             raise ServiceBusy(f"this server is already working on {RUNS_PER_WORKER} articles from the desk: "
                               "send this one again in a moment")
@@ -309,7 +310,7 @@ def _defaults() -> dict:
 def _read_form() -> dict:
     form = request.form
     text = form.get("text", "")
-    return {"text": text, "article": text, "targets": tuple(c for c in form.getlist("target") if c in CHOICES),
+    return {"text": text, "article": text, "targets": tuple(c for c in form.getlist("target") if c.strip()),
             "summary": form.get("summary", "").strip() or str(defaults.SUMMARY_LENGTH),
             "method": form.get("method", DEFAULT_METHOD), "source": form.get("source", defaults.SOURCE)}
 
@@ -324,6 +325,13 @@ class _Upload:
     outline: Article | None = None  # a document's own structure (documents.Document.outline)
     name: str = ""
     kept: tuple[str, bytes] | None = None
+
+
+def _known_targets(values: dict, settings) -> dict:
+    """The form's values with each target checked as every door checks it (issue 28): a code
+    newsdesk does not know is said on the page, never dropped in silence."""
+    return {**values, "targets": tuple(known_language(code, what="field 'target'", settings=settings)
+                                       for code in values["targets"])}
 
 
 def _with_upload(values: dict, settings) -> tuple[dict, _Upload]:
