@@ -1,5 +1,6 @@
 """Accessibility: axe-core in headless Chromium finds no serious or critical violation on
-the form, a result page (light, dark, phone width), the form with an error and /batch."""
+the form, a result page (light, dark, phone width), the form with an error, /batch, and the
+glossary (light, dark, phone) and memory pages with entries on them."""
 
 from __future__ import annotations
 
@@ -75,6 +76,47 @@ def open_batch(driver, url):
     driver.get(url + "batch")
 
 
+def send_form(driver, form_id: str) -> None:
+    """Submit the form and wait for the page it answers with."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    form = driver.find_element(By.ID, form_id)
+    driver.execute_script("arguments[0].requestSubmit()", form)  # as its button does, wherever it sits
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(form))
+
+
+def open_glossary(driver, url):
+    from selenium.webdriver.common.by import By
+
+    driver.get(url + "glossary")
+    for name, value in (("source_term", "Gadhafi"), ("target_term", "Gaddafi")):
+        driver.find_element(By.CSS_SELECTOR, f"#add-term input[name={name}]").send_keys(value)
+    send_form(driver, "add-term")
+    driver.find_element(By.CSS_SELECTOR, "#keep-term input[name=term]").send_keys("NTC")
+    send_form(driver, "keep-term")
+    assert driver.find_elements(By.ID, "terms") and driver.find_elements(By.ID, "kept"), "the terms were not stored"
+    assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), \
+        "the page is wider than the window: only its tables may scroll sideways"
+
+
+def open_glossary_dark(driver, url):
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    open_glossary(driver, url)
+
+
+def open_memory(driver, url):
+    from selenium.webdriver.common.by import By
+
+    driver.get(url + "memory")
+    driver.find_element(By.ID, "sentence").send_keys("Ships wait.")
+    driver.find_element(By.ID, "translation").send_keys("السفن تنتظر.")
+    driver.find_element(By.CSS_SELECTOR, "#add-correction select[name=target] option[value=ar]").click()
+    send_form(driver, "add-correction")
+    assert driver.find_elements(By.ID, "entries"), "the correction was not listed"
+
+
 def describe(violations: list[dict]) -> str:
     """Each violation's rule, impact, help and offending nodes, for the developer who fixes it."""
     lines = []
@@ -105,6 +147,10 @@ PAGES = [
     pytest.param(open_batch, DESKTOP, id="batch"),
     pytest.param(open_result_dark, DESKTOP, id="result-dark"),
     pytest.param(open_result, PHONE, id="result-phone"),
+    pytest.param(open_glossary, DESKTOP, id="glossary"),
+    pytest.param(open_glossary_dark, DESKTOP, id="glossary-dark"),
+    pytest.param(open_glossary, PHONE, id="glossary-phone"),
+    pytest.param(open_memory, DESKTOP, id="memory"),
 ]
 
 

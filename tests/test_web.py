@@ -363,9 +363,14 @@ def test_on_a_phone_one_card_at_a_time_under_a_language_switcher(live_url, tmp_p
 
     driver = make_driver(tmp_path, size=(390, 844))
     try:
-        submit_article(driver, live_url, HARBOUR, targets=("ar", "de"))
+        submit_article(driver, live_url, HARBOUR, targets=("ar", "de", "ru"))
         switcher = driver.find_element(By.ID, "switcher")
-        assert switcher.is_displayed() and switcher.text.split("\n") == ["English (original)", "Arabic", "German"]
+        assert switcher.is_displayed() and switcher.text.split("\n") == [
+            "English (original)", "Arabic", "German", "Russian"]
+        # Every language's name in sight, none cut off at the edge (issue 28: "Russian" was).
+        assert driver.execute_script(
+            "return [...document.querySelectorAll('#switcher a')].every(link => {"
+            " const box = link.getBoundingClientRect(); return box.left >= 0 && box.right <= window.innerWidth; })")
         assert _displayed_cards(driver) == ["lang-ar"]  # the first translation, not the whole original first
         assert 0 <= driver.find_element(By.ID, "result-title").rect["y"] < 844
         screenshot(driver, "desk-phone.png")

@@ -16,7 +16,8 @@ from flask import Flask
 from ..config import Settings
 from ..errors import ServiceError
 from ..translation import packs
-from . import access, api, batch_page, docs, error_responses, glossary, hooks, inputs, jobs, libre, memory, metrics, web
+from . import (access, api, batch_page, docs, error_responses, glossary, hooks, inputs, jobs, libre, memory, metrics,
+               terms_page, web)
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +53,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     inputs.init_body_limits(app)  # first: batch and document uploads may be larger than a request
     hooks.init_app(app)  # before the key check, so that a 401 or 403 carries its request id too
     access.init_app(app, settings, protected=[api.bp, jobs.bp, libre.bp, memory.bp, glossary.bp],
-                    limited=[api.bp, jobs.bp, libre.bp, web.bp, memory.bp, batch_page.bp])
+                    limited=[api.bp, jobs.bp, libre.bp, web.bp, memory.bp, batch_page.bp, terms_page.bp])
     for blueprint in (api.bp, jobs.bp, api.health, libre.bp, web.bp, memory.bp, glossary.bp, docs.bp,
-                      batch_page.bp, metrics.bp):
+                      batch_page.bp, metrics.bp, terms_page.bp):
         app.register_blueprint(blueprint)
     error_responses.register_error_handlers(app)
     return app
