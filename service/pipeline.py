@@ -103,6 +103,7 @@ def process(
     left_out: tuple[str, ...] = (),
     main_content: bool = False,
     outline: Article | None = None,
+    keep: tuple[str, ...] = (),
     alternatives: int = 0,
     glossary: translation.Glossary | None = None,
     partial: bool = False,
@@ -118,6 +119,7 @@ def process(
     (documents.Document.main_content); the cleaner then removes only what a line is.
     ``outline``: the article as a document laid it out (documents.Document.outline), taken
     instead of cleaning ``text``, which it holds line by line.
+    ``keep``: lines of ``text`` the cleaner left out that an editor put back: they stay.
     ``alternatives``: how many next-best translations each body sentence gets (0: none).
     ``glossary``: this request's own terms, over the stored glossary (NEWSDESK_GLOSSARY_DB).
     ``partial``: a target that cannot be reached (no pack, a damaged pack) is left out and
@@ -132,7 +134,8 @@ def process(
         raise InvalidInput("the article is empty: paste or upload the text of a news article")
     targets = _check_targets(targets)
     on_time = functools.partial(_check_time, deadline=deadline, settings=settings)
-    article = outline if outline is not None else _with_left_out(clean(text, main_content=main_content), left_out)
+    article = outline if outline is not None else _with_left_out(
+        clean(text, main_content=main_content, keep=frozenset(keep)), left_out)
     timings["clean"] = _lap(started)
     on_time()
     step(Step("cleaned"))

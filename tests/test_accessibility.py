@@ -61,6 +61,17 @@ def open_result_dark(driver, url):
     assert driver.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches") is True
 
 
+def open_result_working(driver, url):
+    """A result with the left-out lines open and a translated sentence being edited."""
+    from selenium.webdriver.common.by import By
+
+    open_result(driver, url)
+    driver.find_element(By.CSS_SELECTOR, "#removed summary").click()
+    driver.find_element(By.CSS_SELECTOR, ".translation .s").click()
+    assert driver.find_elements(By.CSS_SELECTOR, "#removed[open] form.put-back"), "no line to put back in sight"
+    assert driver.find_elements(By.CSS_SELECTOR, ".editbar"), "the sentence did not open for editing"
+
+
 def open_error(driver, url):
     from selenium.webdriver.common.by import By
 
@@ -147,6 +158,7 @@ PAGES = [
     pytest.param(open_batch, DESKTOP, id="batch"),
     pytest.param(open_result_dark, DESKTOP, id="result-dark"),
     pytest.param(open_result, PHONE, id="result-phone"),
+    pytest.param(open_result_working, DESKTOP, id="result-working"),
     pytest.param(open_glossary, DESKTOP, id="glossary"),
     pytest.param(open_glossary_dark, DESKTOP, id="glossary-dark"),
     pytest.param(open_glossary, PHONE, id="glossary-phone"),

@@ -89,10 +89,34 @@ def test_the_downloads_are_named_after_the_article_and_served_by_the_app(client,
 
 def test_issue13_the_page_lists_what_the_cleaner_left_out(client):
     page = client.post("/", data={"text": HARBOUR, "target": ["de"]}).get_data(as_text=True)
-    assert "<summary>Left out of the article: 8 lines from the page</summary>" in page
-    assert ('<li><span class="reason">photo or agency credit</span> Image: Reuters</li>') in page
-    assert ('<li><span class="reason">image or video caption, with the image&#39;s alt text</span> '
-            "Cranes stood idle for most of the weekImage: ANP</li>") in page
+    assert ("<summary>Left out of the article: 8 lines of the page (4 navigation, 2 caption, 1 repeat, 1 credit). "
+            "Show them, and put one back</summary>") in page
+    assert ('<li><span class="reason" title="photo or agency credit">credit</span> <span class="line">Image: Reuters'
+            '</span></li>') in page  # cut off its line: nothing to put back on its own
+    assert ('<li><span class="reason" title="image or video caption, with the image&#39;s alt text">caption</span> '
+            '<span class="line">Cranes stood idle for most of the weekImage: ANP</span> <form method="post"') in page
+    # In sight: under the title, above every card (issue 28: it sat below them all).
+    assert page.index('id="removed"') < page.index('id="cards"')
+
+
+def test_a_line_put_back_goes_into_the_article_and_the_run_is_redone(client):
+    first = client.post("/", data={"text": HARBOUR, "target": ["de"]}).get_data(as_text=True)
+    run = _run_id(first)
+    caption = "Cranes standing idle at the container terminal"
+    index = re.findall(r'<span class="line">([^<]*)</span>', first).index(caption)
+    again = client.post(f"/results/{run}/lines/{index}/restore")
+    assert again.status_code == 303
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert _run_id(page) != run
+    assert f'<p><span class="s" id="source-s0" data-i="0">{caption}</span>' in page  # in the article, where it stood
+    assert f"&lt;de&gt; {caption}" in page  # and translated with it
+    assert "Left out of the article: 7 lines of the page (4 navigation, 1 repeat, 1 caption, 1 credit)" in page
+    assert "Left out of the article: 8 lines" in client.get(f"/results/{run}").get_data(as_text=True)  # kept as was
+    credit = re.findall(r'<span class="line">([^<]*)</span>', first).index("Image: Reuters")
+    refused = client.post(f"/results/{run}/lines/{credit}/restore")
+    assert refused.status_code == 400
+    assert ("line 7 of what was left out cannot be put back: only lines the cleaner left out of the text itself can "
+            "(not those left out when a file was read)") in refused.get_data(as_text=True)
 
 
 def test_an_uploaded_html_file_is_read(client):

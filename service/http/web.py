@@ -68,6 +68,7 @@ def submit():
     try:
         _check_key(settings)
         values, document = _with_upload(_known_targets(values, settings), settings)
+        values = _remembered(values, document)
         run_id = results.start(settings, owner=_owner(settings), form=values, document=document.kept)
         result = _run(settings, run_id, values, document)
     except ServiceError as error:
@@ -88,6 +89,7 @@ def start_run():
     try:
         _check_key(settings)
         values, document = _with_upload(_known_targets(values, settings), settings)
+        values = _remembered(values, document)
         if not room.acquire(blocking=False):
             raise ServiceBusy(f"this server is already working on {RUNS_PER_WORKER} articles from the desk: "
                               "send this one again in a moment")
@@ -130,6 +132,27 @@ def result_page(run_id: str):
         return render_template("desk.html", **_page(values), running=run, steps=map(_step_label, run.steps),
                                refresh=url_for("web.result_page", run_id=run.id)), 202
     return render_template("desk.html", **_result_page(run.id, run.result, values, document=run.document))
+
+
+@bp.post("/results/<run_id>/lines/<int:index>/restore")
+def restore_line(run_id: str, index: int):
+    """Put a line the cleaner left out back into the article and run it again (issue 28): the
+    new result opens at its own address; the first one stays as it was."""
+    settings = inputs.current_settings()
+    try:
+        run = _load(run_id)
+        result = _finished(run_id)
+        if index not in _restorable(result, run.form):
+            raise InvalidInput(f"line {index} of what was left out cannot be put back: only lines the cleaner left "
+                               "out of the text itself can (not those left out when a file was read)")
+        values = {**_defaults(), **run.form, "targets": tuple(run.form.get("targets", ())),
+                  "keep": [*run.form.get("keep", ()), result.article.removed[index].text]}
+        upload = _Upload(left_out=tuple(values["rerun"]["left_out"]), main_content=values["rerun"]["main_content"])
+        new_id = results.start(settings, owner=_owner(settings), form=values)
+        _run(settings, new_id, values, upload)
+    except ServiceError as error:
+        return _with_error(_defaults(), str(error), error_responses.status_for(error))
+    return redirect(url_for("web.result_page", run_id=new_id), 303)
 
 
 @bp.get("/results/<run_id>/files/<name>")
@@ -250,7 +273,7 @@ def _run(settings, run_id: str, values: dict, upload: _Upload) -> Result:
         result = process(values["article"], targets=values["targets"], summary=values["summary"],
                          method=values["method"], source=values["source"], settings=settings,
                          deadline=deadline(settings), left_out=upload.left_out, main_content=upload.main_content,
-                         outline=upload.outline, partial=True,
+                         outline=upload.outline, keep=tuple(values.get("keep", ())), partial=True,
                          on_step=lambda reached: results.add_step(settings, run_id, reached))
     except ServiceError as error:
         results.fail(settings, run_id, error=str(error), status=error_responses.status_for(error))
@@ -327,6 +350,23 @@ class _Upload:
     kept: tuple[str, bytes] | None = None
 
 
+def _remembered(values: dict, upload: _Upload) -> dict:
+    """The values with what a rerun of the article needs from its upload (putting a line back)."""
+    return {**values, "rerun": {"left_out": list(upload.left_out), "main_content": upload.main_content,
+                                "outlined": upload.outline is not None}}
+
+
+def _restorable(result: Result, values: dict) -> set[int]:
+    """Which of the article's left-out lines can be put back: those the cleaner left out of the
+    text itself. A document's own outline is not cleaned, and lines reading a file left out
+    are not in the text; a credit cut off its line is part of another."""
+    rerun = values.get("rerun")
+    if rerun is None or rerun.get("outlined"):
+        return set()
+    lines = {" ".join(line.split()) for line in values.get("article", "").splitlines()}
+    return {index for index, line in enumerate(result.article.removed) if line.reason != "outside" and line.text in lines}
+
+
 def _known_targets(values: dict, settings) -> dict:
     """The form's values with each target checked as every door checks it (issue 28): a code
     newsdesk does not know is said on the page, never dropped in silence."""
@@ -380,7 +420,16 @@ def _result_page(run_id: str, result: Result, values: dict, *, document: str = "
     return {**_page(values), "result": result, "run_id": run_id, "views": _views(result),
             "failed": [{"code": code, "name": DISPLAY_NAMES.get(code, code), "reason": reason}
                        for code, reason in result.failed.items()],
-            "downloads": _downloads(run_id, result, document=document), "reasons": REMOVAL_REASONS}
+            "downloads": _downloads(run_id, result, document=document), "reasons": REMOVAL_REASONS,
+            "restorable": _restorable(result, values), "left_out_by_reason": _by_reason(result)}
+
+
+def _by_reason(result: Result) -> list[tuple[str, int]]:
+    """How many lines were left out for each reason, the commonest first ("3 navigation")."""
+    counts: dict[str, int] = {}
+    for line in result.article.removed:
+        counts[line.reason] = counts.get(line.reason, 0) + 1
+    return sorted(counts.items(), key=lambda item: -item[1])
 
 
 def _step_label(step) -> dict:

@@ -260,18 +260,20 @@ class _Line:
 # --- the steps ---------------------------------------------------------------------
 
 
-def clean(text: str, tuning: Tuning = DEFAULT_TUNING, *, main_content: bool = False) -> Article:
+def clean(text: str, tuning: Tuning = DEFAULT_TUNING, *, main_content: bool = False,
+          keep: frozenset[str] = frozenset()) -> Article:
     """Extract the article from scraped page text.
 
     ``main_content``: the text is already a page's main content (trafilatura's reading of an
     .html upload), so a line leaves only on what it is (a caption, a credit, a date, a repeat),
     never on where it sits or how it looks (issue 27: the .html path keeps what its library kept).
+    ``keep``: lines an editor put back (issue 28): each stays, where it stands, as a paragraph.
     """
     lines = _mark(_split_lines(text), tuning)
     if not lines:
         return Article()
     start, end = _place(lines, tuning)
-    return _assemble(lines, start, end, main_content)
+    return _assemble(lines, start, end, main_content, keep)
 
 
 def lines_in_doubt(text: str, tuning: Tuning = DEFAULT_TUNING) -> list[tuple[str, str, dict[str, float]]]:
@@ -992,10 +994,13 @@ def _place_without_body(lines: list[_Line]) -> None:
 DOUBTFUL_REASONS = frozenset({"navigation", "boilerplate", "related", "comments", "outside"})
 
 
-def _assemble(lines: list[_Line], start: int, end: int, main_content: bool) -> Article:
+def _assemble(lines: list[_Line], start: int, end: int, main_content: bool, keep: frozenset[str]) -> Article:
     """Build the Article; each line not placed goes to ``removed`` with its reason."""
     reasons = _reasons(lines, start, end)
     _keep_in_doubt(lines, _second_opinion(lines, reasons, start, end, main_content))
+    for line in lines:
+        if not line.place and line.original in keep:
+            line.place = PARAGRAPH
     fields: dict[str, str] = {}
     byline, blocks, removed = [], [], []
     for line, reason in zip(lines, reasons):
