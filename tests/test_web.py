@@ -464,6 +464,10 @@ def test_an_editor_corrects_a_sentence_and_it_is_kept(browser, live_url):
     sentence = browser.find_element(By.ID, "lang-de-s1")
     sentence.click()
     assert sentence.get_attribute("contenteditable") == "plaintext-only"
+    # Three looks for three kinds of button (issue 28: they looked alike).
+    assert [(button.text, button.get_attribute("class")) for button in
+            browser.find_elements(By.CSS_SELECTOR, ".editbar button")] == [
+        ("Save to memory", "primary"), ("Alternatives", "quiet"), ("Cancel", "plain")]
     browser.find_element(By.XPATH, "//div[@class='editbar']/button[text()='Alternatives']").click()
     WebDriverWait(browser, 10).until(lambda driver: "Asking" not in driver.find_element(By.CSS_SELECTOR, ".editbar output").text)
     screenshot(browser, "desk-edit.png")
@@ -471,6 +475,7 @@ def test_an_editor_corrects_a_sentence_and_it_is_kept(browser, live_url):
     sentence.send_keys("Die Gewerkschaften stimmten zu.", Keys.ENTER)
     WebDriverWait(browser, 10).until(lambda driver: "reviewed" in sentence.get_attribute("class"))
     assert browser.find_elements(By.CSS_SELECTOR, ".editbar") == []
+    assert browser.find_element(By.CSS_SELECTOR, "output.saved").text == "Saved into the translation memory."
     browser.refresh()
     assert browser.find_element(By.ID, "lang-de-s1").text == "Die Gewerkschaften stimmten zu."
     # By keyboard: Enter edits the focused sentence, Escape gives it back unchanged.
@@ -580,3 +585,50 @@ def test_a_target_the_form_does_not_offer_is_said_on_the_page_never_dropped(clie
     assert (started.status_code, started.get_json()) == (400, {"error": (
         "field 'target': 'xx' is not a language newsdesk knows; use one of: ar, de, en, es, fr, it, nl, pl, pt, ru, "
         "tr, uk")})
+
+
+@needs_browser
+def test_the_form_counts_characters_refuses_too_many_before_sending_and_sends_on_ctrl_enter(browser, live_url):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(live_url)
+    text = browser.find_element(By.ID, "text")
+    hint = browser.find_element(By.ID, "text-hint")
+    assert hint.text == "0 of 20,000 characters"
+    browser.execute_script("arguments[0].value = 'x'.repeat(20001); arguments[0].dispatchEvent(new Event('input'))",
+                           text)
+    assert (hint.text, hint.get_attribute("class")) == ("20,001 of 20,000 characters", "hint over")
+    browser.find_element(By.ID, "go").click()
+    assert browser.find_element(By.ID, "error").text == (
+        "Could not process the article. The article has 20,001 characters; the limit is 20,000: shorten it, or send "
+        "it in parts.")
+    assert browser.find_element(By.ID, "progress").get_attribute("hidden") == "true"  # nothing was sent
+    browser.execute_script("arguments[0].value = ''", text)
+    for box in browser.find_elements(By.CSS_SELECTOR, "input[name=target]"):
+        if box.get_attribute("value") != "de" and box.is_selected():
+            box.click()
+    text.send_keys(HARBOUR[:400])
+    text.send_keys(Keys.CONTROL, Keys.ENTER)
+    WebDriverWait(browser, 20).until(lambda driver: driver.find_elements(By.ID, "result"))
+    assert "/results/" in browser.current_url
+
+
+def test_one_sentence_is_one_sentence_in_the_progress(client):
+    done = _follow(client, client.post("/runs", data={"text": "Dock workers ended their strike on Tuesday.",
+                                                      "target": ["de"]}))
+    assert [step["text"] for step in done["steps"]][:2] == ["Cleaned the text", "Found 1 sentence in English"]
+
+
+def test_without_packs_the_page_says_so_once_and_the_result_says_nothing_was_translated(make_app, settings):
+    client = make_app(max_characters=20_000).test_client()  # no pack installed
+    form = client.get("/").get_data(as_text=True)
+    assert '<p class="notice" id="no-packs">No language pack is installed' in form
+    # Each language's fix sits right under its box, not all at the bottom.
+    assert re.search(r'value="de" disabled aria-describedby="fix-de"> German</label>\s*<p class="hint fix" id="fix-de">',
+                     form)
+    page = client.post("/", data={"text": HARBOUR}).get_data(as_text=True)
+    assert (f'<p class="notice" id="untranslated">Not translated: no language pack is installed. Put '
+            f"translate-en_de-*.argosmodel (and the ar, ru ones) in {settings.langpacks_dir}/ and run `newsdesk "
+            "langpacks install`; the cleaned article and its summary are below.</p>") in page

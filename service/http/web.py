@@ -421,7 +421,17 @@ def _result_page(run_id: str, result: Result, values: dict, *, document: str = "
             "failed": [{"code": code, "name": DISPLAY_NAMES.get(code, code), "reason": reason}
                        for code, reason in result.failed.items()],
             "downloads": _downloads(run_id, result, document=document), "reasons": REMOVAL_REASONS,
-            "restorable": _restorable(result, values), "left_out_by_reason": _by_reason(result)}
+            "restorable": _restorable(result, values), "left_out_by_reason": _by_reason(result),
+            "untranslated": "" if result.translations or result.failed else _why_untranslated(inputs.current_settings())}
+
+
+def _why_untranslated(settings) -> str:
+    """Why a result has no translation although none failed: no pack, or no language ticked."""
+    if not routing.reachable_pairs(settings):
+        return (f"no language pack is installed. Put translate-en_de-*.argosmodel (and the ar, ru ones) in "
+                f"{settings.langpacks_dir}/ and run `newsdesk langpacks install`; the cleaned article and its "
+                "summary are below.")
+    return "no language was ticked under Translate into. Tick one and send the article again."
 
 
 def _by_reason(result: Result) -> list[tuple[str, int]]:
@@ -436,7 +446,7 @@ def _step_label(step) -> dict:
     """A step as the progress display shows it."""
     name = DISPLAY_NAMES.get(step.language, step.language)
     text = {"cleaned": "Cleaned the text",
-            "split": f"Found {step.count} sentences in {name}",
+            "split": f"Found {step.count} sentence{'' if step.count == 1 else 's'} in {name}",
             "summarized": "Summarized",
             "translating": f"Translating into {name}…",
             "translated": f"Translated into {name}"}[step.stage]

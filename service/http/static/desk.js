@@ -6,6 +6,7 @@ const FITS = { 2: 640, 3: 960, 4: 1240 };  // window widths at which n cards sta
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("desk-form");
   if (form && window.fetch) form.addEventListener("submit", (event) => { event.preventDefault(); run(form); });
+  if (form) countCharacters(form);
   const error = document.getElementById("error");
   const result = document.getElementById("result");
   if (error) { error.scrollIntoView({ block: "start" }); error.focus(); }
@@ -15,8 +16,38 @@ document.addEventListener("DOMContentLoaded", () => {
 
 // --- sending the article, and its progress ------------------------------------------
 
+// Ctrl+Enter (Cmd+Enter) sends the article, as in mail and chat; the count under the box says
+// how much of the limit the text uses, and an article over it is refused here, before sending.
+function countCharacters(form) {
+  const text = document.getElementById("text");
+  const hint = document.getElementById("text-hint");
+  const limit = Number(text.dataset.limit || 0);
+  text.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); form.requestSubmit(); }
+  });
+  if (!hint || !limit) return;
+  const count = () => {
+    const used = text.value.length;
+    hint.textContent = `${used.toLocaleString("en")} of ${limit.toLocaleString("en")} characters`;
+    hint.classList.toggle("over", used > limit);
+  };
+  text.addEventListener("input", count);
+  count();
+}
+
+function tooLong(form) {
+  const text = document.getElementById("text");
+  const limit = Number(text.dataset.limit || 0);
+  const file = form.querySelector("input[type=file]");
+  if (!limit || text.value.length <= limit || (file && file.files.length)) return null;
+  return `The article has ${text.value.length.toLocaleString("en")} characters; the limit is ` +
+    `${limit.toLocaleString("en")}: shorten it, or send it in parts.`;
+}
+
 async function run(form) {
   const button = document.getElementById("go");
+  const refusal = tooLong(form);
+  if (refusal) { showError(refusal); return; }
   button.disabled = true;
   showError(null);
   try {
@@ -45,8 +76,10 @@ function follow(progressUrl, page) {
       item.textContent = step.text;
       return item;
     }));
-    if (answer.status === "running") setTimeout(poll, 400);
-    else window.location.assign(page);  // the result, or the form with the error drawn on it
+    // Every step stays in sight a moment before the result opens: a short article is done
+    // between two polls, and the editor saw only "Cleaned the text" (issue 28).
+    if (answer.status === "running") setTimeout(poll, 250);
+    else setTimeout(() => window.location.assign(page), 600);  // the result, or the form with its error
   };
   poll();
 }
@@ -150,7 +183,7 @@ function startEditing(span, runId, shared) {
   bar.setAttribute("lang", "en");
   bar.setAttribute("dir", "ltr");
   const status = document.createElement("output");
-  const save = button(shared ? "Save to memory" : "Save to this result", async () => {
+  const save = button(shared ? "Save to memory" : "Save to this result", "primary", async () => {
     status.className = "";
     status.textContent = "Saving…";
     const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
@@ -161,8 +194,9 @@ function startEditing(span, runId, shared) {
     span.classList.add("reviewed");
     span.classList.remove("uncertain");
     stop();
+    saved(span, answer.memory ? "Saved into the translation memory." : "Saved in this result.");
   });
-  const others = button("Alternatives", async () => {
+  const others = button("Alternatives", "quiet", async () => {
     status.textContent = "Asking the model…";
     const response = await fetch(`${url}/alternatives`, { headers: { Accept: "application/json" } });
     const answer = await response.json();
@@ -170,14 +204,13 @@ function startEditing(span, runId, shared) {
     status.textContent = answer.alternatives.length ? "Pick one, then save:" : "The model has no other translation of this sentence.";
     others.remove();
     answer.alternatives.forEach((text) => {
-      const pick = button(text, () => { span.textContent = text; span.focus(); });
-      pick.className = "alt";
+      const pick = button(text, "alt", () => { span.textContent = text; span.focus(); });
       pick.setAttribute("lang", card.lang);
       pick.setAttribute("dir", card.dir);
       bar.insertBefore(pick, status);
     });
   });
-  const cancel = button("Cancel", () => { span.innerHTML = before; stop(); });
+  const cancel = button("Cancel", "plain", () => { span.innerHTML = before; stop(); });
   bar.append(save, others, cancel, status);
   const stop = () => {
     span.removeAttribute("contenteditable");
@@ -196,10 +229,24 @@ function startEditing(span, runId, shared) {
   span.focus();
 }
 
-function button(text, action) {
+// kind: "primary" (the one that does it), "quiet" (asks for more), "plain" (leaves), "alt" (a choice).
+function button(text, kind, action) {
   const made = document.createElement("button");
   made.type = "button";
+  made.className = kind;
   made.textContent = text;
   made.addEventListener("click", action);
   return made;
+}
+
+// What a save did, said under its paragraph for a few seconds (and to screen readers).
+function saved(span, message) {
+  const note = document.createElement("output");
+  note.className = "saved";
+  note.setAttribute("role", "status");
+  note.setAttribute("lang", "en");
+  note.setAttribute("dir", "ltr");
+  note.textContent = message;
+  span.closest("p").after(note);
+  setTimeout(() => note.remove(), 5000);
 }
