@@ -167,7 +167,9 @@ def test_the_web_form_asks_for_a_key_once_and_keeps_it_in_a_signed_cookie(keyed_
     assert "&lt;de&gt; Dock workers ended their strike on Tuesday." in first.get_data(as_text=True)
     cookie = browser.get_cookie("session")
     token = signed_session(keyed_app, cookie.value)["web_session"]  # the cookie carries the session token only
-    assert signed_session(keyed_app, cookie.value) == {"web_session": token}
+    # The session token is its only credential; beside it, the ids of this browser's results (desk_runs),
+    # which only the signed-in key may open.
+    assert signed_session(keyed_app, cookie.value) == {"web_session": token, "desk_runs": [_run_of(first)]}
     assert key not in cookie.value and keys.hash_key(key) not in cookie.value
     assert session_rows(keys_db) == [(keys.hash_key(token), keys.hash_key(key))]
 
@@ -186,6 +188,10 @@ def test_a_key_removed_after_sign_in_no_longer_works_in_the_form(keyed_app, keys
     assert browser.post("/", data={"text": ARTICLE, "target": ["de"], "api_key": key}).status_code == 200
     keys.remove_key(keys_db, "desk")
     assert browser.post("/", data={"text": ARTICLE, "target": ["de"]}).status_code == 401
+
+
+def _run_of(page) -> str:
+    return re.search(r'data-run="([\w-]+)"', page.get_data(as_text=True))[1]
 
 
 def signed_session(app, cookie: str) -> dict:

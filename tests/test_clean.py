@@ -561,3 +561,10 @@ def test_issue27_what_the_second_opinion_reads_as_body_goes_back_in_page_order(m
 def test_issue27_the_shipped_second_opinion_leaves_share_lines_out():
     assert [line.text for line in clean(PAGE_WITH_A_GAP).removed if line.reason == "navigation"] == [
         "Advertisement", "Listen to this article", "3 min", "Share this article", "Copy link"]
+
+
+def test_paragraphs_built_on_one_frame_are_not_repeats_of_each_other():
+    # Found by tests/test_properties.py: the shared frame was most of the distinct words.
+    prose = ["The " + " ".join(["AA0"] * 10) + " said the port authority on Monday.",
+             "The " + " ".join(["AA1"] * 12) + " said the port authority on Monday."]
+    assert clean("\n\n".join(prose)).body_text().split() == "\n\n".join(prose).split()

@@ -14,7 +14,11 @@ from service.stages.summary import summarize
 # surrogates: Python strings from a request body never hold them after our checks).
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=400)
 WORDS = st.lists(st.from_regex(r"[A-Za-z]{2,10}", fullmatch=True), min_size=10, max_size=25)
-quick = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Derandomized: the same 60 examples on every run, so CI is red only for a change, never by luck;
+# set derandomize=False (and more examples) to explore afresh, as a random run did and found
+# two faults (paragraphs on one frame taken as repeats; LSA without words), pinned in test_clean
+# and test_summary.
+quick = settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
 @quick

@@ -223,3 +223,8 @@ def test_lsa_without_the_svd_rates_as_sumy_does():
     assert numpy.allclose(ranks, numpy.linalg.norm(matrix, axis=0), rtol=1e-12, atol=0)
     expected = sorted(ranks[i] for i, sentence in enumerate(document.sentences) if sentence in set(original(document, 7)))
     assert numpy.allclose(sorted(ranks[i] for i in summarize(TOPICAL, "en", 7, "lsa")), expected, rtol=1e-12, atol=0)
+
+
+def test_lsa_on_sentences_without_words_still_gives_the_count_asked():
+    # Found by tests/test_properties.py: sumy's LSA picks none when the text has no words.
+    assert summarize([":", ":"], "en", 1, "lsa") == [0]

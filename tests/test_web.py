@@ -632,3 +632,28 @@ def test_without_packs_the_page_says_so_once_and_the_result_says_nothing_was_tra
     assert (f'<p class="notice" id="untranslated">Not translated: no language pack is installed. Put '
             f"translate-en_de-*.argosmodel (and the ar, ru ones) in {settings.langpacks_dir}/ and run `newsdesk "
             "langpacks install`; the cleaned article and its summary are below.</p>") in page
+
+
+def test_a_source_language_the_article_is_not_in_is_said_and_the_right_one_offered(client):
+    # Issue 28: "German" for an English article gave a German card identical to the original.
+    page = client.post("/", data={"text": HARBOUR, "target": ["de"], "source": "de"}).get_data(as_text=True)
+    notice = re.search(r'<div class="notice" id="source-doubt" role="note">([^<]*)', page)
+    assert notice and notice[1].strip() == ("The article was read as German, as chosen, but it reads as English "
+                                            "(100 % sure): its translations may be wrong.")
+    run = _run_id(page)
+    again = client.post(f"/results/{run}/source", data={"source": "en"})
+    assert again.status_code == 303
+    fixed = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert 'id="source-doubt"' not in fixed and "&lt;de&gt; Dock workers in Rotterdam" in fixed
+    detected = client.post("/", data={"text": HARBOUR, "target": ["de"]}).get_data(as_text=True)
+    assert 'id="source-doubt"' not in detected  # detected, not chosen: nothing to doubt
+
+
+def test_the_form_lists_this_browser_s_recent_articles(client, app):
+    first = _run_id(client.post("/", data={"text": HARBOUR, "target": ["de"]}).get_data(as_text=True))
+    second = _run_id(client.post("/", data={"text": "Ports reopen\n\nShips are moving again on Monday.",
+                                             "target": ["de", "ru"]}).get_data(as_text=True))
+    listed = re.findall(r'<li><a href="/results/([\w-]+)">([^<]*)</a> <span class="hint">\d\d:\d\d · ([^<]*)</span>',
+                        client.get("/").get_data(as_text=True))
+    assert listed == [(second, "Ports reopen", "German, Russian"), (first, "Harbour strike ends", "German")]
+    assert 'id="recent"' not in app.test_client().get("/").get_data(as_text=True)  # another browser: its own list

@@ -14,10 +14,12 @@ from __future__ import annotations
 import functools
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for)
+from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template, request, session,
+                   url_for)
 from markupsafe import Markup, escape
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -28,7 +30,7 @@ from ..pipeline import (DEFAULT_TARGETS, Result, deadline, known_language, proce
                         translated_document)
 from ..stages.clean import HEADING, PARAGRAPH, REMOVAL_REASONS, Article
 from ..stages.documents import Document, read_document
-from ..stages.language import DISPLAY_NAMES, RTL_LANGUAGES
+from ..stages.language import DISPLAY_NAMES, RTL_LANGUAGES, SURE_CONFIDENCE, detect_language
 from ..stages.summary import DEFAULT_METHOD, METHODS
 from ..translation import effective_glossary, routing
 from . import access, error_responses, inputs
@@ -53,8 +55,8 @@ def _make_room(state) -> None:
 
 @bp.get("/")
 def form():
-    """The empty form."""
-    return render_template("desk.html", **_page(_defaults()))
+    """The empty form, and this browser's recent articles."""
+    return render_template("desk.html", **_page(_defaults()), recent=_recent_runs(inputs.current_settings()))
 
 
 @bp.post("/")
@@ -70,6 +72,7 @@ def submit():
         values, document = _with_upload(_known_targets(values, settings), settings)
         values = _remembered(values, document)
         run_id = results.start(settings, owner=_owner(settings), form=values, document=document.kept)
+        _remember_run(run_id)
         result = _run(settings, run_id, values, document)
     except ServiceError as error:
         return _with_error(values, str(error), error_responses.status_for(error))
@@ -94,6 +97,7 @@ def start_run():
             raise ServiceBusy(f"this server is already working on {RUNS_PER_WORKER} articles from the desk: "
                               "send this one again in a moment")
         run_id = results.start(settings, owner=_owner(settings), form=values, document=document.kept)
+        _remember_run(run_id)
     except ServiceError as error:
         return jsonify(error=str(error)), error_responses.status_for(error)
 
@@ -149,6 +153,26 @@ def restore_line(run_id: str, index: int):
                   "keep": [*run.form.get("keep", ()), result.article.removed[index].text]}
         upload = _Upload(left_out=tuple(values["rerun"]["left_out"]), main_content=values["rerun"]["main_content"])
         new_id = results.start(settings, owner=_owner(settings), form=values)
+        _remember_run(new_id)
+        _run(settings, new_id, values, upload)
+    except ServiceError as error:
+        return _with_error(_defaults(), str(error), error_responses.status_for(error))
+    return redirect(url_for("web.result_page", run_id=new_id), 303)
+
+
+@bp.post("/results/<run_id>/source")
+def rerun_from_source(run_id: str):
+    """Run the article again from the source language the page offers (the detected one)."""
+    settings = inputs.current_settings()
+    try:
+        run = _load(run_id)
+        _finished(run_id)
+        source = known_language(request.form.get("source", ""), what="field 'source'", settings=settings, auto=True)
+        values = {**_defaults(), **run.form, "targets": tuple(run.form.get("targets", ())), "source": source}
+        rerun = values.get("rerun") or {"left_out": [], "main_content": False}
+        upload = _Upload(left_out=tuple(rerun["left_out"]), main_content=rerun["main_content"])
+        new_id = results.start(settings, owner=_owner(settings), form=values)
+        _remember_run(new_id)
         _run(settings, new_id, values, upload)
     except ServiceError as error:
         return _with_error(_defaults(), str(error), error_responses.status_for(error))
@@ -350,6 +374,30 @@ class _Upload:
     kept: tuple[str, bytes] | None = None
 
 
+RECENT_RUNS = "desk_runs"  # the session's list of this browser's result ids, newest first
+RECENT_RUNS_LIMIT = 10
+
+
+def _remember_run(run_id: str) -> None:
+    session[RECENT_RUNS] = [run_id, *(known for known in session.get(RECENT_RUNS, []) if known != run_id)][
+        :RECENT_RUNS_LIMIT]
+
+
+def _recent_runs(settings) -> list[dict]:
+    """This browser's articles still kept (NEWSDESK_KEEP_RESULTS), newest first; gone ones are dropped."""
+    found = []
+    for run_id in session.get(RECENT_RUNS, []):
+        try:
+            run = results.load(settings, run_id, owner=_owner(settings))
+        except ServiceError:
+            continue
+        title = run.result.article.title if run.result else ""
+        found.append({"href": url_for("web.result_page", run_id=run.id), "title": title or "Untitled article",
+                      "status": run.status, "when": time.strftime("%H:%M", time.localtime(run.started)),
+                      "languages": ", ".join(DISPLAY_NAMES.get(code, code) for code in run.form.get("targets", ()))})
+    return found
+
+
 def _remembered(values: dict, upload: _Upload) -> dict:
     """The values with what a rerun of the article needs from its upload (putting a line back)."""
     return {**values, "rerun": {"left_out": list(upload.left_out), "main_content": upload.main_content,
@@ -422,7 +470,17 @@ def _result_page(run_id: str, result: Result, values: dict, *, document: str = "
                        for code, reason in result.failed.items()],
             "downloads": _downloads(run_id, result, document=document), "reasons": REMOVAL_REASONS,
             "restorable": _restorable(result, values), "left_out_by_reason": _by_reason(result),
-            "untranslated": "" if result.translations or result.failed else _why_untranslated(inputs.current_settings())}
+            "untranslated": "" if result.translations or result.failed else _why_untranslated(inputs.current_settings()),
+            "source_doubt": _source_doubt(result, values)}
+
+
+def _source_doubt(result: Result, values: dict):
+    """The language the article reads as, when the editor chose another one and the model is sure
+    (issue 28: "German" chosen for an English article gave a German card equal to the original)."""
+    if values.get("source", defaults.SOURCE) == defaults.SOURCE or not result.sentences:
+        return None
+    detected = detect_language(" ".join(result.sentences))
+    return detected if detected.code != result.source and detected.confidence >= SURE_CONFIDENCE else None
 
 
 def _why_untranslated(settings) -> str:

@@ -75,7 +75,11 @@ def summarize(sentences: list[str], lang: str = "en", length: int | str = defaul
     summarizer.checkpoint = checkpoint or _no_checkpoint
     chosen = {id(sentence) for sentence in summarizer(document, count)}
     body = [sentence for sentence in document.sentences if not sentence.is_heading]
-    return [index for index, sentence in enumerate(body) if id(sentence) in chosen]
+    picked = [index for index, sentence in enumerate(body) if id(sentence) in chosen]
+    # sumy's LSA finds no sentence in a text without words (its matrix is empty); a count means
+    # that many sentences, so the first ones not picked make up the rest.
+    missing = count - len(picked)
+    return sorted(picked + [index for index in range(len(sentences)) if index not in picked][:max(0, missing)])
 
 
 def _no_checkpoint() -> None:
