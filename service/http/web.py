@@ -142,33 +142,34 @@ def result_page(run_id: str):
 def restore_line(run_id: str, index: int):
     """Put a line the cleaner left out back into the article and run it again (issue 28): the
     new result opens at its own address; the first one stays as it was."""
-    settings = inputs.current_settings()
-    try:
-        run = _load(run_id)
-        result = _finished(run_id)
+    def changed(run: results.Run, result: Result, settings) -> dict:
         if index not in _restorable(result, run.form):
             raise InvalidInput(f"line {index} of what was left out cannot be put back: only lines the cleaner left "
                                "out of the text itself can (not those left out when a file was read)")
-        values = {**_defaults(), **run.form, "targets": tuple(run.form.get("targets", ())),
-                  "keep": [*run.form.get("keep", ()), result.article.removed[index].text]}
-        upload = _Upload(left_out=tuple(values["rerun"]["left_out"]), main_content=values["rerun"]["main_content"])
-        new_id = results.start(settings, owner=_owner(settings), form=values)
-        _remember_run(new_id)
-        _run(settings, new_id, values, upload)
-    except ServiceError as error:
-        return _with_error(_defaults(), str(error), error_responses.status_for(error))
-    return redirect(url_for("web.result_page", run_id=new_id), 303)
+        return {"keep": [*run.form.get("keep", ()), result.article.removed[index].text]}
+
+    return _run_again(run_id, changed)
 
 
 @bp.post("/results/<run_id>/source")
 def rerun_from_source(run_id: str):
     """Run the article again from the source language the page offers (the detected one)."""
+    def changed(run: results.Run, result: Result, settings) -> dict:
+        return {"source": known_language(request.form.get("source", ""), what="field 'source'", settings=settings,
+                                         auto=True)}
+
+    return _run_again(run_id, changed)
+
+
+def _run_again(run_id: str, changed):
+    """Run a kept article again with ``changed(run, result, settings)``'s values over its own, as a
+    new result; its page opens (303), or the form with why not."""
     settings = inputs.current_settings()
     try:
         run = _load(run_id)
-        _finished(run_id)
-        source = known_language(request.form.get("source", ""), what="field 'source'", settings=settings, auto=True)
-        values = {**_defaults(), **run.form, "targets": tuple(run.form.get("targets", ())), "source": source}
+        result = _finished(run_id)
+        values = {**_defaults(), **run.form, "targets": tuple(run.form.get("targets", ())),
+                  **changed(run, result, settings)}
         rerun = values.get("rerun") or {"left_out": [], "main_content": False}
         upload = _Upload(left_out=tuple(rerun["left_out"]), main_content=rerun["main_content"])
         new_id = results.start(settings, owner=_owner(settings), form=values)
