@@ -54,7 +54,7 @@ def add_term():
         return f"Added: {said}." if before is None else (
             f"Unchanged: {said} already." if before == target_term else f"Changed: {said} (it was {before!r}).")
 
-    return _glossary_action(act, role="edit")
+    return _action(act, role="edit", page=_glossary_page)
 
 
 @bp.post("/glossary/keep")
@@ -66,7 +66,7 @@ def keep_term():
             return f"Kept: {term!r} stays as it is in every language."
         return f"Unchanged: {term!r} was kept already."
 
-    return _glossary_action(act, role="edit")
+    return _action(act, role="edit", page=_glossary_page)
 
 
 @bp.post("/glossary/remove")
@@ -81,7 +81,7 @@ def remove_term():
                                        f"{term!r} in {_name(language)} ({written!r})"
                                        for language, written in removed.items()) + "."
 
-    return _glossary_action(act, role="edit")
+    return _action(act, role="edit", page=_glossary_page)
 
 
 @bp.post("/glossary/restore")
@@ -92,17 +92,19 @@ def restore_glossary():
         return (f"Restored the glossary set aside {kept.saved} by {kept.saved_by} ({kept.why}): {restored.size} "
                 "entries. The one it replaced is kept in its place: restore again to bring it back.")
 
-    return _glossary_action(act, role="admin")
+    return _action(act, role="admin", page=_glossary_page)
 
 
-def _glossary_action(act, *, role: str):
+def _action(act, *, role: str, page):
+    """Do ``act(settings)`` with ``role``; answer ``page`` with what it did, or why not (what was
+    typed kept in the form)."""
     settings = inputs.current_settings()
     try:
         access.require_role(role)
         message = act(settings)
     except ServiceError as error:
-        return _glossary_page(error=_said(error), status=error_responses.status_for(error), values=request.form)
-    return _glossary_page(message=message)
+        return page(error=_said(error), status=error_responses.status_for(error), values=request.form)
+    return page(message=message)
 
 
 def _glossary_page(*, message: str = "", error: str = "", status: int = 200, values=None):
@@ -133,7 +135,7 @@ def add_correction():
                            translation=request.form.get("translation", ""), changed_by=access.changed_by())
         return f"Stored: {entry.sentence!r} is translated {entry.translation!r} into {_name(entry.target)} from now on."
 
-    return _memory_action(act)
+    return _action(act, role="edit", page=_memory_page)
 
 
 @bp.post("/memory/remove")
@@ -144,17 +146,7 @@ def remove_correction():
                               sentence=request.form.get("sentence", ""))
         return f"Removed the {entry.source}->{entry.target} correction of {entry.sentence!r}."
 
-    return _memory_action(act)
-
-
-def _memory_action(act):
-    settings = inputs.current_settings()
-    try:
-        access.require_role("edit")
-        message = act(settings)
-    except ServiceError as error:
-        return _memory_page(error=_said(error), status=error_responses.status_for(error), values=request.form)
-    return _memory_page(message=message)
+    return _action(act, role="edit", page=_memory_page)
 
 
 def _memory_page(*, message: str = "", error: str = "", status: int = 200, values=None):
