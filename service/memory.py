@@ -57,12 +57,15 @@ SCHEMA = (
         version TEXT NOT NULL,
         PRIMARY KEY (source, target)
     ) WITHOUT ROWID""",
+    # One row at most: what the last import or restore replaced (``Previous``), as JSON.
+    "CREATE TABLE IF NOT EXISTS memory_previous (record TEXT NOT NULL)",
 )
 _ENTRY = "SELECT source, target, sentence, translation, updated, changed_by FROM memory"
 # Added by issue 31: who made each correction's last change.
 ADDED_COLUMNS = {"changed_by": "TEXT NOT NULL DEFAULT ''"}
 REDIS_PREFIX = "newsdesk:memory"
 _REDIS_PAIRS = f"{REDIS_PREFIX}:pairs"  # a set of "source:target", so listing needs no SCAN
+_REDIS_PREVIOUS = f"{REDIS_PREFIX}:previous"  # what the last import or restore replaced, as JSON
 _REDIS_BATCH = 5_000  # entries per transaction when importing many
 
 
@@ -76,6 +79,17 @@ class Entry:
     translation: str
     updated: str  # ISO 8601, UTC, to the second
     changed_by: str = ""  # the key's name, stores.NO_KEY or stores.COMMAND_LINE; "" before issue 31
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the last import (or restore) replaced, kept for ``restore``: when it was set aside, by
+    whom, why, and how many sentences it covers (those that were new then come out again)."""
+
+    saved: str
+    saved_by: str
+    why: str
+    sentences: int
 
 
 @dataclass(frozen=True)
@@ -110,13 +124,68 @@ def put_many(settings: Settings, *, corrections: Iterable[Correction],
              changed_by: str = stores.COMMAND_LINE) -> list[Entry]:
     """Store many corrections at once (an import), as ``changed_by``'s, or none when one cannot be
     stored; a later one of the same sentence wins."""
-    corrections = list(corrections)
-    entries = [replace(_checked(correction, settings, number=number if len(corrections) > 1 else None),
-                       changed_by=changed_by)
-               for number, correction in enumerate(corrections, 1)]
+    entries = _checked_all(corrections, settings, changed_by=changed_by)
     if entries:
-        _backend(settings).put_many(entries)
+        _backend(settings).change(put=entries)
     return entries
+
+
+def import_corrections(settings: Settings, *, corrections: Iterable[Correction], why: str,
+                       changed_by: str = stores.COMMAND_LINE) -> list[Entry]:
+    """Store many corrections as ``put_many`` does, keeping what each sentence had before (or that
+    it had nothing) for ``restore``: an import can overwrite a desk's corrections wholesale."""
+    entries = _checked_all(corrections, settings, changed_by=changed_by)
+    if entries:
+        backend = _backend(settings)
+        keys = list(dict.fromkeys((entry.source, entry.target, entry.sentence) for entry in entries))
+        backend.change(put=entries, kept=_kept_record(backend, keys, saved_by=changed_by, why=why))
+    return entries
+
+
+def previous(settings: Settings) -> Previous | None:
+    """What ``restore`` would bring back, or None when nothing is kept."""
+    record = _backend(settings).kept()
+    return _previous_of(json.loads(record)) if record else None
+
+
+def restore(settings: Settings, *, changed_by: str = stores.COMMAND_LINE) -> tuple[Previous, int, int]:
+    """Put back what the last import or restore replaced: each sentence's correction as it was, and
+    no correction for those that had none. What this replaces is kept in its place, so a second
+    restore undoes the first. Returns what was restored, how many corrections came back and how many
+    went; InvalidInput when nothing is kept."""
+    backend = _backend(settings)
+    stored = backend.kept()
+    if not stored:
+        raise InvalidInput("no earlier version of the translation memory is kept: one is kept each time "
+                           "`newsdesk memory import` changes it")
+    record = json.loads(stored)
+    before = [(item["source"], item["target"], item["sentence"], item["entry"]) for item in record["before"]]
+    back = [Entry(source, target, sentence, kept["translation"], kept["updated"], kept["changed_by"])
+            for source, target, sentence, kept in before if kept is not None]
+    gone = [(source, target, sentence) for source, target, sentence, kept in before if kept is None]
+    keys = [(source, target, sentence) for source, target, sentence, _kept in before]
+    backend.change(put=back, removed=gone, kept=_kept_record(backend, keys, saved_by=changed_by, why="restore"))
+    return _previous_of(record), len(back), len(gone)
+
+
+def _kept_record(backend: _SqliteMemory | _RedisMemory, keys: list[tuple[str, str, str]], *, saved_by: str,
+                 why: str) -> str:
+    """JSON of what ``keys`` (source, target, sentence) hold now, for ``restore``."""
+    now: dict[tuple[str, str, str], Entry] = {}
+    for source, target in dict.fromkeys((source, target) for source, target, _sentence in keys):
+        sentences = [sentence for s, t, sentence in keys if (s, t) == (source, target)]
+        now.update(((source, target, entry.sentence), entry)
+                   for entry in backend.stored(source, target, sentences))
+    before = [{"source": source, "target": target, "sentence": sentence,
+               "entry": None if (kept := now.get((source, target, sentence))) is None else
+               {"translation": kept.translation, "updated": kept.updated, "changed_by": kept.changed_by}}
+              for source, target, sentence in keys]
+    return json.dumps({"saved": stores.now(), "saved_by": saved_by, "why": why, "before": before},
+                      ensure_ascii=False)
+
+
+def _previous_of(record: dict) -> Previous:
+    return Previous(record["saved"], record["saved_by"], record["why"], len(record["before"]))
 
 
 def remove(settings: Settings, *, source: str, target: str, sentence: str) -> Entry:
@@ -192,6 +261,15 @@ def _check_pair(source: str, target: str) -> None:
     if source == target:
         raise InvalidInput(f"source and target are both {source!r}: a correction translates from one language "
                            "into another")
+
+
+def _checked_all(corrections: Iterable[Correction], settings: Settings, *, changed_by: str) -> list[Entry]:
+    """The entries to store for ``corrections``, as ``changed_by``'s; the first that cannot be
+    stored is refused, numbered when there are several."""
+    corrections = list(corrections)
+    return [replace(_checked(correction, settings, number=number if len(corrections) > 1 else None),
+                    changed_by=changed_by)
+            for number, correction in enumerate(corrections, 1)]
 
 
 def _checked(correction: Correction, settings: Settings, *, number: int | None = None) -> Entry:
@@ -271,13 +349,29 @@ class _SqliteMemory:
         finally:
             connection.close()
 
-    def put_many(self, entries: list[Entry]) -> None:
+    def change(self, *, put: list[Entry], removed: list[tuple[str, str, str]] = (),
+               kept: str | None = None) -> None:
+        """Store ``put``, remove ``removed`` (source, target, sentence) and keep ``kept`` for
+        ``restore`` (None: keep what is kept), in one transaction."""
         with self._database() as database:
             database.executemany("INSERT OR REPLACE INTO memory (source, target, sentence, translation, updated, "
                                  "changed_by) VALUES (?, ?, ?, ?, ?, ?)",
                                  [(e.source, e.target, e.sentence, e.translation, e.updated, e.changed_by)
-                                  for e in entries])
-            self._bump(database, {(e.source, e.target) for e in entries})
+                                  for e in put])
+            database.executemany("DELETE FROM memory WHERE source = ? AND target = ? AND sentence = ?", removed)
+            self._bump(database, {(e.source, e.target) for e in put} | {(s, t) for s, t, _sentence in removed})
+            if kept is not None:
+                database.execute("DELETE FROM memory_previous")
+                database.execute("INSERT INTO memory_previous VALUES (?)", (kept,))
+
+    def stored(self, source: str, target: str, sentences: list[str]) -> list[Entry]:
+        rows = self._read(f"{_ENTRY} WHERE source = ? AND target = ? AND sentence IN (SELECT value FROM json_each(?))",
+                          (source, target, json.dumps(sentences, ensure_ascii=False)))
+        return [Entry(*row) for row in rows]
+
+    def kept(self) -> str | None:
+        rows = self._read("SELECT record FROM memory_previous", ())
+        return rows[0][0] if rows else None
 
     def remove(self, source: str, target: str, sentence: str) -> Entry | None:
         if not self.path.exists():
@@ -357,21 +451,44 @@ class _RedisMemory:
             raise QueueUnavailable(f"the translation memory ({location(self.settings)}) does not answer ({error}): "
                                    "check that Redis is running and NEWSDESK_REDIS_URL points to it") from None
 
-    def put_many(self, entries: list[Entry]) -> None:
+    def change(self, *, put: list[Entry], removed: list[tuple[str, str, str]] = (),
+               kept: str | None = None) -> None:
+        """As the SQLite memory's, in transactions of ``_REDIS_BATCH`` changes; ``kept`` goes with
+        the last, so a restore never finds a record of changes that were not all made."""
+        changes = [("put", entry) for entry in put] + [("remove", key) for key in removed]
+
         def write(client) -> None:
-            for start in range(0, len(entries), _REDIS_BATCH):
-                batch = entries[start:start + _REDIS_BATCH]
+            for start in range(0, max(len(changes), 1), _REDIS_BATCH):
+                batch = changes[start:start + _REDIS_BATCH]
                 transaction = client.pipeline(transaction=True)
-                for entry in batch:
-                    transaction.hset(self._hash(entry.source, entry.target), entry.sentence,
-                                     json.dumps({"translation": entry.translation, "updated": entry.updated,
-                                                 "changed_by": entry.changed_by}, ensure_ascii=False))
-                for source, target in {(e.source, e.target) for e in batch}:
+                pairs = set()
+                for kind, change in batch:
+                    if kind == "put":
+                        pairs.add((change.source, change.target))
+                        transaction.hset(self._hash(change.source, change.target), change.sentence,
+                                         json.dumps({"translation": change.translation, "updated": change.updated,
+                                                     "changed_by": change.changed_by}, ensure_ascii=False))
+                    else:
+                        source, target, sentence = change
+                        pairs.add((source, target))
+                        transaction.hdel(self._hash(source, target), sentence)
+                for source, target in pairs:
                     transaction.set(self._version_key(source, target), _new_version())
                     transaction.sadd(_REDIS_PAIRS, f"{source}:{target}")
+                if kept is not None and start + _REDIS_BATCH >= len(changes):
+                    transaction.set(_REDIS_PREVIOUS, kept)
                 transaction.execute()
 
         self._call(write)
+
+    def stored(self, source: str, target: str, sentences: list[str]) -> list[Entry]:
+        values = self._call(lambda client: client.hmget(self._hash(source, target), sentences))
+        return [self._entry(source, target, sentence.encode(), value)
+                for sentence, value in zip(sentences, values) if value]
+
+    def kept(self) -> str | None:
+        stored = self._call(lambda client: client.get(_REDIS_PREVIOUS))
+        return stored.decode() if stored else None
 
     def remove(self, source: str, target: str, sentence: str) -> Entry | None:
         keys = [self._hash(source, target), self._version_key(source, target), _REDIS_PAIRS]

@@ -128,6 +128,23 @@ def open_memory(driver, url):
     assert driver.find_elements(By.ID, "entries"), "the correction was not listed"
 
 
+def open_docs(driver, url):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url + "docs")
+    operation = "#operations-default-post_api_v1_process"
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, operation))
+    # One operation open, as a reader has it: its example, its parameters and its answers.
+    driver.find_element(By.CSS_SELECTOR, f"{operation} .opblock-summary-control").click()
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"{operation} .responses-table"))
+
+
+def open_docs_dark(driver, url):
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    open_docs(driver, url)
+
+
 def describe(violations: list[dict]) -> str:
     """Each violation's rule, impact, help and offending nodes, for the developer who fixes it."""
     lines = []
@@ -163,6 +180,8 @@ PAGES = [
     pytest.param(open_glossary_dark, DESKTOP, id="glossary-dark"),
     pytest.param(open_glossary, PHONE, id="glossary-phone"),
     pytest.param(open_memory, DESKTOP, id="memory"),
+    pytest.param(open_docs, DESKTOP, id="docs"),
+    pytest.param(open_docs_dark, DESKTOP, id="docs-dark"),
 ]
 
 

@@ -34,7 +34,7 @@ def test_the_page_is_html_with_a_title_and_a_way_back_to_the_form(client):
     assert '<html lang="en">' in page
     assert "<title>API · newsdesk</title>" in page
     assert '<a class="home" href="/">← newsdesk</a>' in page
-    assert '<main id="swagger-ui" data-openapi-url="/api/v1/openapi.json">' in page
+    assert '<div id="swagger-ui" data-openapi-url="/api/v1/openapi.json">' in page
 
 
 def test_the_page_loads_only_the_app_s_own_files(client):

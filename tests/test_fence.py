@@ -13,9 +13,9 @@ import pytest
 
 from service.errors import InvalidInput, TooLarge
 from service.stages.office import Limits, read_office
-from service.stages.office.pdf import read_pdf
-from tests.hostile_files import (PAGE_TEXT, stream_bombs, tiny_operators, with_deflated_page, with_entity, with_parts,
-                                 with_stream)
+from service.stages.office.pdf import check_streams, read_pdf
+from tests.hostile_files import (PAGE_TEXT, hand_made_pdf, stream_bombs, tiny_operators, with_deflated_page,
+                                 with_entity, with_parts, with_stream)
 from tests.test_office import word_article
 from tests.test_office_doors import pdf_article
 
@@ -59,6 +59,28 @@ def test_a_pdf_drawing_more_text_than_an_article_may_have_stops_being_read_at_th
         "operators.pdf has more than 1,500 characters of text, and an article may have 1,000 "
         "(NEWSDESK_MAX_CHARACTERS): send the article's pages only, or paste its text")
     assert read_office("short.pdf", tiny_operators(1_400), limits=Limits(max_characters=1_000)).text == "x" * 1_400
+
+
+def test_text_operators_past_the_bound_are_counted_before_pdfminer_reads_a_page():
+    # 1.5 million one-letter operators took pdfminer seconds to count; a scan of the streams
+    # refuses them before it starts. Operators that show an empty string draw nothing.
+    with pytest.raises(TooLarge) as refused:
+        check_streams(tiny_operators(1_501), name="operators.pdf", max_unpacked_bytes=None, max_characters=1_000)
+    assert str(refused.value) == (
+        "operators.pdf has more than 1,500 characters of text, and an article may have 1,000 "
+        "(NEWSDESK_MAX_CHARACTERS): send the article's pages only, or paste its text")
+    empty_ones = hand_made_pdf(b"BT /F1 1 Tf 72 700 Td " + b"() Tj [] TJ <> Tj " * 2_000 + b"(x) Tj " * 1_400 + b"ET")
+    check_streams(empty_ones, name="empty.pdf", max_unpacked_bytes=None, max_characters=1_000)
+    assert read_office("empty.pdf", empty_ones, limits=Limits(max_characters=1_000)).text == "x" * 1_400
+
+
+def test_text_drawn_many_times_from_one_operator_is_still_stopped_while_it_is_drawn():
+    # One form of 20 letters, drawn 100 times: the scan counts 20, the page draws 2,000.
+    data = hand_made_pdf(b"/X Do " * 100, form=b"BT /F1 1 Tf 72 700 Td " + b"(x) Tj " * 20 + b"ET")
+    check_streams(data, name="forms.pdf", max_unpacked_bytes=None, max_characters=1_000)
+    with pytest.raises(TooLarge) as refused:
+        read_office("forms.pdf", data, limits=Limits(max_characters=1_000))
+    assert str(refused.value).startswith("forms.pdf has more than 1,500 characters of text")
 
 
 def test_a_document_that_takes_too_long_to_read_stops_its_reader():

@@ -508,9 +508,59 @@ def test_cli_export_then_import_into_another_memory(run, tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSDESK_MEMORY_DB", str(tmp_path / "other.sqlite3"))
     code, out, err = run("memory", "import", exported)
     assert (code, err) == (0, "")
-    assert out == f"imported 1 correction(s) from {exported} into {tmp_path / 'other.sqlite3'}\n"
+    assert out == (f"imported 1 correction(s) from {exported} into {tmp_path / 'other.sqlite3'}; "
+                   "`newsdesk memory restore` undoes it\n")
     assert [(e.target, e.translation) for e in memory.entries(memory_settings(tmp_path / "other.sqlite3"))] == [
         ("de", "Hilfe kam an.")]
+
+
+def test_restore_undoes_an_import_and_a_second_restore_redoes_it(store):
+    memory.put(store, source="en", target="de", sentence="Aid arrived.", translation="Hilfe kam an.",
+               changed_by="desk-a")
+    memory.put(store, source="en", target="de", sentence="Talks resumed.", translation="Gespräche gingen weiter.",
+               changed_by="desk-a")
+    before = memory.entries(store)
+    imported = memory.import_corrections(store, corrections=[
+        Correction("en", "de", "Aid arrived.", "Made up."), Correction("en", "ru", "Aid arrived.", "Выдумка.")],
+        why="import of bad.tmx", changed_by="intruder")
+    assert [(e.target, e.translation) for e in imported] == [("de", "Made up."), ("ru", "Выдумка.")]
+    version = memory.version(store, source="en", target="de")
+    kept = memory.previous(store)
+    assert (kept.saved_by, kept.why, kept.sentences) == ("intruder", "import of bad.tmx", 2)
+    restored, back, gone = memory.restore(store, changed_by="admin")
+    assert (restored, back, gone) == (kept, 1, 1)
+    assert memory.entries(store) == before  # the desk's correction as it was, who made it and when included
+    assert memory.lookup_many(store, source="en", target="ru", sentences=["Aid arrived."]) == [None]
+    assert memory.version(store, source="en", target="de") != version  # cached translations are not reused
+    assert (memory.previous(store).saved_by, memory.previous(store).why) == ("admin", "restore")
+    memory.restore(store)
+    assert [(e.target, e.sentence, e.translation, e.changed_by) for e in memory.entries(store)] == [
+        ("de", "Aid arrived.", "Made up.", "intruder"), ("de", "Talks resumed.", "Gespräche gingen weiter.", "desk-a"),
+        ("ru", "Aid arrived.", "Выдумка.", "intruder")]
+
+
+def test_restore_with_nothing_kept_says_what_keeps_a_version(store):
+    memory.put(store, source="en", target="de", sentence="Aid arrived.", translation="Hilfe kam an.")
+    assert memory.previous(store) is None
+    with pytest.raises(InvalidInput) as refused:
+        memory.restore(store)
+    assert str(refused.value) == ("no earlier version of the translation memory is kept: one is kept each time "
+                                  "`newsdesk memory import` changes it")
+
+
+def test_cli_restore_undoes_the_last_import(run, tmp_path):
+    run("memory", "add", "--from", "en", "--to", "de", "Aid arrived.", "Hilfe kam an.")
+    tmx = tmp_path / "overwrite.tmx"
+    tmx.write_text(exchange.write_tmx([memory.Entry("en", "de", "Aid arrived.", "Made up.", "2026-01-01T00:00:00Z")]),
+                   encoding="utf-8")
+    assert run("memory", "import", tmx)[0] == 0
+    code, out, err = run("memory", "restore")
+    assert (code, err) == (0, "")
+    assert out.startswith("restored the 1 sentence(s) set aside ")
+    assert out.endswith(" by (command line) (import of overwrite.tmx): 1 correction(s) as they were, 0 removed that "
+                        "were new; what this replaced is kept: `newsdesk memory restore` again brings it back\n")
+    settings = memory_settings(tmp_path / "cli" / "memory.sqlite3")
+    assert [e.translation for e in memory.entries(settings)] == ["Hilfe kam an."]
 
 
 def test_cli_import_refuses_a_file_with_unusable_units_unless_told(run, tmp_path):
@@ -528,7 +578,7 @@ def test_cli_import_refuses_a_file_with_unusable_units_unless_told(run, tmp_path
     code, out, err = run("memory", "import", "--skip-unusable", bad)
     assert code == 0 and len(err.splitlines()) == 8
     assert out == (f"imported 1 correction(s) from {bad} into {tmp_path / 'cli' / 'memory.sqlite3'}; "
-                   "8 unusable unit(s) skipped\n")
+                   "8 unusable unit(s) skipped; `newsdesk memory restore` undoes it\n")
 
 
 def test_cli_imports_a_reviewed_xliff(run, article, tmp_path):
@@ -537,7 +587,7 @@ def test_cli_imports_a_reviewed_xliff(run, article, tmp_path):
     code, out, err = run("memory", "import", reviewed)
     assert (code, err) == (0, "")
     assert out == (f"imported 1 correction(s) from {reviewed} into {tmp_path / 'cli' / 'memory.sqlite3'}; "
-                   "2 unit(s) left as newsdesk translated them\n")
+                   "2 unit(s) left as newsdesk translated them; `newsdesk memory restore` undoes it\n")
 
 
 # --- the HTTP door ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`newsdesk memory`: add, list, remove, import and export the translation memory's corrections."""
+"""`newsdesk memory`: add, list, remove, import (and undo an import), export the translation memory's corrections."""
 
 from __future__ import annotations
 
@@ -97,10 +97,25 @@ def import_entries(settings: Settings, file: Path, skip_unusable: bool) -> None:
     if reading.problems and not skip_unusable:
         raise InvalidInput(f"nothing imported: {len(reading.problems)} unit(s) of {file} cannot be used (listed "
                            "above); fix them, or pass --skip-unusable to import the rest")
-    stored = memory.put_many(settings, corrections=reading.corrections)
+    stored = memory.import_corrections(settings, corrections=reading.corrections, why=f"import of {file.name}")
     unchanged = f"; {reading.passed_over} unit(s) left as newsdesk translated them" if reading.passed_over else ""
     skipped = f"; {len(reading.problems)} unusable unit(s) skipped" if reading.problems else ""
-    click.echo(f"imported {len(stored)} correction(s) from {file} into {memory.location(settings)}{unchanged}{skipped}")
+    undo = "; `newsdesk memory restore` undoes it" if stored else ""
+    click.echo(f"imported {len(stored)} correction(s) from {file} into {memory.location(settings)}{unchanged}{skipped}"
+               f"{undo}")
+
+
+@memory_group.command("restore")
+@click.pass_obj
+def restore_entries(settings: Settings) -> None:
+    """Undo the last import: each sentence it changed gets back the correction it had (or none); what
+    the import stored is kept in its place, so running it again redoes the import."""
+    from .. import memory
+
+    kept, back, gone = memory.restore(settings)
+    click.echo(f"restored the {kept.sentences} sentence(s) set aside {kept.saved} by {kept.saved_by} ({kept.why}): "
+               f"{back} correction(s) as they were, {gone} removed that were new; what this replaced is kept: "
+               "`newsdesk memory restore` again brings it back")
 
 
 @memory_group.command("export")

@@ -21,10 +21,27 @@ def _json(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
 
 
-def _body(json_schema: dict, form_schema: dict | None = None) -> dict:
+def _body(json_schema: dict, form_schema: dict | None = None, *, example: dict | None = None) -> dict:
+    """A request body taken as JSON or as a form; ``example``: what /docs fills in for the JSON one."""
     content = _json(json_schema)
+    if example is not None:
+        content["application/json"]["example"] = example
     content["application/x-www-form-urlencoded"] = {"schema": form_schema or json_schema}
     return {"required": True, "content": content}
+
+
+# What /docs offers to send: a real short article, not the "string" Swagger UI makes up.
+EXAMPLE_ARTICLE = ("Harbour strike ends\n\nDock workers in Rotterdam ended a five-day strike on Tuesday. "
+                   "Operators said traffic would be back to normal by Friday.\n\n"
+                   "The strike forced several shipping lines to divert vessels to Antwerp and Hamburg.")
+EXAMPLE_SENTENCE = "Dock workers in Rotterdam ended a five-day strike on Tuesday."
+EXAMPLE_GERMAN = "Die Hafenarbeiter in Rotterdam beendeten am Dienstag einen fünftägigen Streik."
+EXAMPLE_KEPT = ["Rotterdam"]  # a name kept as it is in every language
+
+
+def _example_translation(target: str) -> str:
+    """The example sentence's correction: German when the examples are German, else the sentence."""
+    return EXAMPLE_GERMAN if target == "de" else EXAMPLE_SENTENCE
 
 
 REASONS = {400: "The request is not usable; `error` says which field and what it accepts",
@@ -58,16 +75,22 @@ PERCENT = r"(?:100(?:\.0+)?|[1-9]\d?(?:\.\d+)?|0\.\d*[1-9]\d*)%"
 
 def served_document(settings: Settings) -> dict:
     """The document for the languages this service's installed packs translate now (any newsdesk
-    knows, when none is installed)."""
+    knows, when none is installed), with the API key scheme only when keys are on."""
     pairs = translation.reachable_pairs(settings)
     sources = sorted({a for a, _, _ in pairs}) or sorted(DISPLAY_NAMES)
     targets = sorted({b for _, b, _ in pairs} | set(sources)) if pairs else sorted(DISPLAY_NAMES)
-    return openapi_document(sources, targets)
+    return openapi_document(sources, targets, keys_on=settings.api_keys)
 
 
-def openapi_document(sources: list[str], targets: list[str]) -> dict:
-    """Build the document for the languages the installed packs can translate from and into."""
+def openapi_document(sources: list[str], targets: list[str], *, keys_on: bool = False) -> dict:
+    """Build the document for the languages the installed packs can translate from and into.
+
+    With keys off every operation is open, so the document names no security scheme (Swagger
+    UI would draw a lock on each); with keys on, X-API-Key is the scheme, and optional per
+    operation because the key check itself decides (401/403 are documented on each)."""
     code = {"type": "string", "enum": targets}
+    into = "de" if "de" in targets else targets[0]  # the examples' languages, German when installed
+    source_example = "en" if "en" in sources else sources[0]
     source = {"type": "string", "enum": [defaults.SOURCE, *sources], "default": defaults.SOURCE,
               "description": "A language code, or auto to detect it"}
     article_fields = {
@@ -114,10 +137,13 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
                  "/key/forget) are not an API and stay out."},
         "paths": {
             "/api/v1/process": {"post": {"summary": "Clean, summarize and translate an article",
-                                         "requestBody": _body(process_json, process_form),
+                                         "requestBody": _body(process_json, process_form, example={
+                                             "text": EXAMPLE_ARTICLE, "targets": [into], "summary": 2,
+                                             "glossary": {"*": EXAMPLE_KEPT}}),
                                          "responses": _answers(_ref("Result"), 400, *WORKING, 413, 503, 504)}},
             "/api/v1/summarize": {"post": {"summary": "Clean and summarize an article (no pack needed)",
-                                           "requestBody": _body(summarize),
+                                           "requestBody": _body(summarize, example={"text": EXAMPLE_ARTICLE,
+                                                                                    "summary": 2}),
                                            "responses": _answers(_ref("Summary"), 400, *WORKING, 413, 503, 504)}},
             "/api/v1/languages": {"get": {"summary": "Installed, reachable and missing pairs",
                                           "responses": _answers(_ref("Languages"), *KEYED, 503)}},
@@ -134,7 +160,8 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
                     "type": "string", "minLength": 1, "maxLength": 255},
                     "description": "Sending the same batch again with the same key returns the first job (200)"}],
                 "requestBody": {"required": True, "content": {
-                    "application/json": {"schema": jobs_json},
+                    "application/json": {"schema": jobs_json, "example": {
+                        "articles": [{"id": "harbour", "text": EXAMPLE_ARTICLE}], "targets": [into]}},
                     "multipart/form-data": {"schema": jobs_upload}}},
                 "responses": {"202": {"description": "Queued; Location is the job's address",
                                       "content": _json(_ref("Job"))},
@@ -174,19 +201,22 @@ def openapi_document(sources: list[str], targets: list[str]) -> dict:
                                              "Bearer token is not it", "content": _json(_ref("Error"))},
                                      "404": {"description": "Metrics are off (NEWSDESK_METRICS)",
                                              "content": _json(_ref("Error"))}}}},
-            **_glossary_and_memory_paths(),
-            **_libretranslate_paths(source=source, code=code, alternatives=alternatives, detection=detection),
+            **_glossary_and_memory_paths(source=source_example, target=into),
+            **_libretranslate_paths(source=source, code=code, alternatives=alternatives, detection=detection,
+                                    examples=(source_example, into)),
         },
-        "components": {"schemas": _schemas(), "securitySchemes": {
+        "components": {"schemas": _schemas(), **({"securitySchemes": {
             "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
-                       "description": "Needed only when the service runs with NEWSDESK_API_KEYS=1"}}},
-        "security": [{}, {"apiKey": []}],
+                       "description": "This service runs with NEWSDESK_API_KEYS=1: send a key made with "
+                                      "`newsdesk keys add NAME`"}}} if keys_on else {})},
+        **({"security": [{}, {"apiKey": []}]} if keys_on else {}),
     }
 
 
 # A request's own glossary, over the stored one for that request only.
-GLOSSARY_FIELD = {"type": "object", "description": "This request's own terms, over the stored glossary's: "
-                  "{\"de\": {\"Gadhafi\": \"Gaddafi\"}, \"*\": [\"NTC\"]} (\"*\": kept as they are)",
+GLOSSARY_FIELD = {"type": "object", "nullable": True,
+                  "description": "This request's own terms, over the stored glossary's: "
+                  "{\"de\": {\"Gadhafi\": \"Gaddafi\"}, \"*\": [\"NTC\"]} (\"*\": kept as they are; null: none)",
                   "additionalProperties": {"oneOf": [{"type": "object", "additionalProperties": {"type": "string"}},
                                                      STRINGS]}}
 TERMS = {"type": "object", "description": "target language -> {source term: how that language writes it}",
@@ -195,8 +225,9 @@ ROLES = ("With API keys on: reading the glossary takes any key; the changes and 
          "replacing or restoring the glossary an admin key (403 names the role needed)")
 
 
-def _glossary_and_memory_paths() -> dict:
-    """The stored glossary and the translation memory (README "Glossary, translation memory, XLIFF")."""
+def _glossary_and_memory_paths(*, source: str, target: str) -> dict:
+    """The stored glossary and the translation memory (README "Glossary, translation memory, XLIFF");
+    ``source`` and ``target``: the languages of the examples."""
     glossary = {"type": "object", "required": ["terms", "keep", "version"], "properties": {
         "terms": TERMS, "keep": STRINGS, "version": {"type": "string"}}}
     glossary_body = {"type": "object", "properties": {"terms": TERMS, "keep": STRINGS,
@@ -230,7 +261,8 @@ def _glossary_and_memory_paths() -> dict:
                     "responses": _answers(glossary, *KEYED)},
             "put": {"summary": "Replace the whole glossary (the shape GET answers); the one replaced is kept for "
                                "POST /api/v1/glossary/restore", "description": ROLES,
-                    "requestBody": {"required": True, "content": _json(glossary_body)},
+                    "requestBody": {"required": True, "content": {"application/json": {
+                        "schema": glossary_body, "example": {"terms": {}, "keep": EXAMPLE_KEPT}}}},
                     "responses": _answers(glossary, 400, *KEYED)}},
         "/api/v1/glossary/changes": {"get": {
             "summary": "Every entry with who changed it last and when, and the version kept for restore",
@@ -243,12 +275,16 @@ def _glossary_and_memory_paths() -> dict:
             "responses": _answers(glossary, 400, *KEYED)}},
         "/api/v1/memory": {
             "put": {"summary": "Store (or replace) the correction of one sentence", "description": ROLES,
-                    "requestBody": _body(correction), "responses": _answers(entry, 400, *KEYED, 413, 503)},
+                    "requestBody": _body(correction, example={
+                        "source": source, "target": target, "sentence": EXAMPLE_SENTENCE,
+                        "translation": _example_translation(target)}),
+                    "responses": _answers(entry, 400, *KEYED, 413, 503)},
             "get": {"summary": "Stored corrections, by pair and sentence", "description": ROLES, "parameters": query,
                     "responses": _answers({"type": "object", "required": ["entries"], "properties": {
                         "entries": {"type": "array", "items": entry}}}, 400, *KEYED, 503)},
             "delete": {"summary": "Forget the correction of one sentence (400 when none is stored)",
-                       "description": ROLES, "requestBody": _body(named),
+                       "description": ROLES, "requestBody": _body(named, example={
+                           "source": source, "target": target, "sentence": EXAMPLE_SENTENCE}),
                        "responses": _answers({"type": "object", "required": ["removed"], "properties": {
                            "removed": entry}}, 400, *KEYED, 503)}},
     }
@@ -263,8 +299,11 @@ KEY_FIELDS = {
 STORED_FILE_NAME = r"^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_.-]+$"
 
 
-def _libretranslate_paths(*, source: dict, code: dict, alternatives: dict, detection: dict) -> dict:
-    """LibreTranslate's routes: its fields and answers, newsdesk's `explanation` beside its `error`."""
+def _libretranslate_paths(*, source: dict, code: dict, alternatives: dict, detection: dict,
+                          examples: tuple[str, str]) -> dict:
+    """LibreTranslate's routes: its fields and answers, newsdesk's `explanation` beside its `error`;
+    ``examples``: the source and target language of the examples."""
+    example = {"q": EXAMPLE_SENTENCE, "source": examples[0], "target": examples[1]}
     named_source = {**{key: value for key, value in source.items() if key != "default"},
                     "description": "A language code, or auto to detect it (required, as LibreTranslate has it)"}
     text = {"type": "string", "minLength": 1}
@@ -297,7 +336,7 @@ def _libretranslate_paths(*, source: dict, code: dict, alternatives: dict, detec
     return {
         "/translate": {"post": {"summary": "LibreTranslate-compatible translation",
                                 "requestBody": _body(translate, {**translate, "properties": {
-                                    **translate["properties"], "q": text}}),
+                                    **translate["properties"], "q": text}}, example={**example, "format": "text"}),
                                 "responses": _answers(translated, 400, *WORKING, 413, 503, 504)}},
         "/translate_file": {"post": {
             "summary": "LibreTranslate-compatible file translation: the answer is the translated file's address",
@@ -315,11 +354,11 @@ def _libretranslate_paths(*, source: dict, code: dict, alternatives: dict, detec
             {"type": "array", "items": {"type": "object", "required": ["code", "name", "targets"], "properties": {
                 "code": {"type": "string"}, "name": {"type": "string"}, "targets": STRINGS}}}, 400, *KEYED, 503)}},
         "/detect": {"post": {"summary": "LibreTranslate-compatible language detection",
-                             "requestBody": _body(detect),
+                             "requestBody": _body(detect, example={"q": EXAMPLE_SENTENCE}),
                              "responses": _answers({"type": "array", "items": detection}, 400, *WORKING, 413)}},
         "/suggest": {"post": {"summary": "LibreTranslate-compatible suggestion: kept in the translation memory "
                                         "(when NEWSDESK_SUGGESTIONS is on)",
-                              "requestBody": _body(suggest),
+                              "requestBody": _body(suggest, example={**example, "s": _example_translation(examples[1])}),
                               "responses": _answers({"type": "object", "required": ["success"], "properties": {
                                   "success": {"type": "boolean"}}}, 400, *WORKING, 413)}},
         "/frontend/settings": {"get": {"summary": "LibreTranslate's settings for its web page", "responses": _answers(

@@ -131,30 +131,44 @@ _STREAM_START = re.compile(rb"(?<!end)stream(?:\r\n|\r|\n)")
 # "/Filter [/ASCIIHexDecode /FlateDecode]" (inline images write them short: /F [/AHx /Fl]).
 _FILTER = re.compile(rb"/(?:Filter|F)\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
 _FILTER_NAME = re.compile(rb"/([A-Za-z0-9]+)")
+# A text-showing operator (Tj, TJ, ' and ") whose string or array is not empty: "(x) Tj",
+# "<0041> Tj", "[(A) -20 (B)] TJ", but not "() Tj" or "[] TJ".
+_TEXT_SHOWN = re.compile(rb"(?<![(<\[])[)>\]]\s*(?:Tj|TJ|'|\")")
 # How far back from "stream" its dictionary may start: dictionaries of text PDFs are short.
 _DICTIONARY_REACH = 4096
 
 
-def check_streams(data: bytes, *, name: str, max_unpacked_bytes: int | None) -> None:
+def check_streams(data: bytes, *, name: str, max_unpacked_bytes: int | None,
+                  max_characters: int | None = None) -> None:
     """Refuse a PDF whose streams unpack past what it may unpack to (a zip bomb in PDF form:
-    pdfminer inflates each stream whole, in memory, before reading it).
+    pdfminer inflates each stream whole, in memory, before reading it), or that shows more
+    pieces of text than it may draw characters (``_character_bound``).
 
     The same bound as a .docx: 100 times the file's size, and at most ``max_unpacked_bytes``,
     over all streams together. Streams are found in the raw bytes (every object stream and
     page content is one) and each is decoded through its whole chain of filters, each filter
     stopping once the bound is passed, before pdfminer parses anything. Streams this cannot
     see (encrypted ones) are counted again while pdfminer decodes them (``_decoding_within``).
+
+    Each text-showing operator with a string in it draws at least one character, and pdfminer
+    spends some 30 microseconds on each: a page of a million one-letter operators is refused
+    here, in a regular-expression pass, rather than after seconds of pdfminer counting glyphs.
     """
     allowed = unpacked_allowed(len(data), max_unpacked_bytes)
-    unpacked = 0
+    bound, too_many = _character_bound(name, max_characters)
+    unpacked = shown = 0
     for start in _STREAM_START.finditer(data):
         end = data.find(b"endstream", start.end())
         if end < 0:
             break
         filters = _filters_of(data[max(0, start.start() - _DICTIONARY_REACH):start.start()])
-        unpacked += _decoded_size(data[start.end():end], filters, room=allowed - unpacked)
+        decoded = _decoded(data[start.end():end], filters, room=allowed - unpacked)
+        unpacked += len(decoded)
         if unpacked > allowed:
             raise _bomb(name, allowed)
+        shown += len(_TEXT_SHOWN.findall(decoded))
+        if shown > bound:
+            raise too_many
 
 
 def unpacked_allowed(size: int, max_unpacked_bytes: int | None) -> int:
@@ -171,21 +185,28 @@ def _bomb(name: str, allowed: int) -> TooLarge:
 
 
 def _filters_of(before: bytes) -> list[bytes]:
-    """The filter names of the stream whose dictionary ends ``before``; Flate when none is found
-    (a stream of a damaged file is tried as the commonest kind)."""
+    """The filter names of the stream whose dictionary ends ``before``; none (``[]``) when it
+    names none."""
     dictionary = before[before.rfind(b"obj") + 1:] if b"obj" in before else before[-512:]
     found = None
     for found in _FILTER.finditer(dictionary):
         pass
-    return _FILTER_NAME.findall(found[1]) if found else [b"FlateDecode"]
+    return _FILTER_NAME.findall(found[1]) if found else []
 
 
-def _decoded_size(raw: bytes, filters: list[bytes], *, room: int) -> int:
-    """How many bytes ``raw`` decodes to through ``filters``, each stopping past ``room`` (then
-    more than ``room`` is answered); a filter that fails or that newsdesk does not decode (images)
-    ends the chain with what was decoded before it."""
-    data = raw
-    decoded = 0
+def _decoded(raw: bytes, filters: list[bytes], *, room: int) -> bytes:
+    """What ``raw`` decodes to through ``filters``, each stopping past ``room`` (then more than
+    ``room`` bytes are answered); a filter that fails or that newsdesk does not decode (images)
+    ends the chain with what was decoded before it (nothing when it is the first).
+
+    A stream that names no filter is its own bytes, unless they inflate: its dictionary may be
+    damaged, or longer than ``_DICTIONARY_REACH``, and it is tried as the commonest kind."""
+    if not filters:
+        try:
+            return _inflate(raw, room + 1)
+        except zlib.error:
+            return raw
+    data, decoded = raw, b""
     for kind in filters:
         decoder = _DECODERS.get(kind)
         if decoder is None:
@@ -194,8 +215,8 @@ def _decoded_size(raw: bytes, filters: list[bytes], *, room: int) -> int:
             data = decoder(data, room + 1)
         except (ValueError, zlib.error, struct.error, EOFError, TypeError):
             break
-        decoded = len(data)
-        if decoded > room:
+        decoded = data
+        if len(decoded) > room:
             break
     return decoded
 

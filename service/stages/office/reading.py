@@ -24,6 +24,7 @@ def read_here(name: str, data: bytes, *, limits: Limits) -> Document:
     from .pdf import check_streams, read_pdf
 
     check_size(data, name=label, limits=limits)
-    check_streams(data, name=label, max_unpacked_bytes=limits.max_unpacked_bytes)
+    check_streams(data, name=label, max_unpacked_bytes=limits.max_unpacked_bytes,
+                  max_characters=limits.max_characters)
     return read_pdf(data, name=label, max_pages=limits.max_pages, max_paragraphs=limits.max_paragraphs,
                     max_characters=limits.max_characters, max_unpacked_bytes=limits.max_unpacked_bytes)
