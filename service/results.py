@@ -78,6 +78,14 @@ def document_of(settings: Settings, run: Run) -> tuple[str, bytes]:
     return row[0], bytes(row[1])
 
 
+def keep_finished(settings: Settings, *, owner: str, form: Mapping[str, object], result: Result) -> str:
+    """Record a run whose result was made elsewhere (a batch job's article, opened on the desk to
+    review and correct) and return its id: a desk result of its own, the job's left as it is."""
+    run_id = start(settings, owner=owner, form=form)
+    finish(settings, run_id, result)
+    return run_id
+
+
 def add_step(settings: Settings, run_id: str, reached: Step) -> None:
     """Note a step the run reached (called from the translation threads too)."""
     with stores.transaction(settings.results_db, _SCHEMA) as database:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import json
 import threading
 import time
@@ -151,6 +152,59 @@ def test_several_files_at_once_are_one_job_and_a_file_that_cannot_be_read_fails_
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/batch/{job_id}/result.zip").data))
     assert sorted(archive.namelist()) == ["job.json", "monday.de.md", "monday.newsdesk.json", "tuesday.de.md",
                                           "tuesday.newsdesk.json", "wednesday.de.md", "wednesday.newsdesk.json"]
+
+
+def article_rows(page: str) -> list[list[str]]:
+    """The articles' table as its cells' text, a list a row."""
+    from lxml import html
+
+    table = html.fromstring(page).get_element_by_id("articles")
+    return [[" ".join(" ".join(cell.itertext()).split()) for cell in row.findall("td")] for row in table.iter("tr")
+            if row.findall("td")]
+
+
+def test_the_job_page_lists_every_article_and_a_done_one_opens_on_the_desk(client):
+    files = [(article(1).encode(), "monday.txt"), (b"%PDF-1.4", "thursday.pdf")]
+    job_id = submitted(upload(client, files, targets=("de",)))
+    wait_until_over(client, job_id)
+    page = client.get(f"/batch/{job_id}").get_data(as_text=True)
+    rows = article_rows(page)
+    assert [row[:4] for row in rows] == [
+        ["1", "monday.txt Port strike enters day 1", "English", "Done"],
+        ["2", "thursday.pdf thursday.pdf is not a readable PDF: save it again as PDF, or paste the article's text", "",
+         "Failed"]]
+    assert re.fullmatch(r"\d+\.\d s", rows[0][4]) and rows[1][4] == ""
+    assert rows[0][5] == "Open on the desk (monday.txt)" and rows[1][5] == ""  # the name is for screen readers
+    opened = client.post(f"/batch/{job_id}/articles/0/desk")
+    assert opened.status_code == 303 and opened.headers["Location"].startswith("/results/")
+    desk = client.get(opened.headers["Location"]).get_data(as_text=True)
+    assert "<h1" in desk and "Port strike enters day 1" in desk
+    assert "&lt;de&gt; Dock workers in Rotterdam stayed out for day 1 on Monday." in desk
+    # The desk result is the editor's own, to correct: a saved sentence changes it, not the job.
+    run_id = opened.headers["Location"].removeprefix("/results/")
+    saved = client.post(f"/results/{run_id}/sentences/de/0", data={"text": "Die Hafenarbeiter streikten."})
+    assert saved.status_code in (200, 303)
+    assert "Die Hafenarbeiter streikten." in client.get(f"/results/{run_id}").get_data(as_text=True)
+    again = client.post(f"/batch/{job_id}/articles/0/desk").headers["Location"]
+    assert "Die Hafenarbeiter streikten." not in client.get(again).get_data(as_text=True)
+    refused = client.post(f"/batch/{job_id}/articles/1/desk")
+    assert refused.status_code == 400
+    assert ("thursday.pdf has no result to open (failed): thursday.pdf is not a readable PDF: save it again as PDF, "
+            "or paste the article&#39;s text") in refused.get_data(as_text=True)
+    assert client.post(f"/batch/{job_id}/articles/7/desk").status_code == 404
+
+
+def test_a_long_job_lists_its_articles_a_hundred_a_page(client):
+    job_id = submitted(upload(client, [(zipped({f"a{n:03}.txt": article(n) for n in range(101)}), "many.zip")],
+                              targets=("de",)))
+    wait_until_over(client, job_id, seconds=120)
+    first = client.get(f"/batch/{job_id}").get_data(as_text=True)
+    assert len(article_rows(first)) == 100
+    assert f'Articles 1 to 100 of 101. <a href="/batch/{job_id}?page=2" rel="next">Next</a>' in first
+    second = client.get(f"/batch/{job_id}?page=2").get_data(as_text=True)
+    assert [row[:2] for row in article_rows(second)] == [["101", "a100.txt Port strike enters day 100"]]
+    assert f'<a href="/batch/{job_id}?page=1" rel="prev">Previous</a>' in second
+    assert client.get(f"/batch/{job_id}?page=0").status_code == 400
 
 
 def test_a_jsonl_upload_is_one_article_per_line(client):
@@ -420,14 +474,24 @@ def test_in_a_browser_the_job_page_follows_the_job_until_it_can_be_downloaded(ma
             names = sorted(zipfile.ZipFile(io.BytesIO(response.read())).namelist())
         assert names == ["job.json", "monday.ar.md", "monday.de.md", "monday.newsdesk.json", "tuesday.ar.md",
                          "tuesday.de.md", "tuesday.newsdesk.json"]
+        # The articles' rows came in with the job, without a reload; a done one opens on the desk.
+        WebDriverWait(driver, 10).until(lambda d: [cell.text for cell in d.find_elements(
+            By.CSS_SELECTOR, "#articles td:nth-child(4)")] == ["Done", "Done", "Failed"])
+        assert driver.execute_script("return window.notReloaded") is True
         assert policy_violations(driver) == []
         screenshot(driver, "batch.png")
+        buttons = driver.find_elements(By.CSS_SELECTOR, "#articles button.open")
+        assert [button.accessible_name for button in buttons] == ["Open on the desk (monday.txt)",
+                                                                  "Open on the desk (tuesday.md)"]
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
                                {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
         assert driver.find_element(By.TAG_NAME, "body").value_of_css_property("background-color") == "rgba(20, 24, 28, 1)"
         assert driver.find_element(By.ID, "job").value_of_css_property("background-color") == "rgba(29, 35, 41, 1)"
         assert link.value_of_css_property("color") == "rgba(125, 180, 240, 1)"
         screenshot(driver, "batch-dark.png")
+        driver.find_elements(By.CSS_SELECTOR, "#articles button.open")[0].click()
+        WebDriverWait(driver, 10).until(lambda d: "/results/" in d.current_url)
+        assert driver.find_element(By.TAG_NAME, "h1").text == "Port strike enters day 1"
 
 
 @needs_browser

@@ -282,13 +282,40 @@ def results(connection: redis.Redis, job_id: str, owner: str = "", partial: bool
             f"job {job_id} is still {report['status']} ({progress['done'] + progress['failed']} of "
             f"{progress['total']} articles done): wait until its status is finished, or ask for the results so far "
             "with ?partial=1")
+    names = json.loads(connection.hget(_keys(job_id)["meta"], "names") or "[]")
+    yield from _records(connection, job_id, report, range(len(names)), names=names)
+
+
+def articles(connection: redis.Redis, job_id: str, owner: str = "", *, first: int = 0,
+             count: int = 100) -> tuple[int, list[dict]]:
+    """How many articles the job has, and ``count`` of them from ``first`` as the batch page
+    lists them, at any time: index, name, status (done, failed, pending or cancelled), how many
+    times a worker started it, and the title, language and seconds of a done one or the error of
+    a failed one; not their texts."""
+    report = status(connection, job_id, owner)
+    names = json.loads(connection.hget(_keys(job_id)["meta"], "names") or "[]")
+    rows = []
+    for record in _records(connection, job_id, report, range(first, min(first + count, len(names))), names=names):
+        row = {key: record[key] for key in ("index", "name", "status", "tries")}
+        if record["status"] == "done":
+            result = record["result"]
+            row.update(title=result["article"]["title"], language=result["source"]["language"],
+                       seconds=result["timings"].get("total"))
+        elif record["status"] == "failed":
+            row["error"] = record["error"]
+        rows.append(row)
+    return len(names), rows
+
+
+def _records(connection: redis.Redis, job_id: str, report: dict, indices: range, *,
+             names: list[str]) -> Iterator[dict]:
+    """The records of the articles at ``indices`` (``results``), read 200 at a time."""
     keys = _keys(job_id)
-    names = json.loads(connection.hget(keys["meta"], "names") or "[]")
     errors = {int(index): message.decode() for index, message in connection.hgetall(keys["errors"]).items()}
     tries = {int(index): int(count) for index, count in connection.hgetall(keys["tries"]).items()}
-    for start in range(0, len(names), 200):
-        indices = list(range(start, min(start + 200, len(names))))
-        for index, stored in zip(indices, connection.hmget(keys["results"], indices)):
+    for start in range(indices.start, indices.stop, 200):
+        batch = list(range(start, min(start + 200, indices.stop)))
+        for index, stored in zip(batch, connection.hmget(keys["results"], batch)):
             record = {"index": index, "name": names[index], "tries": tries.get(index, 0)}
             if stored is not None:
                 data = json.loads(stored)
@@ -301,6 +328,20 @@ def results(connection: redis.Redis, job_id: str, owner: str = "", partial: bool
             else:
                 record.update(status="cancelled" if report["status"] == CANCELLED else "pending")
             yield record
+
+
+def article_result(connection: redis.Redis, job_id: str, index: int, owner: str = "") -> dict:
+    """Article ``index``'s stored result ({"result", "paragraph_index"}), to open it on the desk;
+    InvalidInput when it has none (yet)."""
+    report = status(connection, job_id, owner)
+    names = json.loads(connection.hget(_keys(job_id)["meta"], "names") or "[]")
+    if not 0 <= index < len(names):
+        raise JobNotFound(f"job {job_id} has no article {index + 1}: it has {len(names)}")
+    record = next(_records(connection, job_id, report, range(index, index + 1), names=names))
+    if record["status"] != "done":
+        raise InvalidInput(f"{record['name']} has no result to open ({record['status']}): "
+                           + (record["error"] if record["status"] == "failed" else "wait until it is done"))
+    return {"result": record["result"], "paragraph_index": record["paragraph_index"]}
 
 
 def cancel(connection: redis.Redis, job_id: str, owner: str = "") -> dict:

@@ -35,6 +35,8 @@ RECENT = "batch_jobs"  # the session's list of this browser's job ids, newest fi
 RECENT_LIMIT = 20
 ARCHIVES = (".zip", ".jsonl")  # one of these is a whole batch; any other file is one article
 DOWNLOADS = (("markdown", "Markdown"), ("text", "plain text"), ("html", "HTML"), ("json", "JSON"), ("xliff", "XLIFF"))
+ARTICLES_PER_PAGE = 100
+ARTICLE_LABELS = {"done": "Done", "failed": "Failed", "pending": "Waiting", "cancelled": "Skipped (cancelled)"}
 STATE_LABELS = {jobs.QUEUED: "Queued, waiting for a worker", jobs.RUNNING: "Running", jobs.FINISHED: "Finished",
                 jobs.CANCELLED: "Cancelled"}
 SIGN_IN_FIRST = ("This service needs an API key, and this browser is not signed in: enter your key once on the "
@@ -65,10 +67,16 @@ def submit():
 
 @bp.get("/batch/<job_id>")
 def job(job_id: str):
-    """One job: its state, progress, failed articles, a cancel button and, once done, the downloads."""
+    """One job: its state, progress, its articles (a page of ARTICLES_PER_PAGE, each to open on the
+    desk once done), a cancel button and, once done, the downloads."""
     owner = _owner(inputs.current_settings())
     report = call_queue(lambda connection: jobs.status(connection, job_id, owner))
-    return render_template("batch.html", **_page(), job=_job_view(report), downloads=_downloads(job_id))
+    page = inputs.count_field(dict(request.args), "page", 1, least=1)
+    total, rows = call_queue(lambda connection: jobs.articles(connection, job_id, owner,
+                                                              first=(page - 1) * ARTICLES_PER_PAGE,
+                                                              count=ARTICLES_PER_PAGE))
+    return render_template("batch.html", **_page(), job=_job_view(report), downloads=_downloads(job_id),
+                           articles=[_article_view(row) for row in rows], pages=_pages(job_id, page, total))
 
 
 @bp.get("/batch/<job_id>/status")
@@ -327,6 +335,26 @@ def _progress_message(report: dict) -> str:
 def _links(job_id: str) -> dict:
     return {"page": url_for("batch_page.job", job_id=job_id), "status": url_for("batch_page.status", job_id=job_id),
             "cancel": url_for("batch_page.cancel", job_id=job_id), "result": url_for("batch_page.result", job_id=job_id)}
+
+
+def _article_view(row: dict) -> dict:
+    """One article's row: its status in words, its language's name, its time to a tenth of a second."""
+    seconds = row.get("seconds")
+    return {**row, "label": ARTICLE_LABELS[row["status"]], "number": row["index"] + 1,
+            "language_name": DISPLAY_NAMES.get(row.get("language", ""), row.get("language", "")),
+            "time": f"{seconds:.1f} s" if seconds is not None else ""}
+
+
+def _pages(job_id: str, page: int, total: int) -> dict:
+    """Which articles this page lists, and links to the pages before and after it."""
+    last = max(1, -(-total // ARTICLES_PER_PAGE))
+    first = (page - 1) * ARTICLES_PER_PAGE
+
+    def link(number: int) -> str | None:
+        return url_for("batch_page.job", job_id=job_id, page=number) if 1 <= number <= last else None
+
+    return {"page": page, "last": last, "first": first + 1, "shown_to": min(first + ARTICLES_PER_PAGE, total),
+            "total": total, "previous": link(page - 1), "next": link(page + 1)}
 
 
 def _downloads(job_id: str) -> list[dict]:

@@ -208,6 +208,15 @@ def glossary_field(fields: dict):
     return inline_glossary(value)
 
 
+def count_field(fields: dict, name: str, default: int, *, least: int, most: int | None = None) -> int:
+    """A whole number from a query string or form (``default`` when absent), within its bounds."""
+    value = fields.get(name, str(default))
+    if not value.isdigit() or int(value) < least or most is not None and int(value) > most:
+        upper = f" and at most {most:,}" if most is not None else ""
+        raise InvalidInput(f"field {name!r} must be a whole number of at least {least}{upper} (got {value!r})")
+    return int(value)
+
+
 def choice_field(fields: dict, name: str, choices: tuple[str, ...], default: str) -> str:
     value = fields.get(name, default)
     if not isinstance(value, str) or value not in choices:

@@ -51,8 +51,8 @@ def list_entries():
     source = _language(fields, "source") if "source" in fields else None
     target = _language(fields, "target") if "target" in fields else None
     found = memory.entries(settings, source=source, target=target, search=fields.get("search") or None,
-                           limit=_count(fields, "limit", memory.DEFAULT_LIMIT, least=1, most=MAX_LIMIT),
-                           offset=_count(fields, "offset", 0, least=0), changed_by=fields.get("changed_by") or None)
+                           limit=inputs.count_field(fields, "limit", memory.DEFAULT_LIMIT, least=1, most=MAX_LIMIT),
+                           offset=inputs.count_field(fields, "offset", 0, least=0), changed_by=fields.get("changed_by") or None)
     return jsonify(entries=[asdict(entry) for entry in found])
 
 
@@ -81,14 +81,6 @@ def _language(fields: dict, name: str) -> str:
     if value is None or not value.strip():
         raise InvalidInput(f"field {name!r} is missing: give a language code such as 'en' or 'de'")
     return known_language(value, what=f"field {name!r}", settings=inputs.current_settings())
-
-
-def _count(fields: dict, name: str, default: int, *, least: int, most: int | None = None) -> int:
-    value = fields.get(name, str(default))
-    if not value.isdigit() or int(value) < least or most is not None and int(value) > most:
-        upper = f" and at most {most:,}" if most is not None else ""
-        raise InvalidInput(f"field {name!r} must be a whole number of at least {least}{upper} (got {value!r})")
-    return int(value)
 
 
 def suggest():

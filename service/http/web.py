@@ -161,6 +161,39 @@ def rerun_from_source(run_id: str):
     return _run_again(run_id, changed)
 
 
+@bp.post("/batch/<job_id>/articles/<int:index>/desk")
+def open_job_article(job_id: str, index: int):
+    """Article ``index`` of a batch job on the desk, to review and correct like one sent from the
+    form: its result is kept as a desk result of its own (303 to its page)."""
+    from ..batch import jobs
+    from .job_files import call_queue
+
+    settings = inputs.current_settings()
+    try:
+        _check_key(settings)
+        key = access.web_key(settings) if settings.api_keys else None
+        job_owner = key.id if key else ""  # a job belongs to its key's id, a desk result to its name
+        report = call_queue(lambda connection: jobs.status(connection, job_id, job_owner))
+        stored = call_queue(lambda connection: jobs.article_result(connection, job_id, index, job_owner))
+        result = render.from_dict(stored["result"], stored["paragraph_index"])
+        options = report["options"]
+        text = _article_text(result.article)
+        values = {**_defaults(), "text": text, "article": text, "targets": tuple(options["targets"]),
+                  "summary": str(options["summary"]), "method": options["method"], "source": options["source"]}
+        run_id = results.keep_finished(settings, owner=_owner(settings), form=values, result=result)
+        _remember_run(run_id)
+    except ServiceError as error:
+        return _with_error(_defaults(), str(error), error_responses.status_for(error))
+    return redirect(url_for("web.result_page", run_id=run_id), 303)
+
+
+def _article_text(article: Article) -> str:
+    """The cleaned article as the form holds a text: title, teaser, then each block, a blank line
+    apart (a job's own text is gone once it is finished; this is what running it again reads)."""
+    return "\n\n".join(part for part in (article.title, article.teaser, *(block.text for block in article.blocks))
+                       if part)
+
+
 def _run_again(run_id: str, changed):
     """Run a kept article again with ``changed(run, result, settings)``'s values over its own, as a
     new result; its page opens (303), or the form with why not."""

@@ -67,8 +67,27 @@ function show(job, body) {
     }));
     document.getElementById("failures").hidden = body.errors.length === 0;
   }
+  refreshArticles(done + failed);
   if (OVER.includes(body.status)) {
     document.getElementById("cancel-form").hidden = true;
     document.getElementById("downloads").hidden = false;
+  }
+}
+
+// The articles' table, drawn by the server: fetched again (this page of it) when more articles
+// are processed, so a row's status, time and button come in as each article is done.
+async function refreshArticles(processed) {
+  const section = document.getElementById("articles");
+  if (!section || Number(section.dataset.processed) === processed || section.dataset.loading) return;
+  section.dataset.loading = "1";
+  try {
+    const response = await fetch(section.dataset.pageUrl, {cache: "no-store"});
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("articles");
+    if (fresh) section.replaceWith(fresh);
+  } catch (error) {
+    // the next poll tries again
+  } finally {
+    delete section.dataset.loading;
   }
 }
