@@ -205,6 +205,8 @@ def test_a_long_job_lists_its_articles_a_hundred_a_page(client):
     assert [row[:2] for row in article_rows(second)] == [["101", "a100.txt Port strike enters day 100"]]
     assert f'<a href="/batch/{job_id}?page=1" rel="prev">Previous</a>' in second
     assert client.get(f"/batch/{job_id}?page=0").status_code == 400
+    past = client.get(f"/batch/{job_id}?page=9")
+    assert (past.status_code, past.headers["Location"]) == (303, f"/batch/{job_id}?page=2")
 
 
 def test_a_jsonl_upload_is_one_article_per_line(client):

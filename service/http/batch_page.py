@@ -75,6 +75,8 @@ def job(job_id: str):
     total, rows = call_queue(lambda connection: jobs.articles(connection, job_id, owner,
                                                               first=(page - 1) * ARTICLES_PER_PAGE,
                                                               count=ARTICLES_PER_PAGE))
+    if not rows and page > 1:  # past the last page (an old link): the last one
+        return redirect(url_for("batch_page.job", job_id=job_id, page=max(1, -(-total // ARTICLES_PER_PAGE))), 303)
     return render_template("batch.html", **_page(), job=_job_view(report), downloads=_downloads(job_id),
                            articles=[_article_view(row) for row in rows], pages=_pages(job_id, page, total))
 

@@ -166,9 +166,10 @@ def check_streams(data: bytes, *, name: str, max_unpacked_bytes: int | None,
         unpacked += len(decoded)
         if unpacked > allowed:
             raise _bomb(name, allowed)
-        shown += len(_TEXT_SHOWN.findall(decoded))
-        if shown > bound:
-            raise too_many
+        for _operator in _TEXT_SHOWN.finditer(decoded):  # stops at the bound: no list of millions
+            shown += 1
+            if shown > bound:
+                raise too_many
 
 
 def unpacked_allowed(size: int, max_unpacked_bytes: int | None) -> int:
