@@ -273,6 +273,13 @@ class Settings:
             return None
         return max(self.max_request_bytes, self.max_document_bytes)
 
+    @property
+    def upload_setting(self) -> str:
+        """The setting that gives ``upload_bytes``, for the operator's log and the API's message."""
+        if self.max_document_bytes is not None and self.upload_bytes == self.max_document_bytes:
+            return "NEWSDESK_MAX_DOCUMENT_BYTES"
+        return "NEWSDESK_MAX_REQUEST_BYTES"
+
     @classmethod
     def names(cls) -> list[str]:
         """List the setting names (lower case, without the prefix)."""

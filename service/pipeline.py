@@ -86,6 +86,15 @@ class Step:
     language: str | None = None  # the source for "split"; the target for "translating" and "translated"
     count: int | None = None  # the body's sentences, for "split"
 
+    def describe(self) -> str:
+        """The step as the desk's progress list and the command line's bar say it."""
+        name = DISPLAY_NAMES.get(self.language, self.language)
+        return {"cleaned": "Cleaned the text",
+                "split": f"Found {self.count} sentence{'' if self.count == 1 else 's'} in {name}",
+                "summarized": "Summarized",
+                "translating": f"Translating into {name}…",
+                "translated": f"Translated into {name}"}[self.stage]
+
 
 # In order; "translating" and "translated" come once per target, the targets' in parallel.
 STAGES = ("cleaned", "split", "summarized", "translating", "translated")

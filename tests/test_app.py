@@ -161,7 +161,8 @@ def _the_front_reads_whole_bodies_and_refuses_big_ones_early(port: int) -> None:
         "Content-Length": "2100000"}, [b"x" * 65536] * 32 + [b"x" * (2_100_000 - 65536 * 32)])
     page = refused.read().decode()
     assert (refused.status, refused.headers.get_content_type()) == (413, "text/html")
-    assert "The upload is over the limit of 2,000,000 bytes: send a shorter article." in page
+    assert ("The article is too large: the desk takes pasted text of up to 100,000 characters and a file of up to "
+            "2 MB; this was 2.1 MB. Shorten it, or send it in parts.") in page
     form = urllib.parse.urlencode({"text": "Grüße aus Köln. Москва ждёт."}).encode()
     request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/summarize", data=form, method="POST")
     with urllib.request.urlopen(request, timeout=30) as response:

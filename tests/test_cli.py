@@ -270,6 +270,49 @@ def test_html_output_escapes_the_article_and_sets_direction(run, install, tmp_pa
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
+def test_on_a_terminal_the_bar_moves_with_each_step_of_one_article(install, settings, tmp_path):
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    install("en_de", "en_ru")
+    article = tmp_path / "harbour.txt"
+    article.write_text(HARBOUR.read_text(encoding="utf-8"), encoding="utf-8")
+    env = {**os.environ, "NEWSDESK_PACKAGES_DIR": str(settings.packages_dir),
+           "NEWSDESK_LANGPACKS_DIR": str(settings.langpacks_dir),
+           "TQDM_MININTERVAL": "0"}  # every step drawn (by default at most ten frames a second)
+    terminal, pane = pty.openpty()  # stderr a terminal, as for an editor at a shell
+    fcntl.ioctl(pane, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 160, 0, 0))  # of some size: tqdm draws in it
+    done = subprocess.run([sys.executable, "-m", "service.cli", "process", str(article), "--to", "de,ru",
+                           "--output-dir", str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=pane,
+                          cwd=str(_repo()), env=env, timeout=120)
+    os.close(pane)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the other end is closed: all read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(terminal)
+    screen = shown.decode("utf-8", "replace")
+    assert done.returncode == 0, screen
+    # One file, five steps: cleaned, split, summarized, then each language.
+    frames = [frame.split("|")[0] + " " + frame.split("|")[-1].split()[0] for frame in screen.split("\r")
+              if frame.startswith("harbour.txt: ")]
+    assert frames[:3] == ["harbour.txt: Cleaned the text:  20% 1/5", "harbour.txt: Found 4 sentences in English:  40% 2/5",
+                          "harbour.txt: Summarized:  60% 3/5"]
+    assert {"harbour.txt: Translating into German…:  60% 3/5", "harbour.txt: Translating into Russian…:  60% 3/5",
+            "harbour.txt: Translated into German: 100% 5/5", "harbour.txt: Translated into Russian: 100% 5/5"} & set(frames)
+    assert frames[-1].endswith("100% 5/5")
+    assert done.stdout.decode().splitlines() == [str(tmp_path / "out" / name) for name in (
+        "harbour.de.md", "harbour.ru.md", "harbour.newsdesk.json")]
+
+
 def test_process_stdin_to_stdout(run, install, monkeypatch):
     install("en_de")
     monkeypatch.setattr("sys.stdin", io.StringIO(HARBOUR.read_text()))

@@ -95,16 +95,18 @@ def process_command(settings: Settings, files, output_dir, targets, length, meth
     failures = 0
     # tqdm shows a bar only on a terminal (disable=None), so logs and pipes stay clean; while it
     # shows, every line goes out through it, so that lines and bar never overwrite each other.
-    bar = tqdm(files, desc="articles", unit="file", disable=None if len(files) > 1 else True, file=sys.stderr)
+    # It counts the pipeline's steps, not files: one long article moves it too (issue 28).
+    per_article = STEPS_BEFORE_TRANSLATING + len(targets)
+    bar = tqdm(total=len(files) * per_article, desc="articles", unit="step", disable=None, file=sys.stderr)
     echo = click.echo if bar.disable else lambda line, err=False: bar.write(line, file=sys.stderr if err else sys.stdout)
-    for name in bar:
+    for number, name in enumerate(files):
         try:
             article = _read_input(name, settings)
             # partial: a language without its pack is reported, the others are still written.
             result = process(article.text, targets=targets, summary=length, method=method, source=source,
                              settings=settings, left_out=article.left_out, main_content=article.main_content,
                              outline=article.outline,
-                             alternatives=alternatives, partial=True)
+                             alternatives=alternatives, partial=True, on_step=_bar_step(bar, name))
             if show_removed:
                 _echo_removed(name, result.article, echo)
             reached = tuple(target for target in targets if target not in result.failed)
@@ -124,9 +126,30 @@ def process_command(settings: Settings, files, output_dir, targets, length, meth
             message = str(error)  # a reader's message may name the file already: once is enough
             echo(f"error: {message}" if message.startswith((name, Path(name).name)) else f"error: {name}: {message}",
                  err=True)
+        finally:
+            with bar.get_lock():  # a file that failed part-way counts as passed
+                bar.update((number + 1) * per_article - bar.n)
+    bar.close()
     if failures:
         click.echo(f"{failures} of {len(files)} files failed", err=True)
         raise click.exceptions.Exit(EXIT_FAILURE)
+
+
+# process() steps counted on the bar before the translations: cleaned, split, summarized; then
+# one "translated" per target language ("translating" only names what runs).
+STEPS_BEFORE_TRANSLATING = 3
+
+
+def _bar_step(bar, name: str):
+    """An on_step for process() that moves ``bar`` and says the step (from the translation threads too)."""
+    label = "stdin" if name == "-" else Path(name).name
+
+    def on_step(step) -> None:
+        with bar.get_lock():
+            bar.set_description_str(f"{label}: {step.describe()}", refresh=False)
+            bar.update(0 if step.stage == "translating" else 1)
+
+    return on_step
 
 
 def _print_result(result, targets, output_format) -> None:

@@ -88,9 +88,7 @@ class BufferedWSGI:
         if path.startswith("/api/v1/jobs") or path == "/batch":  # the batch page takes a job's files too
             return self.settings.max_job_bytes, "NEWSDESK_MAX_JOB_BYTES"
         if path in UPLOAD_PATHS:  # an uploaded .docx, .odt or .pdf may be larger than a request
-            limit = self.settings.upload_bytes
-            return limit, ("NEWSDESK_MAX_DOCUMENT_BYTES" if limit == self.settings.max_document_bytes
-                           else "NEWSDESK_MAX_REQUEST_BYTES")
+            return self.settings.upload_bytes, self.settings.upload_setting
         return self.settings.max_request_bytes, "NEWSDESK_MAX_REQUEST_BYTES"
 
     def _run(self, scope: dict, body, length: int | None = None) -> tuple[int, list[tuple[bytes, bytes]], Any]:

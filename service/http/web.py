@@ -24,10 +24,10 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import defaults, memory, render, results
-from ..errors import InvalidInput, KeyRequired, ServiceBusy, ServiceError
+from ..errors import InvalidInput, KeyRequired, ServiceBusy, ServiceError, TooLarge
 from ..stages.office import MEDIA_TYPES, Limits
-from ..pipeline import (DEFAULT_TARGETS, Result, deadline, known_language, process, translate_texts_with_alternatives,
-                        translated_document)
+from ..pipeline import (DEFAULT_TARGETS, Result, deadline, known_language, process, translate_texts,
+                        translate_texts_with_alternatives, translated_document)
 from ..stages.clean import HEADING, PARAGRAPH, REMOVAL_REASONS, Article
 from ..stages.documents import Document, read_document
 from ..stages.language import DISPLAY_NAMES, RTL_LANGUAGES, SURE_CONFIDENCE, detect_language
@@ -294,6 +294,20 @@ def alternatives(run_id: str, language: str, index: int):
     return jsonify(alternatives=[text for text in dict.fromkeys((best, *others)) if text != current])
 
 
+@bp.get("/results/<run_id>/back/<language>")
+def back_translation(run_id: str, language: str):
+    """One translation, as it stands now (corrections included), translated back into the
+    article's language: an editor who cannot read the target checks what it says (issue 28)."""
+    settings = inputs.current_settings()
+    result = _finished(run_id)
+    if language not in result.translations:
+        raise InvalidInput(f"this result has no {language} translation to translate back: it has "
+                           f"{', '.join(result.translations) or 'none'}")
+    sentences = translate_texts(list(result.translations[language].sentences), language, result.source, settings,
+                                deadline(settings))
+    return jsonify(language=result.source, name=DISPLAY_NAMES.get(result.source, result.source), sentences=sentences)
+
+
 @bp.before_request
 def refuse_forms_from_other_sites():
     """A form POST sent from another site's page (CSRF) gets 403, the reason drawn on the form."""
@@ -379,8 +393,33 @@ def _check_key(settings) -> None:
 
 
 def _too_large_message() -> str:
-    limit = request.max_content_length
-    return f"The upload is over the limit of {limit:,} bytes: send a shorter article."
+    """An article over the form's limit, in the newsroom's words: how much the desk takes, pasted
+    and as a file, and how much this was; the setting that says so goes to the operator's log."""
+    settings = inputs.current_settings()
+    limit, sent = request.max_content_length, request.content_length
+    current_app.logger.warning("refused a desk form of %s bytes: over %s bytes (%s)", sent, limit,
+                               settings.upload_setting)
+    pasted = (f"pasted text of up to {settings.max_characters:,} characters and "
+              if settings.max_characters is not None else "")
+    this = f"; this was {_in_megabytes(sent)}" if sent else ""
+    return (f"The article is too large: the desk takes {pasted}a file of up to {_in_megabytes(limit)}{this}. "
+            "Shorten it, or send it in parts.")
+
+
+def _check_article_length(text: str, settings) -> None:
+    """The API's length check in the page's words (desk.js says the same before sending); the
+    setting that sets the limit goes to the operator's log."""
+    limit = settings.max_characters
+    if limit is None or len(text) <= limit:
+        return
+    current_app.logger.warning("refused a desk article of %s characters: over %s (NEWSDESK_MAX_CHARACTERS)",
+                               len(text), limit)
+    raise TooLarge(f"The article has {len(text):,} characters; the limit is {limit:,}: shorten it, or send it in parts.")
+
+
+def _in_megabytes(size: int) -> str:
+    """20,000,000 bytes as "20 MB", 2,100,000 as "2.1 MB", 200,000 as "0.2 MB": the units of a file's size."""
+    return f"{size / 1_000_000:,.1f}".removesuffix(".0") + " MB"
 
 
 def _defaults() -> dict:
@@ -463,7 +502,7 @@ def _with_upload(values: dict, settings) -> tuple[dict, _Upload]:
     document = read_document(upload.filename, upload.read(), limits=Limits.of(settings)) if upload else Document("")
     if document.text:
         values = {**values, "article": document.text, "text": values["text"] or document.text}
-    inputs.check_length("text", values["article"], settings)
+    _check_article_length(values["article"], settings)
     if not document.original:
         return values, _Upload(left_out=document.left_out, main_content=document.main_content, outline=document.outline)
     name = Path(upload.filename).name
@@ -536,13 +575,7 @@ def _by_reason(result: Result) -> list[tuple[str, int]]:
 
 def _step_label(step) -> dict:
     """A step as the progress display shows it."""
-    name = DISPLAY_NAMES.get(step.language, step.language)
-    text = {"cleaned": "Cleaned the text",
-            "split": f"Found {step.count} sentence{'' if step.count == 1 else 's'} in {name}",
-            "summarized": "Summarized",
-            "translating": f"Translating into {name}…",
-            "translated": f"Translated into {name}"}[step.stage]
-    return {"stage": step.stage, "language": step.language, "text": text}
+    return {"stage": step.stage, "language": step.language, "text": step.describe()}
 
 
 def _views(result: Result) -> list[dict]:
@@ -553,15 +586,17 @@ def _views(result: Result) -> list[dict]:
     source = {"code": result.source, "is_source": True, "title": result.article.title,
               "teaser": result.article.teaser, "headings": result.article.headings,
               "sentences": result.sentences, "terms": {term: "glossary term" for term in source_terms},
-              "uncertain": set(), "reviewed": set(), "confidences": ()}
+              "uncertain": set(), "reviewed": set(), "confidences": (), "back": False}
     views = [source]
+    # the translations a pack (or a chain through English) can take back into the article's language
+    back = {source_code for source_code, target, _via in routing.reachable_pairs(settings) if target == result.source}
     for code, item in result.translations.items():
         terms = glossary.for_target(code)
         marks = {terms[term]: f"glossary: {term} → {terms[term]}" for term in source_terms if term in terms}
         views.append({"code": code, "is_source": False, "title": item.title, "teaser": item.teaser,
                       "headings": item.headings, "sentences": item.sentences, "terms": marks,
                       "uncertain": set(item.uncertain), "reviewed": set(item.reviewed),
-                      "confidences": item.confidences})
+                      "confidences": item.confidences, "back": code in back})
     for view in views:
         view["name"] = DISPLAY_NAMES.get(view["code"], view["code"])
         view["rtl"] = view["code"] in RTL_LANGUAGES

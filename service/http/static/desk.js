@@ -11,7 +11,10 @@ document.addEventListener("DOMContentLoaded", () => {
   const result = document.getElementById("result");
   if (error) { error.scrollIntoView({ block: "start" }); error.focus(); }
   else if (result) result.scrollIntoView({ block: "start" });
-  if (result) { addCopyButtons(); linkSentences(); switchLanguages(); editSentences(result.dataset.run, result.dataset.memory === "shared"); }
+  if (result) {
+    addCopyButtons(); linkSentences(); switchLanguages(); translateBack();
+    editSentences(result.dataset.run, result.dataset.memory === "shared");
+  }
 });
 
 // --- sending the article, and its progress ------------------------------------------
@@ -110,7 +113,12 @@ function addCopyButtons() {
     button.className = "copy";
     button.textContent = "Copy";
     button.addEventListener("click", async () => {
-      await navigator.clipboard.writeText(block.innerText.trim());
+      // What the card says, without the back-translation shown under its sentences.
+      const extra = [...block.querySelectorAll(".back")];
+      extra.forEach((line) => { line.hidden = true; });
+      const text = block.innerText.trim();
+      extra.forEach((line) => { line.hidden = false; });
+      await navigator.clipboard.writeText(text);
       button.textContent = "Copied";
     });
     block.before(button);
@@ -160,6 +168,44 @@ function switchLanguages() {
   layout();
 }
 
+// Each translation card whose pack goes back into the article's language can show, under every
+// sentence, what the translation says in that language, as it stands now (corrections included).
+function translateBack() {
+  document.querySelectorAll(".back-tools").forEach((tools) => {
+    const toggle = tools.querySelector(".back-toggle");
+    const status = tools.querySelector(".back-status");
+    const card = tools.closest(".translation");
+    const name = toggle.dataset.name;
+    tools.hidden = false;
+    toggle.addEventListener("click", async () => {
+      const shown = card.querySelectorAll(".back");
+      if (shown.length) {
+        shown.forEach((line) => line.remove());
+        toggle.setAttribute("aria-pressed", "false");
+        toggle.textContent = `Back into ${name}`;
+        status.textContent = "";
+        return;
+      }
+      status.className = "back-status";
+      status.textContent = `Translating back into ${name}…`;
+      const response = await fetch(toggle.dataset.url, { headers: { Accept: "application/json" } });
+      const answer = await response.json();
+      if (!response.ok) { status.className = "back-status bad"; status.textContent = answer.error; return; }
+      card.querySelectorAll(".text .s").forEach((span) => {
+        const line = document.createElement("span");
+        line.className = "back";
+        line.setAttribute("lang", answer.language);
+        line.setAttribute("dir", "auto");
+        line.textContent = answer.sentences[Number(span.dataset.i)];
+        span.after(line);
+      });
+      toggle.setAttribute("aria-pressed", "true");
+      toggle.textContent = `Hide ${name}`;
+      status.textContent = `Each sentence is followed by the machine's ${name} for it.`;
+    });
+  });
+}
+
 // --- correcting a translation -----------------------------------------------------
 
 function editSentences(runId, shared) {
@@ -178,11 +224,23 @@ function startEditing(span, runId, shared) {
   const card = span.closest(".translation");
   const url = `/results/${runId}/sentences/${card.dataset.lang}/${span.dataset.i}`;
   const before = span.innerHTML;
+  const terms = [...span.querySelectorAll("mark.term")].map((mark) => ({ text: mark.textContent, title: mark.title }));
   const bar = document.createElement("div");
   bar.className = "editbar";
   bar.setAttribute("lang", "en");
   bar.setAttribute("dir", "ltr");
   const status = document.createElement("output");
+  // The sentence it translates, in view while correcting (on a phone there is no hover).
+  const original = document.createElement("p");
+  original.className = "original";
+  const label = document.createElement("span");
+  label.textContent = "Original: ";
+  const said = document.createElement("span");
+  said.setAttribute("lang", document.getElementById("source").lang);
+  said.setAttribute("dir", "auto");
+  said.textContent = span.dataset.source;
+  original.append(label, said);
+  const checks = termChecks(span, terms);
   const save = button(shared ? "Save to memory" : "Save to this result", "primary", async () => {
     status.className = "";
     status.textContent = "Saving…";
@@ -190,7 +248,7 @@ function startEditing(span, runId, shared) {
       body: JSON.stringify({ text: span.innerText.trim() }) });
     const answer = await response.json();
     if (!response.ok) { status.className = "bad"; status.setAttribute("role", "alert"); status.textContent = answer.error; return; }
-    span.textContent = answer.translation;
+    markTerms(span, answer.translation, terms);
     span.classList.add("reviewed");
     span.classList.remove("uncertain");
     stop();
@@ -198,23 +256,26 @@ function startEditing(span, runId, shared) {
   });
   const others = button("Alternatives", "quiet", async () => {
     status.textContent = "Asking the model…";
+    const current = span.innerText.trim();
     const response = await fetch(`${url}/alternatives`, { headers: { Accept: "application/json" } });
     const answer = await response.json();
     if (!response.ok) { status.className = "bad"; status.textContent = answer.error; return; }
     status.textContent = answer.alternatives.length ? "Pick one, then save:" : "The model has no other translation of this sentence.";
     others.remove();
     answer.alternatives.forEach((text) => {
-      const pick = button(text, "alt", () => { span.textContent = text; span.focus(); });
+      const pick = button("", "alt", () => { span.textContent = text; span.dispatchEvent(new Event("input")); span.focus(); });
+      pick.append(...differences(current, text));
       pick.setAttribute("lang", card.lang);
       pick.setAttribute("dir", card.dir);
       bar.insertBefore(pick, status);
     });
   });
   const cancel = button("Cancel", "plain", () => { span.innerHTML = before; stop(); });
-  bar.append(save, others, cancel, status);
+  bar.append(original, ...(checks ? [checks] : []), save, others, cancel, status);
   const stop = () => {
     span.removeAttribute("contenteditable");
     span.removeEventListener("keydown", keys);
+    span.removeEventListener("input", span.checkTerms);
     bar.remove();
     span.focus();
   };
@@ -222,11 +283,79 @@ function startEditing(span, runId, shared) {
     if (event.key === "Escape") { event.preventDefault(); cancel.click(); }
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); save.click(); }
   };
-  span.textContent = span.innerText;  // edit plain text: glossary marks come back on the next run
+  span.textContent = span.innerText;  // edit plain text; the bar keeps the glossary's terms in view
   span.setAttribute("contenteditable", "plaintext-only");
   span.addEventListener("keydown", keys);
   span.closest("p").after(bar);
   span.focus();
+}
+
+// The glossary terms the sentence had, each said to be still in it or missing, as the editor types.
+function termChecks(span, terms) {
+  if (!terms.length) return null;
+  const list = document.createElement("ul");
+  list.className = "term-checks";
+  list.setAttribute("aria-label", "Glossary terms in this sentence");
+  const rows = terms.map((term) => {
+    const row = document.createElement("li");
+    list.append(row);
+    return { term, row };
+  });
+  span.checkTerms = () => {
+    const text = span.innerText;
+    rows.forEach(({ term, row }) => {
+      const kept = text.includes(term.text);
+      row.className = kept ? "kept" : "missing";
+      row.textContent = `${term.title.replace(/^glossary: /, "Glossary: ")} ${kept ? "✓ in the sentence" : "✗ missing"}`;
+    });
+  };
+  span.addEventListener("input", span.checkTerms);
+  span.checkTerms();
+  return list;
+}
+
+// The saved sentence with its glossary terms marked again, as the page drew them.
+function markTerms(span, text, terms) {
+  span.textContent = "";
+  const found = terms.map((term) => term.text).filter((term) => term && text.includes(term));
+  if (!found.length) { span.textContent = text; return; }
+  const titles = Object.fromEntries(terms.map((term) => [term.text, term.title]));
+  const pattern = new RegExp(found.sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+  let at = 0;
+  for (const match of text.matchAll(pattern)) {
+    span.append(text.slice(at, match.index));
+    const mark = document.createElement("mark");
+    mark.className = "term";
+    mark.title = titles[match[0]];
+    mark.textContent = match[0];
+    span.append(mark);
+    at = match.index + match[0].length;
+  }
+  span.append(text.slice(at));
+}
+
+// An alternative's words, those that differ from the current translation in <ins> (a word diff:
+// the longest run of words the two share stays plain).
+function differences(current, other) {
+  const a = current.split(/\s+/).filter(Boolean);
+  const b = other.split(/\s+/).filter(Boolean);
+  const common = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      common[i][j] = a[i] === b[j] ? common[i + 1][j + 1] + 1 : Math.max(common[i + 1][j], common[i][j + 1]);
+    }
+  }
+  const parts = [];
+  let i = 0;
+  b.forEach((word, j) => {
+    while (i < a.length && common[i][j] === common[i + 1][j]) i++;
+    const same = i < a.length && a[i] === word && common[i][j] === common[i + 1][j + 1] + 1;
+    if (same) i++;
+    const piece = same ? document.createTextNode(word) : Object.assign(document.createElement("ins"), { textContent: word });
+    if (parts.length) parts.push(document.createTextNode(" "));
+    parts.push(piece);
+  });
+  return parts;
 }
 
 // kind: "primary" (the one that does it), "quiet" (asks for more), "plain" (leaves), "alt" (a choice).
