@@ -409,6 +409,17 @@ def test_translate_file_gives_a_word_file_back_translated_and_a_pdf_as_text(clie
         "union accepted a new pay offer. <de> Operators said traffic would be back to normal by Friday.\n")
 
 
+def test_translate_file_takes_a_word_file_with_tracked_changes(client):
+    import docx
+
+    from tests.test_office import tracked_word_article
+
+    response = upload(client, "tracked.docx", tracked_word_article())
+    assert response.status_code == 200, response.json  # it answered 500 (issue 32)
+    copy = docx.Document(io.BytesIO(download(client, response).data))
+    assert copy.paragraphs[1].text == "<de> The union accepted the offer on Tuesday."
+
+
 def test_translate_file_detects_the_source(client):
     response = upload(client, "note.txt", b"Dock workers in Rotterdam ended their strike on Tuesday.", source="auto")
     assert download(client, response).data == b"<de> Dock workers in Rotterdam ended their strike on Tuesday."

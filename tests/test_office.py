@@ -47,6 +47,35 @@ def word_article() -> bytes:
     return output.getvalue()
 
 
+def tracked_word_article() -> bytes:
+    """A .docx with tracked changes, as Word writes them: a word deleted and another inserted,
+    a sentence moved, an insertion inside a link, a paragraph deleted whole, a field's result."""
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.add_heading("Harbour strike ends", 0)
+    marked = 'w:id="{}" w:author="Desk" w:date="2024-03-05T10:00:00Z"'
+    paragraphs = [
+        f'<w:r><w:t xml:space="preserve">The union </w:t></w:r><w:del {marked.format(1)}><w:r><w:delText>rejected'
+        f'</w:delText></w:r></w:del><w:ins {marked.format(2)}><w:r><w:rPr><w:b/></w:rPr><w:t>accepted</w:t></w:r>'
+        '</w:ins><w:r><w:t xml:space="preserve"> the offer on Tuesday.</w:t></w:r>',
+        f'<w:moveFrom {marked.format(3)}><w:r><w:t>Ships sail again.</w:t></w:r></w:moveFrom>'
+        '<w:r><w:t>Cranes stood still for five days.</w:t></w:r>',
+        f'<w:moveTo {marked.format(4)}><w:r><w:t>Ships sail again.</w:t></w:r></w:moveTo>',
+        f'<w:hyperlink w:anchor="terms"><w:ins {marked.format(5)}><w:r><w:t>The terms are online.</w:t></w:r></w:ins>'
+        '</w:hyperlink>',
+        f'<w:del {marked.format(6)}><w:r><w:delText>This paragraph was struck out.</w:delText></w:r></w:del>',
+        '<w:r><w:t xml:space="preserve">The figures are in </w:t></w:r><w:fldSimple w:instr=" REF figures \\h ">'
+        '<w:r><w:t>Table 1</w:t></w:r></w:fldSimple><w:r><w:t>.</w:t></w:r>',
+    ]
+    namespace = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    for runs in paragraphs:
+        document.element.body.insert(len(document.element.body) - 1, parse_xml(f"<w:p {namespace}>{runs}</w:p>"))
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
 def opendocument_article() -> bytes:
     document = OpenDocumentText()
     bold = Style(name="Strong", family="text")
@@ -249,6 +278,29 @@ def test_a_span_whose_translation_is_not_in_the_sentence_leaves_the_sentence_in_
                           translate=lambda texts: [f"[{text}]" for text in texts], split=lambda text: [text])
     runs = docx.Document(io.BytesIO(copy)).paragraphs[0].runs
     assert [(run.text, run.bold) for run in runs] == [("[The talks with the port authority resumed on Monday.]", None)]
+
+
+def test_tracked_changes_are_read_as_accepted():
+    document = read_office("strike.docx", tracked_word_article(), limits=Limits())
+    assert document.text.split("\n") == [
+        "Harbour strike ends", "The union accepted the offer on Tuesday.", "Cranes stood still for five days.",
+        "Ships sail again.", "The terms are online.", "The figures are in Table 1."]
+
+
+def test_a_translated_copy_of_a_tracked_document_is_the_accepted_text_translated():
+    from service.stages.office.word import translate_word
+
+    copy = translate_word(tracked_word_article(), name="strike.docx", limits=Limits(), right_to_left=False,
+                          translate=lambda texts: [f"<de> {text}" for text in texts], split=lambda text: [text])
+    translated = docx.Document(io.BytesIO(copy))
+    body = translated.element.body
+    assert ["".join(text.text for text in paragraph._p.iter(f"{W}t")) for paragraph in translated.paragraphs] == [
+        "<de> Harbour strike ends", "<de> The union accepted the offer on Tuesday.",
+        "<de> Cranes stood still for five days.", "<de> Ships sail again.", "<de> The terms are online.", "",
+        "The figures are in Table 1."]  # a paragraph holding a field stays as it is (module docstring)
+    # No revision marks on the translation, no source words left as deleted text.
+    assert not [element for element in body.iter(f"{W}ins", f"{W}del", f"{W}moveFrom", f"{W}moveTo", f"{W}delText")]
+    assert [link.text for link in translated.paragraphs[4].hyperlinks] == ["<de> The terms are online."]
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked():

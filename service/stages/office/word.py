@@ -11,6 +11,11 @@ name, an italic title, a link) is translated on its own and, where that translat
 in the translated sentence, given its formatting back; where it does not, the sentence
 keeps one formatting, as a translator working by sentence would. A paragraph holding a
 field (page numbers, a table of contents) is left as it is.
+
+Tracked changes are read and translated as accepted: an insertion (or a move's new place)
+is the text, a deletion (or a move's old place) is not (issue 32: an inserted word was lost
+from the article, and a paragraph holding one crashed the copy). A translated copy is a new
+text, so it carries no revision marks of the source's words.
 """
 
 from __future__ import annotations
@@ -39,8 +44,12 @@ _OBJECTS = {_w("drawing"), _w("pict"), _w("object"), _w("fldChar"), _w("instrTex
             _w("endnoteReference"), _w("commentReference"), _w("sym")}
 _FIELDS = {_w("fldChar"), _w("instrText"), _w("fldSimple")}
 # Containers of runs inside a paragraph, in the order Word writes them.
-_RUN_PATH = ("./w:r | ./w:hyperlink/w:r | ./w:ins/w:r | ./w:smartTag/w:r | ./w:customXml/w:r"
+_RUN_PATH = ("./w:r | ./w:hyperlink/w:r | ./w:smartTag/w:r | ./w:customXml/w:r"
              " | ./w:sdt/w:sdtContent/w:r")
+# Tracked changes: what a deletion removes and what an insertion adds, around runs; the same
+# tags inside a property element (w:rPr, w:trPr) only mark a paragraph mark or a row.
+_DELETED = (_w("del"), _w("moveFrom"))
+_INSERTED = (_w("ins"), _w("moveTo"))
 _NOTES = (("word/footnotes.xml", "footnote", "Footnote"), ("word/endnotes.xml", "endnote", "Endnote"),
           ("word/comments.xml", "comment", "Comment"))
 
@@ -67,6 +76,7 @@ def read_word(data: bytes, *, name: str, limits: Limits) -> Document:
     from docx.text.paragraph import Paragraph
 
     document, parts = _document(data, name=name, limits=limits)
+    _accept_tracked_changes(document.element.body)
     blocks: list[tuple[str, str]] = []  # (kind, text)
     count = ParagraphCount(name=name, limits=limits)
 
@@ -81,7 +91,7 @@ def read_word(data: bytes, *, name: str, limits: Limits) -> Document:
                 for row in table.rows:
                     cells = list(dict.fromkeys(cell._tc for cell in row.cells))  # a merged cell repeats
                     count.add(len(cells))
-                    texts = [_line_of(" ".join(p.text for p in cell.iter(_w("p")) if _in_cell(p, cell)))
+                    texts = [_line_of(" ".join(_text_of(p) for p in cell.iter(_w("p")) if _in_cell(p, cell)))
                              for cell in cells]
                     blocks.append((PARAGRAPH, " | ".join(text for text in texts if text)))
             elif child.tag in (_w("sdt"), _w("sdtContent"), _w("customXml")):
@@ -123,7 +133,28 @@ def _line_of(text: str) -> str:
 
 
 def _line(paragraph) -> str:
-    return _line_of(paragraph.text)
+    return _line_of(_text_of(paragraph._p))
+
+
+def _text_of(paragraph) -> str:
+    """A w:p's text: every run of its own, in a link, a field's result, a content control or a
+    smart tag too (python-docx's ``text`` reads runs and links only)."""
+    return "".join(_run_text(run) for run in paragraph.iter(_w("r")) if _own(run, paragraph))
+
+
+def _accept_tracked_changes(root) -> None:
+    """Drop what tracked deletions removed and unwrap what insertions added, in place."""
+    for change in list(root.iter(*_DELETED)):
+        parent = change.getparent()
+        if parent is not None and not parent.tag.endswith("Pr"):
+            parent.remove(change)
+    for change in list(root.iter(*_INSERTED)):
+        parent = change.getparent()
+        if parent is None or parent.tag.endswith("Pr"):
+            continue
+        for child in list(change):
+            change.addprevious(child)
+        parent.remove(change)
 
 
 def _apart(document, parts: dict[str, bytes], name: str):
@@ -174,6 +205,7 @@ def translate_word(data: bytes, *, name: str, limits: Limits, translate: Transla
             if not part.is_linked_to_previous:
                 roots.append(part._element)
     for root in roots:
+        _accept_tracked_changes(root)
         for paragraph in root.iter(_w("p")):
             if id(paragraph) not in seen:
                 seen.add(id(paragraph))
@@ -216,8 +248,9 @@ class _Plan:
             anchor.addprevious(run)
         for run in self.runs:
             run.getparent().remove(run)
-        for holder in self.paragraph.xpath("./w:hyperlink | ./w:ins | ./w:smartTag | ./w:customXml | ./w:sdt"):
-            if not len(holder.xpath(".//w:r")):
+        for holder in self.paragraph.xpath("./w:hyperlink | ./w:smartTag | ./w:customXml | ./w:sdt"):
+            # lxml's own elements (those python-docx has no class for) know no "w:" prefix: iter, not xpath
+            if next(holder.iter(_w("r")), None) is None:
                 self.paragraph.remove(holder)
         if right_to_left:
             _set_bidi(self.paragraph)
