@@ -209,6 +209,41 @@ def test_an_article_whose_copy_cannot_be_made_keeps_its_result_and_says_why(make
         "the limit")
 
 
+def test_a_copy_the_writer_cannot_make_fails_the_copy_not_the_article(make_app, install, tmp_path, monkeypatch,
+                                                                       caplog):
+    """What a document the rewriting did not foresee raised (the tracked-change crash of issue 32
+    was lxml's "Undefined namespace prefix") is the copy's error, beside the article's result."""
+    from lxml import etree
+
+    from service.stages.office import word
+    from tests.test_jobs import wait_until_done
+
+    def unforeseen(paragraph, split):
+        raise etree.XPathEvalError("Undefined namespace prefix")
+
+    monkeypatch.setattr(word, "_plan", unforeseen)
+    install("en_de")
+    client = make_app(jobs_dir=tmp_path / "jobs", rate_limit=None).test_client()
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as batch:
+        batch.writestr("strike.docx", word_article())
+    response = client.post("/api/v1/jobs", data={"file": (io.BytesIO(archive.getvalue()), "batch.zip"),
+                                                 "target": ["de"]}, content_type="multipart/form-data")
+    report = wait_until_done(client, response.get_json()["id"])
+    assert report["progress"] == {"done": 1, "failed": 0, "total": 1}, report
+    line = json.loads(client.get(f"/api/v1/jobs/{report['id']}/result").data.decode().splitlines()[0])
+    assert line["result"]["translations"]["de"]["title"] == "<de> Harbour strike ends"
+    assert line["documents_error"] == (
+        "no translated documents: strike.docx: its translated copy could not be written (XPathEvalError, in the "
+        "service's log): the article's translation stands; download it as Markdown, text or HTML")
+    assert "could not write the translated copy of strike.docx" in caplog.text  # with its traceback, for the operator
+    refused = client.post("/translate_file", data={"source": "en", "target": "de",
+                                                   "file": (io.BytesIO(word_article()), "strike.docx")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 400
+    assert "its translated copy could not be written (XPathEvalError" in refused.get_json()["error"]
+
+
 def test_a_pdf_whose_streams_inflate_a_thousandfold_is_refused_before_it_is_parsed():
     import zlib
 

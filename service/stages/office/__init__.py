@@ -14,11 +14,15 @@ through callables (``translate``, ``split``), so this package knows nothing of p
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Callable
 
+from ...errors import InvalidInput, ServiceError
 from ..documents import Document
 from .package import Limits
+
+log = logging.getLogger(__name__)
 
 SUFFIXES = (".docx", ".odt", ".pdf")
 # Formats whose translated copy keeps the document's layout (a PDF's cannot be rewritten).
@@ -39,16 +43,28 @@ def read_office(name: str, data: bytes, *, limits: Limits) -> Document:
 
 def translated_copy(name: str, data: bytes, *, limits: Limits, translate: Callable[[list[str]], list[str]],
                     split: Callable[[str], list[str]], right_to_left: bool) -> bytes:
-    """The document translated, in its own format (.docx or .odt), its layout kept."""
+    """The document translated, in its own format (.docx or .odt), its layout kept.
+
+    A structure the rewriting did not foresee (an lxml, python-docx or odfpy error) fails this
+    copy with a message, never the article: its translation stands (issue 32: a tracked change
+    failed a whole batch article, its Markdown result too)."""
     options = {"name": Path(name).name, "limits": limits, "translate": translate, "split": split,
                "right_to_left": right_to_left}
-    if Path(name).suffix.lower() == ".docx":
-        from .word import translate_word
+    try:
+        if Path(name).suffix.lower() == ".docx":
+            from .word import translate_word
 
-        return translate_word(data, **options)
-    from .opendocument import translate_opendocument
+            return translate_word(data, **options)
+        from .opendocument import translate_opendocument
 
-    return translate_opendocument(data, **options)
+        return translate_opendocument(data, **options)
+    except ServiceError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the boundary around third-party XML rewriting
+        log.exception("could not write the translated copy of %s", Path(name).name)
+        raise InvalidInput(f"{Path(name).name}: its translated copy could not be written ({type(error).__name__}, "
+                           "in the service's log): the article's translation stands; download it as Markdown, "
+                           "text or HTML") from None
 
 
 def summary_copy(suffix: str, *, title: str, heading: str, sentences: list[str], right_to_left: bool) -> bytes:
