@@ -274,10 +274,35 @@ def test_a_span_whose_translation_is_not_in_the_sentence_leaves_the_sentence_in_
     paragraph.add_run(" resumed on Monday.")
     output = io.BytesIO()
     document.save(output)
+    german = {"The talks with the port authority resumed on Monday.": "Die Gespräche mit dem Hafen wurden am Montag "
+                                                                      "fortgesetzt.",
+              "the port authority": "die Hafenbehörde"}
     copy = translate_word(output.getvalue(), name="a.docx", limits=Limits(), right_to_left=False,
-                          translate=lambda texts: [f"[{text}]" for text in texts], split=lambda text: [text])
+                          translate=lambda texts: [german[text] for text in texts], split=lambda text: [text])
     runs = docx.Document(io.BytesIO(copy)).paragraphs[0].runs
-    assert [(run.text, run.bold) for run in runs] == [("[The talks with the port authority resumed on Monday.]", None)]
+    assert [(run.text, run.bold) for run in runs] == [("Die Gespräche mit dem Hafen wurden am Montag fortgesetzt.", None)]
+
+
+def test_a_span_the_model_inflected_in_the_sentence_keeps_its_formatting():
+    from service.stages.office.word import translate_word
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("The talks with ")
+    paragraph.add_run("the port authority").bold = True
+    paragraph.add_run(" resumed on ")
+    paragraph.add_run("Monday").italic = True
+    paragraph.add_run(".")
+    output = io.BytesIO()
+    document.save(output)
+    german = {"The talks with the port authority resumed on Monday.": "Die Gespräche mit der Hafenbehörde wurden am "
+                                                                      "Montag fortgesetzt.",
+              "the port authority": "die Hafenbehörde", "Monday": "Montag"}
+    copy = translate_word(output.getvalue(), name="a.docx", limits=Limits(), right_to_left=False,
+                          translate=lambda texts: [german[text] for text in texts], split=lambda text: [text])
+    runs = docx.Document(io.BytesIO(copy)).paragraphs[0].runs
+    assert [(run.text, run.bold, run.italic) for run in runs] == [
+        ("Die Gespräche mit ", None, None), ("der Hafenbehörde", True, None), (" wurden am ", None, None),
+        ("Montag", None, True), (" fortgesetzt.", None, None)]
 
 
 def test_tracked_changes_are_read_as_accepted():
