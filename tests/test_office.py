@@ -436,23 +436,28 @@ def test_newsdesk_summarize_keeps_the_document_limits_too(cli, monkeypatch, caps
                                        "(NEWSDESK_MAX_DOCUMENT_PARAGRAPHS): split it\n")
 
 
-def test_a_link_keeps_its_address_in_the_translated_copy():
+def _paragraph_with_link(document, before: str, link_text: str, url: str):
+    """A paragraph of ``before``, then a link to ``url`` reading ``link_text``, as Word writes one."""
     from docx.opc.constants import RELATIONSHIP_TYPE
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    from service.stages.office.word import translate_word
-
-    document = docx.Document()
-    paragraph = document.add_paragraph("Read the statement. ")
+    paragraph = document.add_paragraph(before)
     link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), paragraph.part.relate_to("https://example.org/statement", RELATIONSHIP_TYPE.HYPERLINK,
-                                                  is_external=True))
+    link.set(qn("r:id"), paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True))
     run, text = OxmlElement("w:r"), OxmlElement("w:t")
-    text.text = "The full text is online."
+    text.text = link_text
     run.append(text)
     link.append(run)
     paragraph._p.append(link)
+    return paragraph
+
+
+def test_a_link_keeps_its_address_in_the_translated_copy():
+    from service.stages.office.word import translate_word
+
+    document = docx.Document()
+    _paragraph_with_link(document, "Read the statement. ", "The full text is online.", "https://example.org/statement")
     output = io.BytesIO()
     document.save(output)
     copy = translate_word(output.getvalue(), name="a.docx", limits=Limits(), right_to_left=False,
@@ -462,3 +467,25 @@ def test_a_link_keeps_its_address_in_the_translated_copy():
     assert translated.text == "<de> Read the statement. <de> The full text is online."
     assert [(link.text, link.url) for link in translated.hyperlinks] == [
         ("<de> The full text is online.", "https://example.org/statement")]
+
+
+def test_a_link_whose_words_the_sentence_does_not_have_is_kept_on_the_whole_sentence():
+    from service.stages.office.word import translate_word
+
+    document = docx.Document()
+    paragraph = _paragraph_with_link(document, "Read ", "the union's statement", "https://example.org/statement")
+    paragraph.add_run(" before the vote on Friday evening.")
+    output = io.BytesIO()
+    document.save(output)
+    german = {"Read the union's statement before the vote on Friday evening.": "Lesen Sie vor der Abstimmung am "
+                                                                              "Freitagabend, was die Gewerkschaft "
+                                                                              "erklärt hat.",
+              "the union's statement": "die Erklärung der Gewerkschaft"}
+    copy = translate_word(output.getvalue(), name="a.docx", limits=Limits(), right_to_left=False,
+                          translate=lambda texts: [german[text] for text in texts], split=lambda text: [text])
+    translated = docx.Document(io.BytesIO(copy)).paragraphs[0]
+    # Before, the link and its address were dropped (issue 32: all 4 links of one file).
+    assert [(link.text, link.url) for link in translated.hyperlinks] == [
+        ("Lesen Sie vor der Abstimmung am Freitagabend, was die Gewerkschaft erklärt hat.",
+         "https://example.org/statement")]
+    assert translated.text == "Lesen Sie vor der Abstimmung am Freitagabend, was die Gewerkschaft erklärt hat."

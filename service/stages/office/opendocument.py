@@ -239,7 +239,8 @@ class _Plan:
         return self.formatted.texts()
 
     def write(self, translations: dict[str, str]) -> None:
-        pieces = self.formatted.translated(translations)
+        in_link = lambda piece: any(wrapper.tag == _t("a") for wrapper in self.chains[piece])  # noqa: E731
+        pieces = self.formatted.translated(translations, essential=in_link)
         paragraph = self.paragraph
         for child in list(paragraph):
             paragraph.remove(child)

@@ -79,9 +79,13 @@ class Formatted:
                       if (a, b) != (start, end) and re.search(r"\w", self.text[a:b])]
         return texts
 
-    def translated(self, translations: dict[str, str]) -> list[tuple[str, int]]:
+    def translated(self, translations: dict[str, str], *,
+                   essential: Callable[[int], bool] = lambda piece: False) -> list[tuple[str, int]]:
         """The translated paragraph as (text, piece whose formatting it takes), neighbours of one
-        formatting merged; the space between sentences goes with the one before (not into a link)."""
+        formatting merged; the space between sentences goes with the one before (not into a link).
+
+        ``essential``: pieces whose formatting must not vanish (a link and its address): when such
+        a span cannot be found in its sentence's translation, the whole sentence takes it."""
         pieces: list[tuple[str, int]] = []
         position = 0
         for start, end in self.sentences:
@@ -89,14 +93,17 @@ class Formatted:
             if start > position:
                 pieces.append((self.text[position:start], pieces[-1][1] if pieces else base))
             source = self.text[start:end].strip()
-            translation, at = translations.get(source, source), 0
+            translation, at, placed = translations.get(source, source), 0, []
+            lost = None
             for a, b, piece in self._spans(start, end):
                 phrase = translations.get(self.text[a:b].strip())
                 found = locate(phrase, translation, at) if phrase else None
                 if found is not None:
-                    pieces += [(translation[at:found[0]], base), (translation[found[0]:found[1]], piece)]
+                    placed += [(translation[at:found[0]], base), (translation[found[0]:found[1]], piece)]
                     at = found[1]
-            pieces.append((translation[at:], base))
+                elif essential(piece) and lost is None:
+                    lost = piece
+            pieces += [(translation, lost)] if lost is not None else [*placed, (translation[at:], base)]
             position = end
         if position < len(self.text):
             pieces.append((self.text[position:], self.owner[-1]))

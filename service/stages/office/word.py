@@ -9,7 +9,8 @@ by sentence; each translated sentence takes the formatting of the run it started
 bold lead sentence stays bold). A shorter span formatted apart inside a sentence (a bold
 name, an italic title, a link) is translated on its own and, where that translation appears
 in the translated sentence, given its formatting back; where it does not, the sentence
-keeps one formatting, as a translator working by sentence would. A paragraph holding a
+keeps one formatting, as a translator working by sentence would; but a link is never lost:
+the whole sentence becomes the link, its address kept. A paragraph holding a
 field (page numbers, a table of contents) is left as it is.
 
 Tracked changes are read and translated as accepted: an insertion (or a move's new place)
@@ -231,7 +232,8 @@ class _Plan:
         return self.formatted.texts()
 
     def write(self, translations: dict[str, str], *, right_to_left: bool) -> None:
-        self._replace(self.formatted.translated(translations), right_to_left=right_to_left)
+        in_link = lambda index: self.runs[index].getparent().tag == _w("hyperlink")  # noqa: E731
+        self._replace(self.formatted.translated(translations, essential=in_link), right_to_left=right_to_left)
 
     def _replace(self, pieces: list[tuple[str, int]], *, right_to_left: bool) -> None:
         anchor = self.runs[0]  # the new runs go where the first one's outermost holder is
