@@ -179,6 +179,55 @@ def test_an_opendocument_outline_has_its_heading_as_title_and_a_title_style_wins
                                                (Block(PARAGRAPH, "Dock workers in Rotterdam ended a strike on Tuesday."),))
 
 
+def word_article_with_notes() -> bytes:
+    """word_article() with a footnote, an endnote and a comment, each referenced from the lead and
+    related from the document as Word relates them."""
+    namespace = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    original = zipfile.ZipFile(io.BytesIO(word_article()))
+    body = original.read("word/document.xml").decode()
+    lead = "Dock workers in Rotterdam ended a strike on Tuesday.</w:t></w:r>"
+    body = body.replace(lead, lead + '<w:r><w:footnoteReference w:id="1"/></w:r><w:r><w:endnoteReference w:id="1"/>'
+                        '</w:r><w:r><w:commentReference w:id="0"/></w:r>', 1)
+    relationships = original.read("word/_rels/document.xml.rels").decode().replace("</Relationships>", "".join(
+        f'<Relationship Id="rIdNote{kind}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        f'{kind}" Target="{kind}.xml"/>' for kind in ("footnotes", "endnotes", "comments")) + "</Relationships>")
+    types = original.read("[Content_Types].xml").decode().replace("</Types>", "".join(
+        f'<Override PartName="/word/{kind}.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        f'wordprocessingml.{kind}+xml"/>' for kind in ("footnotes", "endnotes", "comments")) + "</Types>")
+    note = '<w:p><w:r><w:{ref}/></w:r><w:r><w:t xml:space="preserve"> {text}</w:t></w:r></w:p>'
+    return with_parts(word_article(), {
+        "word/document.xml": body, "word/_rels/document.xml.rels": relationships, "[Content_Types].xml": types,
+        "word/footnotes.xml": (f'<w:footnotes {namespace}><w:footnote w:type="separator" w:id="-1"><w:p><w:r>'
+                               '<w:separator/></w:r></w:p></w:footnote><w:footnote w:id="1">'
+                               + note.format(ref="footnoteRef", text="Figures from the port authority.")
+                               + "</w:footnote></w:footnotes>"),
+        "word/endnotes.xml": (f'<w:endnotes {namespace}><w:endnote w:id="1">'
+                              + note.format(ref="endnoteRef", text="Reporting by the harbour desk.")
+                              + "</w:endnote></w:endnotes>"),
+        "word/comments.xml": (f'<w:comments {namespace}><w:comment w:id="0" w:author="Desk" w:initials="D">'
+                              + note.format(ref="annotationRef", text="Check the date.")
+                              + "</w:comment></w:comments>")})
+
+
+def test_footnotes_endnotes_and_comments_are_translated_in_the_copy():
+    from service.stages.office.word import translate_word
+
+    data = word_article_with_notes()
+    assert read_office("strike.docx", data, limits=Limits()).left_out[2:] == (
+        "Footnote: Figures from the port authority.", "Endnote: Reporting by the harbour desk.",
+        "Comment (Desk): Check the date.")
+    copy = translate_word(data, name="strike.docx", limits=Limits(), right_to_left=False,
+                          translate=lambda texts: [f"<de> {text}" for text in texts], split=lambda text: [text])
+    # Read back as the reader reads a document: the notes are the copy's, in German now.
+    assert read_office("strike.de.docx", copy, limits=Limits()).left_out[2:] == (
+        "Footnote: <de> Figures from the port authority.", "Endnote: <de> Reporting by the harbour desk.",
+        "Comment (Desk): <de> Check the date.")
+    parts = zipfile.ZipFile(io.BytesIO(copy))
+    footnotes = parts.read("word/footnotes.xml").decode()
+    assert "<w:footnoteRef/>" in footnotes and "<w:separator/>" in footnotes  # the marks stay where they were
+    assert '<w:footnoteReference w:id="1"/>' in parts.read("word/document.xml").decode()
+
+
 def test_word_footnotes_and_comments_are_kept_apart():
     data = with_parts(word_article(), {
         "word/footnotes.xml": (

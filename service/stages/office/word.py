@@ -25,6 +25,8 @@ import io
 from copy import deepcopy
 from typing import Callable
 
+from lxml import etree
+
 from ...errors import InvalidInput
 from ..clean import HEADING, PARAGRAPH
 from ..documents import TITLE, Document, outline_of
@@ -42,7 +44,8 @@ def _w(tag: str) -> str:
 
 # Runs whose content is not text: kept where they are, never rewritten.
 _OBJECTS = {_w("drawing"), _w("pict"), _w("object"), _w("fldChar"), _w("instrText"), _w("footnoteReference"),
-            _w("endnoteReference"), _w("commentReference"), _w("sym")}
+            _w("endnoteReference"), _w("commentReference"), _w("sym"), _w("footnoteRef"), _w("endnoteRef"),
+            _w("annotationRef")}
 _FIELDS = {_w("fldChar"), _w("instrText"), _w("fldSimple")}
 # Containers of runs inside a paragraph, in the order Word writes them.
 _RUN_PATH = ("./w:r | ./w:hyperlink/w:r | ./w:smartTag/w:r | ./w:customXml/w:r"
@@ -191,7 +194,8 @@ Translate = Callable[[list[str]], list[str]]
 
 def translate_word(data: bytes, *, name: str, limits: Limits, translate: Translate, split: Split,
                    right_to_left: bool) -> bytes:
-    """A copy of the .docx with every paragraph translated (body, tables, headers, footers, text boxes).
+    """A copy of the .docx with every paragraph translated (body, tables, headers, footers, text boxes,
+    footnotes, endnotes and comments).
 
     ``translate`` takes a list of sentences or phrases and returns their translations, in order;
     ``split`` cuts a paragraph's text into sentences. ``right_to_left`` (Arabic) makes each
@@ -205,6 +209,8 @@ def translate_word(data: bytes, *, name: str, limits: Limits, translate: Transla
                      section.footer, section.first_page_footer, section.even_page_footer):
             if not part.is_linked_to_previous:
                 roots.append(part._element)
+    notes = _note_parts(document, name)
+    roots += [root for _part, root in notes]
     for root in roots:
         _accept_tracked_changes(root)
         for paragraph in root.iter(_w("p")):
@@ -217,9 +223,41 @@ def translate_word(data: bytes, *, name: str, limits: Limits, translate: Transla
     translations = dict(zip(wanted, translate(wanted))) if wanted else {}
     for plan in plans:
         plan.write(translations, right_to_left=right_to_left)
+    for part, root in notes:
+        if getattr(part, "element", None) is None:  # a part python-docx keeps as bytes: write them back
+            part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()
+
+
+def _note_parts(document, name: str) -> list[tuple]:
+    """(part, root element) of the footnotes, endnotes and comments the document itself points to.
+
+    They are translated in the copy like its body (issue 32: they were left in the source
+    language). python-docx parses comments, and keeps footnotes and endnotes as bytes, which
+    are parsed here with its own parser (its paragraph and run classes, no entities resolved;
+    open_package has refused any part with a DOCTYPE already)."""
+    from docx.oxml.parser import parse_xml as parse_word_xml
+
+    found = []
+    for relationship in document.part.rels.values():
+        if relationship.is_external or relationship.reltype not in _NOTE_RELATIONSHIPS:
+            continue
+        part = relationship.target_part
+        root = getattr(part, "element", None)
+        if root is None:
+            try:
+                root = parse_word_xml(part.blob)
+            except etree.XMLSyntaxError:
+                raise InvalidInput(f"{name} is damaged: its part {str(part.partname).lstrip('/')} is not well-formed "
+                                   "XML; open it and save it again") from None
+        found.append((part, root))
+    return found
+
+
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_NOTE_RELATIONSHIPS = {_RELATIONSHIPS + kind for kind in ("footnotes", "endnotes", "comments")}
 
 
 class _Plan:
@@ -293,8 +331,6 @@ def _run_text(run) -> str:
 
 
 def _format_key(run) -> bytes:
-    from lxml import etree
-
     properties = run.find(_w("rPr"))
     link = run.getparent().get(f"{{{_R}}}id", "") if run.getparent().tag == _w("hyperlink") else ""
     return (etree.tostring(properties) if properties is not None else b"") + link.encode()
