@@ -302,7 +302,8 @@ def test_newsdesk_process_writes_a_translated_opendocument_copy(cli, capsys):
     span = paragraph.find("text:span", ns)
     assert (span.get(f"{{{ns['text']}}}style-name"), span.text, span.tail) == (
         "Strong", "<ar> The union", " accepted a new pay offer.")
-    assert paragraph.find("text:note/text:note-body/text:p", ns).text == "Source: the union's statement."
+    # The footnote is translated where it stands, still in its paragraph (issue 32: it stayed in English).
+    assert paragraph.find("text:note/text:note-body/text:p", ns).text == "<ar> Source: the union's statement."
     style = paragraph.get(f"{{{ns['text']}}}style-name")
     properties = content.find(f".//style:style[@style:name='{style}']/style:paragraph-properties", ns)
     assert properties.get(f"{{{ns['style']}}}writing-mode") == "rl-tb"

@@ -8,7 +8,8 @@ master pages), footnotes, endnotes and comments are kept apart from the body.
 In a translated copy each paragraph and heading is translated by sentence; text in a
 span of its own style (bold, italic, a character style) or a link keeps it where its own
 translation is found in the sentence's, as in word.py. Notes, comments, frames and
-bookmarks inside a paragraph move to its end. For Arabic every translated paragraph gets a
+bookmarks inside a paragraph move to its end; the paragraphs of a note or a comment are
+translated inside it. For Arabic every translated paragraph gets a
 right-to-left style of its own, based on the one it had.
 """
 
@@ -195,16 +196,16 @@ Translate = Callable[[list[str]], list[str]]
 def translate_opendocument(data: bytes, *, name: str, limits: Limits, translate: Translate, split: Split,
                            right_to_left: bool) -> bytes:
     """A copy of the .odt with every paragraph and heading translated (body, tables, lists, frames,
-    headers and footers); notes and comments stay as they were."""
+    headers and footers, footnotes, endnotes and comments: a note's paragraphs are translated where
+    they stand inside it, and the note stays with its paragraph)."""
     parts, content, styles = _package(data, name=name, limits=limits)
     trees = [("content.xml", content)] + ([("styles.xml", styles)] if styles is not None else [])
     plans = []
     for _part, tree in trees:
         for paragraph in tree.iter(*_PARAGRAPHS):
-            if not _inside(paragraph, (_t("note"), f"{{{OFFICE}}}annotation")):
-                plan = _plan(paragraph, split)
-                if plan is not None:
-                    plans.append((tree, plan))
+            plan = _plan(paragraph, split)
+            if plan is not None:
+                plans.append((tree, plan))
     check_paragraphs(len(plans), name=name, max_paragraphs=limits.max_paragraphs)
     wanted = list(dict.fromkeys(text for _tree, plan in plans for text in plan.texts()))
     translations = dict(zip(wanted, translate(wanted))) if wanted else {}
@@ -217,15 +218,6 @@ def translate_opendocument(data: bytes, *, name: str, limits: Limits, translate:
 
     rewritten = {part: etree.tostring(tree, xml_declaration=True, encoding="UTF-8") for part, tree in trees}
     return _zip_like(data, {**parts, **rewritten})
-
-
-def _inside(element, tags) -> bool:
-    parent = element.getparent()
-    while parent is not None:
-        if parent.tag in tags:
-            return True
-        parent = parent.getparent()
-    return False
 
 
 class _Plan:
