@@ -56,8 +56,10 @@ def tracked_word_article() -> bytes:
     document.add_heading("Harbour strike ends", 0)
     marked = 'w:id="{}" w:author="Desk" w:date="2024-03-05T10:00:00Z"'
     paragraphs = [
+        f'<w:pPr><w:rPr><w:ins {marked.format(7)}/></w:rPr></w:pPr>'
         f'<w:r><w:t xml:space="preserve">The union </w:t></w:r><w:del {marked.format(1)}><w:r><w:delText>rejected'
-        f'</w:delText></w:r></w:del><w:ins {marked.format(2)}><w:r><w:rPr><w:b/></w:rPr><w:t>accepted</w:t></w:r>'
+        f'</w:delText></w:r></w:del><w:ins {marked.format(2)}><w:r><w:rPr><w:b/><w:rPrChange {marked.format(8)}>'
+        '<w:rPr/></w:rPrChange></w:rPr><w:t>accepted</w:t></w:r>'
         '</w:ins><w:r><w:t xml:space="preserve"> the offer on Tuesday.</w:t></w:r>',
         f'<w:moveFrom {marked.format(3)}><w:r><w:t>Ships sail again.</w:t></w:r></w:moveFrom>'
         '<w:r><w:t>Cranes stood still for five days.</w:t></w:r>',
@@ -374,7 +376,8 @@ def test_a_translated_copy_of_a_tracked_document_is_the_accepted_text_translated
         "<de> Cranes stood still for five days.", "<de> Ships sail again.", "<de> The terms are online.", "",
         "The figures are in Table 1."]  # a paragraph holding a field stays as it is (module docstring)
     # No revision marks on the translation, no source words left as deleted text.
-    assert not [element for element in body.iter(f"{W}ins", f"{W}del", f"{W}moveFrom", f"{W}moveTo", f"{W}delText")]
+    assert not [element for element in body.iter(f"{W}ins", f"{W}del", f"{W}moveFrom", f"{W}moveTo", f"{W}delText",
+                                                  f"{W}rPrChange")]
     assert [link.text for link in translated.paragraphs[4].hyperlinks] == ["<de> The terms are online."]
 
 
@@ -539,3 +542,26 @@ def test_a_link_whose_words_the_sentence_does_not_have_is_kept_on_the_whole_sent
         ("Lesen Sie vor der Abstimmung am Freitagabend, was die Gewerkschaft erklärt hat.",
          "https://example.org/statement")]
     assert translated.text == "Lesen Sie vor der Abstimmung am Freitagabend, was die Gewerkschaft erklärt hat."
+
+
+def test_a_sentence_with_a_link_found_and_one_lost_keeps_both_addresses():
+    from service.stages.office.pieces import Formatted
+
+    formatted = Formatted.of(["Read ", "here", " and the statement ", "there", " before the vote on Friday evening."],
+                             ["plain", "link A", "plain", "link B", "plain"], lambda text: [text])
+    german = {"Read here and the statement there before the vote on Friday evening.":
+              "Lesen Sie hier und die Erklärung vor der Abstimmung am Freitagabend.", "here": "hier", "there": "dort"}
+    links = {1, 3}
+    assert formatted.translated(german, essential=links.__contains__) == [
+        ("Lesen Sie ", 3), ("hier", 1), (" und die Erklärung vor der Abstimmung am Freitagabend.", 3)]
+
+
+def test_the_translation_engine_s_own_failure_is_not_taken_for_the_writer_s():
+    from service.stages.office import translated_copy
+
+    def broken(texts):
+        raise RuntimeError("the model's file is unreadable")
+
+    with pytest.raises(RuntimeError, match="the model's file is unreadable"):
+        translated_copy("strike.docx", word_article(), limits=Limits(), translate=broken, split=lambda text: [text],
+                        right_to_left=False)

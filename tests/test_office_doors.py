@@ -117,7 +117,7 @@ def test_a_document_over_its_limit_gets_the_form_back_with_the_reason(client):
     response = upload(client, _padded(word_article(), 300_000), "strike.docx")
     assert response.status_code == 413
     assert ("The article is too large: the desk takes pasted text of up to 100,000 characters and a file of up to "
-            "0.2 MB; this was 0.3 MB. Shorten it, or send it in parts.") in response.get_data(as_text=True)
+            "200 kB; this was 339 kB. Shorten it, or send it in parts.") in response.get_data(as_text=True)
 
 
 def test_a_scanned_pdf_is_refused_with_what_to_do(client):

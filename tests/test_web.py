@@ -569,11 +569,16 @@ def test_while_correcting_the_original_the_glossary_and_the_differences_stay_in_
         first = driver.find_element(By.CSS_SELECTOR, "#lang-de-s0 + .back")
         assert (first.text, first.get_attribute("lang")) == (
             f"<en> <de> {LEAD.replace('offer', 'union').replace('Rotterdam', 'Rotterdamm')}", "en")
-        assert (toggle.text, toggle.get_attribute("aria-pressed")) == ("Hide English", "true")
+        assert (toggle.text, toggle.get_attribute("aria-pressed")) == ("Back into English", "true")
+        copy = driver.find_element(By.CSS_SELECTOR, "#lang-de .text").find_element(By.XPATH, "preceding-sibling::button[1]")
+        driver.execute_script("navigator.clipboard.writeText = (text) => { window.copied = text; return Promise.resolve(); }")
+        driver.execute_script("arguments[0].click()", copy)
+        WebDriverWait(driver, 5).until(lambda _: driver.execute_script("return window.copied"))
+        assert "<en>" not in driver.execute_script("return window.copied")  # Copy leaves the English out
         screenshot(driver, "desk-back-phone.png")
         toggle.click()
         assert driver.find_elements(By.CSS_SELECTOR, "#lang-de .back") == []
-        assert toggle.text == "Back into English"
+        assert toggle.get_attribute("aria-pressed") == "false"
     finally:
         driver.quit()
         server.shutdown()

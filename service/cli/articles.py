@@ -97,7 +97,9 @@ def process_command(settings: Settings, files, output_dir, targets, length, meth
     # shows, every line goes out through it, so that lines and bar never overwrite each other.
     # It counts the pipeline's steps, not files: one long article moves it too (issue 28).
     per_article = STEPS_BEFORE_TRANSLATING + len(targets)
-    bar = tqdm(total=len(files) * per_article, desc="articles", unit="step", disable=None, file=sys.stderr)
+    # Not with stdin's result going to the terminal too: its lines would be written over the bar.
+    bar = tqdm(total=len(files) * per_article, desc="articles", unit="step", file=sys.stderr,
+               disable=True if "-" in files else None)
     echo = click.echo if bar.disable else lambda line, err=False: bar.write(line, file=sys.stderr if err else sys.stdout)
     for number, name in enumerate(files):
         try:

@@ -418,8 +418,10 @@ def _check_article_length(text: str, settings) -> None:
 
 
 def _in_megabytes(size: int) -> str:
-    """20,000,000 bytes as "20 MB", 2,100,000 as "2.1 MB", 200,000 as "0.2 MB": the units of a file's size."""
-    return f"{size / 1_000_000:,.1f}".removesuffix(".0") + " MB"
+    """20,000,000 bytes as "20 MB", 2,040,000 as "2.04 MB", 200,000 as "200 kB": a file's size as people say it."""
+    if size < 1_000_000:
+        return f"{size / 1000:,.0f} kB"
+    return f"{size / 1_000_000:,.2f}".rstrip("0").rstrip(".") + " MB"
 
 
 def _defaults() -> dict:

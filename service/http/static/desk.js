@@ -182,15 +182,22 @@ function translateBack() {
       if (shown.length) {
         shown.forEach((line) => line.remove());
         toggle.setAttribute("aria-pressed", "false");
-        toggle.textContent = `Back into ${name}`;
         status.textContent = "";
         return;
       }
       status.className = "back-status";
       status.textContent = `Translating back into ${name}…`;
-      const response = await fetch(toggle.dataset.url, { headers: { Accept: "application/json" } });
-      const answer = await response.json();
-      if (!response.ok) { status.className = "back-status bad"; status.textContent = answer.error; return; }
+      toggle.disabled = true;  // one request at a time: a second click would add every line twice
+      let response, answer;
+      try {
+        response = await fetch(toggle.dataset.url, { headers: { Accept: "application/json" } });
+        answer = await response.json();
+      } catch (error) {
+        answer = { error: `Could not reach the service (${error.message}): try again.` };
+      } finally {
+        toggle.disabled = false;
+      }
+      if (!response || !response.ok) { status.className = "back-status bad"; status.textContent = answer.error; return; }
       card.querySelectorAll(".text .s").forEach((span) => {
         const line = document.createElement("span");
         line.className = "back";
@@ -200,7 +207,6 @@ function translateBack() {
         span.after(line);
       });
       toggle.setAttribute("aria-pressed", "true");
-      toggle.textContent = `Hide ${name}`;
       status.textContent = `Each sentence is followed by the machine's ${name} for it.`;
     });
   });

@@ -48,7 +48,13 @@ def translated_copy(name: str, data: bytes, *, limits: Limits, translate: Callab
     A structure the rewriting did not foresee (an lxml, python-docx or odfpy error) fails this
     copy with a message, never the article: its translation stands (issue 32: a tracked change
     failed a whole batch article, its Markdown result too)."""
-    options = {"name": Path(name).name, "limits": limits, "translate": translate, "split": split,
+    def translate_apart(texts: list[str]) -> list[str]:
+        try:
+            return translate(texts)
+        except Exception as error:  # the engine's own failure, not the writer's: it goes on as it was
+            raise _FromTranslating(error) from error
+
+    options = {"name": Path(name).name, "limits": limits, "translate": translate_apart, "split": split,
                "right_to_left": right_to_left}
     try:
         if Path(name).suffix.lower() == ".docx":
@@ -58,6 +64,8 @@ def translated_copy(name: str, data: bytes, *, limits: Limits, translate: Callab
         from .opendocument import translate_opendocument
 
         return translate_opendocument(data, **options)
+    except _FromTranslating as wrapped:
+        raise wrapped.error from None
     except ServiceError:
         raise
     except Exception as error:  # noqa: BLE001 - the boundary around third-party XML rewriting
@@ -65,6 +73,14 @@ def translated_copy(name: str, data: bytes, *, limits: Limits, translate: Callab
         raise InvalidInput(f"{Path(name).name}: its translated copy could not be written ({type(error).__name__}, "
                            "in the service's log): the article's translation stands; download it as Markdown, "
                            "text or HTML") from None
+
+
+class _FromTranslating(Exception):
+    """What ``translate`` raised, carried through the writer untouched (translated_copy)."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
 
 
 def summary_copy(suffix: str, *, title: str, heading: str, sentences: list[str], right_to_left: bool) -> bytes:

@@ -85,13 +85,15 @@ class Formatted:
         formatting merged; the space between sentences goes with the one before (not into a link).
 
         ``essential``: pieces whose formatting must not vanish (a link and its address): when such
-        a span cannot be found in its sentence's translation, the whole sentence takes it."""
+        a span cannot be found in its sentence's translation, the sentence's own text takes it
+        (the spans that were found keep theirs)."""
         pieces: list[tuple[str, int]] = []
-        position = 0
+        position, previous = 0, None
         for start, end in self.sentences:
             base = self._base(start, end)
             if start > position:
-                pieces.append((self.text[position:start], pieces[-1][1] if pieces else base))
+                pieces.append((self.text[position:start], base if previous is None else previous))
+            previous = base
             source = self.text[start:end].strip()
             translation, at, placed = translations.get(source, source), 0, []
             lost = None
@@ -103,7 +105,9 @@ class Formatted:
                     at = found[1]
                 elif essential(piece) and lost is None:
                     lost = piece
-            pieces += [(translation, lost)] if lost is not None else [*placed, (translation[at:], base)]
+            if lost is not None:  # the sentence's own text takes the lost link; spans found keep theirs
+                placed = [(text, lost if piece == base else piece) for text, piece in placed]
+            pieces += [*placed, (translation[at:], base if lost is None else lost)]
             position = end
         if position < len(self.text):
             pieces.append((self.text[position:], self.owner[-1]))

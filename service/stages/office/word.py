@@ -54,6 +54,12 @@ _RUN_PATH = ("./w:r | ./w:hyperlink/w:r | ./w:smartTag/w:r | ./w:customXml/w:r"
 # tags inside a property element (w:rPr, w:trPr) only mark a paragraph mark or a row.
 _DELETED = (_w("del"), _w("moveFrom"))
 _INSERTED = (_w("ins"), _w("moveTo"))
+# What is left of a revision once its text is settled: marks on paragraph marks and rows, formatting
+# changes, the ranges of a move.
+_REVISION_MARKS = (*_DELETED, *_INSERTED, *(_w(tag) for tag in (
+    "rPrChange", "pPrChange", "sectPrChange", "tblPrChange", "tblGridChange", "trPrChange", "tcPrChange",
+    "numberingChange", "moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd",
+    "cellIns", "cellDel", "cellMerge")))
 _NOTES = (("word/footnotes.xml", "footnote", "Footnote"), ("word/endnotes.xml", "endnote", "Endnote"),
           ("word/comments.xml", "comment", "Comment"))
 
@@ -147,10 +153,17 @@ def _text_of(paragraph) -> str:
 
 
 def _accept_tracked_changes(root) -> None:
-    """Drop what tracked deletions removed and unwrap what insertions added, in place."""
+    """Drop what tracked deletions removed and unwrap what insertions added, in place; a row marked
+    deleted goes, and the remaining marks (of paragraph marks, rows, formatting, moves) with it."""
     for change in list(root.iter(*_DELETED)):
         parent = change.getparent()
-        if parent is not None and not parent.tag.endswith("Pr"):
+        if parent is None:
+            continue
+        if parent.tag == _w("trPr") and change.tag == _w("del"):
+            row = parent.getparent()
+            if row is not None and row.getparent() is not None:
+                row.getparent().remove(row)
+        elif not parent.tag.endswith("Pr"):
             parent.remove(change)
     for change in list(root.iter(*_INSERTED)):
         parent = change.getparent()
@@ -159,6 +172,9 @@ def _accept_tracked_changes(root) -> None:
         for child in list(change):
             change.addprevious(child)
         parent.remove(change)
+    for mark in list(root.iter(*_REVISION_MARKS)):
+        if mark.getparent() is not None:
+            mark.getparent().remove(mark)
 
 
 def _apart(document, parts: dict[str, bytes], name: str):
