@@ -263,8 +263,11 @@ def test_glossary_terms_are_highlighted_in_the_original_and_the_translation(make
 
 
 def test_a_translation_goes_back_into_the_article_language_where_a_pack_takes_it(make_app, install):
+    from service.http.web import RUNS_PER_WORKER
+
     install("en_de", "en_ru", "de_en")
-    client = make_app().test_client()
+    app = make_app()
+    client = app.test_client()
     page = client.post("/", data={"text": HARBOUR, "target": ["de", "ru"], "summary": "2"}).get_data(as_text=True)
     run_id = _run_id(page)
     # German has a de->en pack, Russian none: only the German card offers it.
@@ -283,6 +286,18 @@ def test_a_translation_goes_back_into_the_article_language_where_a_pack_takes_it
     unknown = client.get(f"/results/{run_id}/back/ar")
     assert unknown.get_json() == {"error": "this result has no ar translation to translate back: it has de, ru"}
     assert unknown.status_code == 400
+    # It takes one of the desk's places for model work, as the alternatives do: none free, 503.
+    room = app.extensions["newsdesk.desk_runs"]
+    for _ in range(RUNS_PER_WORKER):
+        room.acquire()
+    try:
+        for busy in (client.get(f"/results/{run_id}/back/de"), client.get(f"/results/{run_id}/sentences/de/0/alternatives")):
+            assert (busy.status_code, busy.get_json()) == (503, {"error": (
+                f"this server is already working on {RUNS_PER_WORKER} articles from the desk: ask again in a moment")})
+    finally:
+        for _ in range(RUNS_PER_WORKER):
+            room.release()
+    assert client.get(f"/results/{run_id}/back/de").status_code == 200
 
 
 def test_page_weight_is_small(client):

@@ -11,6 +11,7 @@ taken only from this site's own page (CSRF: Origin, else Referer, is checked).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import threading
@@ -288,8 +289,9 @@ def alternatives(run_id: str, language: str, index: int):
     result = _finished(run_id)
     if not 0 <= index < len(result.sentences) or language not in result.translations:
         raise InvalidInput(f"this result has no {language} sentence {index}")
-    [(best, others)] = translate_texts_with_alternatives([result.sentences[index]], result.source, language, settings,
-                                                         deadline(settings), alternatives=ALTERNATIVES)
+    with _desk_room():
+        [(best, others)] = translate_texts_with_alternatives([result.sentences[index]], result.source, language,
+                                                             settings, deadline(settings), alternatives=ALTERNATIVES)
     current = result.translations[language].sentences[index]
     return jsonify(alternatives=[text for text in dict.fromkeys((best, *others)) if text != current])
 
@@ -303,9 +305,24 @@ def back_translation(run_id: str, language: str):
     if language not in result.translations:
         raise InvalidInput(f"this result has no {language} translation to translate back: it has "
                            f"{', '.join(result.translations) or 'none'}")
-    sentences = translate_texts(list(result.translations[language].sentences), language, result.source, settings,
-                                deadline(settings))
+    with _desk_room():
+        sentences = translate_texts(list(result.translations[language].sentences), language, result.source, settings,
+                                    deadline(settings))
     return jsonify(language=result.source, name=DISPLAY_NAMES.get(result.source, result.source), sentences=sentences)
+
+
+@contextlib.contextmanager
+def _desk_room():
+    """One of the desk's places for model work (RUNS_PER_WORKER, shared with the article runs): a GET
+    that translates (alternatives, back-translation) is no free way to keep the cores busy."""
+    room = current_app.extensions["newsdesk.desk_runs"]
+    if not room.acquire(blocking=False):
+        raise ServiceBusy(f"this server is already working on {RUNS_PER_WORKER} articles from the desk: "
+                          "ask again in a moment")
+    try:
+        yield
+    finally:
+        room.release()
 
 
 @bp.before_request
