@@ -14,6 +14,7 @@ from service.cli import cli, main
 from service.cli.glossary import glossary_group
 from service.errors import InvalidInput
 from service.http import glossary as glossary_api
+from service.http import inputs
 from service.translation import load_pack, translate_with_pack
 from service.translation import packs as langpacks
 from service.translation.terms import (Glossary, Protected, Replacement, clean_language, clean_term, compile_terms,
@@ -634,10 +635,10 @@ def test_the_blueprint_alone_in_a_small_app(db):
 
 
 def test_inline_glossary():
-    assert glossary_api.inline_glossary({"de": {"Gadhafi": "Gaddafi"}, "*": ["NTC"]}) == Glossary(
+    assert inputs.inline_glossary({"de": {"Gadhafi": "Gaddafi"}, "*": ["NTC"]}) == Glossary(
         by_target={"de": {"Gadhafi": "Gaddafi"}}, keep=("NTC",))
-    assert glossary_api.inline_glossary({}) == Glossary()
-    assert NEWSROOM.merged(glossary_api.inline_glossary({"de": {"Gadhafi": "Gadhafi"}})).for_target("de") == {
+    assert inputs.inline_glossary({}) == Glossary()
+    assert NEWSROOM.merged(inputs.inline_glossary({"de": {"Gadhafi": "Gadhafi"}})).for_target("de") == {
         "NTC": "NTC", "Gadhafi": "Gadhafi", "Tripoli": "Tripolis"}
 
 
@@ -653,7 +654,7 @@ def test_inline_glossary():
 ], ids=["not-an-object", "keep-not-a-list", "language-not-an-object", "bad-language", "empty-kept-term"])
 def test_inline_glossary_refuses_bad_shapes(value, message):
     with pytest.raises(InvalidInput) as error:
-        glossary_api.inline_glossary(value)
+        inputs.inline_glossary(value)
     assert str(error.value) == message
 
 

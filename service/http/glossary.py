@@ -1,29 +1,27 @@
-"""Serve the glossary at /api/v1/glossary (GET it, PUT a new one), and read a request's own glossary.
+"""Serve the glossary at /api/v1/glossary (GET it, PUT a new one, see and undo its changes).
 
 There is one glossary for the whole service, even with API keys on: a newsroom's house
 spellings ("Gaddafi", "Kyiv") are the newsroom's, so every key reads the same one, and every
 translation, whoever asked for it, writes a name the same way. Replacing it takes an
 ``admin`` key (issue 31: any key could wipe it). A caller
 that needs other spellings for one request sends them in that request's "glossary" field
-(``inline_glossary``), which goes over the stored one for that request only.
+(``inputs.inline_glossary``), which goes over the stored one for that request only.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
 
 from flask import Blueprint, jsonify, request
 
 from .. import glossary as stored_glossary
 from ..errors import InvalidInput
-from ..translation.terms import KEEP, Glossary, clean_language, clean_term
+from ..translation.terms import Glossary
 from . import access, inputs
 
 bp = Blueprint("glossary", __name__, url_prefix="/api/v1")
 
 SHAPE = '{"terms": {"de": {"Gadhafi": "Gaddafi"}}, "keep": ["NTC"]}'
-INLINE_SHAPE = '{"de": {"Gadhafi": "Gaddafi"}, "*": ["NTC"]}'
 PUT_FIELDS = ("terms", "keep", "version")  # "version" as GET gives it back; it is ignored
 
 
@@ -40,8 +38,8 @@ def replace_glossary():
     With keys on, only an ``admin`` key may: one request replaces every desk's house spellings."""
     access.require_role("admin")
     fields = _glossary_body()
-    new = Glossary(by_target=_terms_field(fields.get("terms", {}), label="field 'terms'"),
-                   keep=_keep_field(fields.get("keep", []), label="field 'keep'"))
+    new = Glossary(by_target=inputs.terms_field(fields.get("terms", {}), label="field 'terms'"),
+                   keep=inputs.keep_field(fields.get("keep", []), label="field 'keep'"))
     return jsonify(stored_glossary.replace_all(inputs.current_settings().glossary_db, new,
                                                changed_by=access.changed_by()).as_dict())
 
@@ -67,15 +65,6 @@ def restore_glossary():
     return jsonify(restored.as_dict())
 
 
-def inline_glossary(value: Any) -> Glossary:
-    """A request's "glossary" field, {"de": {"Gadhafi": "Gaddafi"}, "*": ["NTC"]}, as a Glossary
-    to merge over the stored one; InvalidInput naming what is wrong."""
-    if not isinstance(value, dict):
-        raise InvalidInput(f"field 'glossary' must be an object of language -> terms, e.g. {INLINE_SHAPE}")
-    by_target = _terms_field({code: terms for code, terms in value.items() if code != KEEP}, label="field 'glossary'")
-    return Glossary(by_target=by_target, keep=_keep_field(value.get(KEEP, []), label="field 'glossary' → '*'"))
-
-
 def _glossary_body() -> dict:
     if not request.is_json:
         raise InvalidInput(f"send the glossary as JSON (Content-Type: application/json), e.g. {SHAPE}")
@@ -89,28 +78,3 @@ def _glossary_body() -> dict:
         raise InvalidInput(f"send the whole glossary, e.g. {SHAPE}; to empty it send "
                            '{"terms": {}, "keep": []}')
     return fields
-
-
-def _terms_field(value: Any, *, label: str) -> dict[str, dict[str, str]]:
-    """{"de": {"Gadhafi": "Gaddafi"}}, checked: language codes, then terms of one line each."""
-    if not isinstance(value, dict):
-        raise InvalidInput(f"{label} must be an object of language -> {{source term: target term}}, "
-                           'e.g. {"de": {"Gadhafi": "Gaddafi"}}')
-    by_target: dict[str, dict[str, str]] = {}
-    for code, terms in value.items():
-        target = clean_language(code, what=label)
-        where = f"{label} → {target!r}"
-        if not isinstance(terms, dict):
-            raise InvalidInput(f"{where} must be an object of source term -> target term, e.g. "
-                               '{"Gadhafi": "Gaddafi"}')
-        for source, written in terms.items():
-            source_term = clean_term(source, what=f"{where}: the source term {source!r}")
-            by_target.setdefault(target, {})[source_term] = clean_term(written, what=f"{where} → {source!r}")
-    return by_target
-
-
-def _keep_field(value: Any, *, label: str) -> tuple[str, ...]:
-    """["NTC", ...]: the terms kept as they are in every language."""
-    if not isinstance(value, list):
-        raise InvalidInput(f"{label} must be a list of terms kept as they are, e.g. [\"NTC\"]")
-    return tuple(clean_term(term, what=f"{label} item {index}") for index, term in enumerate(value, start=1))

@@ -16,6 +16,7 @@ from ..errors import InvalidInput, TooLarge
 from ..stages.language import DISPLAY_NAMES
 from ..stages.summary import METHODS, summary_length
 from ..pipeline import known_language
+from ..translation.terms import KEEP, Glossary, clean_language, clean_term
 from .error_responses import libretranslate_refusal
 
 FORMATS = defaults.INPUT_FORMATS
@@ -198,14 +199,48 @@ def alternatives_field(fields: dict) -> int:
     return value
 
 
-def glossary_field(fields: dict):
+def glossary_field(fields: dict) -> Glossary | None:
     """A request's own glossary ({"de": {"Gadhafi": "Gaddafi"}, "*": ["NTC"]}), or None without one."""
     value = fields.get("glossary")
-    if value is None:
-        return None
-    from .glossary import inline_glossary  # the glossary door's reader; it reads fields through this module
+    return None if value is None else inline_glossary(value)
 
-    return inline_glossary(value)
+
+INLINE_GLOSSARY_SHAPE = '{"de": {"Gadhafi": "Gaddafi"}, "*": ["NTC"]}'
+
+
+def inline_glossary(value: Any) -> Glossary:
+    """A request's "glossary" field, {"de": {"Gadhafi": "Gaddafi"}, "*": ["NTC"]}, as a Glossary
+    to merge over the stored one; InvalidInput naming what is wrong."""
+    if not isinstance(value, dict):
+        raise InvalidInput(f"field 'glossary' must be an object of language -> terms, e.g. {INLINE_GLOSSARY_SHAPE}")
+    by_target = terms_field({code: terms for code, terms in value.items() if code != KEEP}, label="field 'glossary'")
+    return Glossary(by_target=by_target, keep=keep_field(value.get(KEEP, []), label="field 'glossary' → '*'"))
+
+
+def terms_field(value: Any, *, label: str) -> dict[str, dict[str, str]]:
+    """{"de": {"Gadhafi": "Gaddafi"}}, checked: language codes, then terms of one line each (the
+    glossary door's "terms" and a request's own glossary)."""
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{label} must be an object of language -> {{source term: target term}}, "
+                           'e.g. {"de": {"Gadhafi": "Gaddafi"}}')
+    by_target: dict[str, dict[str, str]] = {}
+    for code, terms in value.items():
+        target = clean_language(code, what=label)
+        where = f"{label} → {target!r}"
+        if not isinstance(terms, dict):
+            raise InvalidInput(f"{where} must be an object of source term -> target term, e.g. "
+                               '{"Gadhafi": "Gaddafi"}')
+        for source, written in terms.items():
+            source_term = clean_term(source, what=f"{where}: the source term {source!r}")
+            by_target.setdefault(target, {})[source_term] = clean_term(written, what=f"{where} → {source!r}")
+    return by_target
+
+
+def keep_field(value: Any, *, label: str) -> tuple[str, ...]:
+    """["NTC", ...]: the terms kept as they are in every language."""
+    if not isinstance(value, list):
+        raise InvalidInput(f"{label} must be a list of terms kept as they are, e.g. [\"NTC\"]")
+    return tuple(clean_term(term, what=f"{label} item {index}") for index, term in enumerate(value, start=1))
 
 
 def count_field(fields: dict, name: str, default: int, *, least: int, most: int | None = None) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from ...errors import InvalidInput, ServiceError
-from ..documents import Document
+from ..outline import Document
 from .package import Limits
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ import resource
 from dataclasses import replace
 
 from ...errors import InvalidInput, ServiceError, TooLarge
-from ..documents import Document
+from ..outline import Document
 from .package import Limits
 
 log = logging.getLogger(__name__)

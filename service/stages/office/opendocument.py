@@ -23,7 +23,7 @@ from typing import Callable
 
 from ...errors import InvalidInput
 from ..clean import HEADING, PARAGRAPH
-from ..documents import TITLE, Document, outline_of
+from ..outline import TITLE, Document, outline_of
 from .package import (Limits, ParagraphCount, check_paragraphs, check_opendocument_links, open_package,
                       parse_xml)
 from .pieces import Formatted, Split

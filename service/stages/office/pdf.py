@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from ...errors import InvalidInput, ServiceError, TooLarge
 from ..clean import HEADING, PARAGRAPH
-from ..documents import TITLE, Document, outline_of
+from ..outline import TITLE, Document, outline_of
 from .package import MAX_COMPRESSION_RATIO, check_paragraphs
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from ..documents import Document
+from ..outline import Document
 from .package import Limits, check_size
 
 

@@ -29,7 +29,7 @@ from lxml import etree
 
 from ...errors import InvalidInput
 from ..clean import HEADING, PARAGRAPH
-from ..documents import TITLE, Document, outline_of
+from ..outline import TITLE, Document, outline_of
 from .package import (Limits, ParagraphCount, check_paragraphs, check_word_relationships, open_package,
                       parse_xml)
 from .pieces import Formatted, Split
