@@ -317,41 +317,38 @@ def test_newsdesk_process_writes_a_translated_opendocument_copy(cli, capsys):
         "<ar> Harbour strike ends\nSummary\n<ar> Operators said traffic would be normal by Friday.")
 
 
-def test_a_span_whose_translation_is_not_in_the_sentence_leaves_the_sentence_in_one_formatting():
+def _copied_runs(runs: list[tuple[str, dict]], german: dict[str, str]) -> list:
+    """The runs of a one-paragraph .docx made of ``runs`` (text, formatting), translated by ``german``."""
     from service.stages.office.word import translate_word
 
     document = docx.Document()
-    paragraph = document.add_paragraph("The talks with ")
-    paragraph.add_run("the port authority").bold = True
-    paragraph.add_run(" resumed on Monday.")
+    paragraph = document.add_paragraph()
+    for text, formatting in runs:
+        run = paragraph.add_run(text)
+        for name, value in formatting.items():
+            setattr(run, name, value)
     output = io.BytesIO()
     document.save(output)
+    copy = translate_word(output.getvalue(), name="a.docx", limits=Limits(), right_to_left=False,
+                          translate=lambda texts: [german[text] for text in texts], split=lambda text: [text])
+    return docx.Document(io.BytesIO(copy)).paragraphs[0].runs
+
+
+def test_a_span_whose_translation_is_not_in_the_sentence_leaves_the_sentence_in_one_formatting():
     german = {"The talks with the port authority resumed on Monday.": "Die Gespräche mit dem Hafen wurden am Montag "
                                                                       "fortgesetzt.",
               "the port authority": "die Hafenbehörde"}
-    copy = translate_word(output.getvalue(), name="a.docx", limits=Limits(), right_to_left=False,
-                          translate=lambda texts: [german[text] for text in texts], split=lambda text: [text])
-    runs = docx.Document(io.BytesIO(copy)).paragraphs[0].runs
+    runs = _copied_runs([("The talks with ", {}), ("the port authority", {"bold": True}), (" resumed on Monday.", {})],
+                        german)
     assert [(run.text, run.bold) for run in runs] == [("Die Gespräche mit dem Hafen wurden am Montag fortgesetzt.", None)]
 
 
 def test_a_span_the_model_inflected_in_the_sentence_keeps_its_formatting():
-    from service.stages.office.word import translate_word
-
-    document = docx.Document()
-    paragraph = document.add_paragraph("The talks with ")
-    paragraph.add_run("the port authority").bold = True
-    paragraph.add_run(" resumed on ")
-    paragraph.add_run("Monday").italic = True
-    paragraph.add_run(".")
-    output = io.BytesIO()
-    document.save(output)
     german = {"The talks with the port authority resumed on Monday.": "Die Gespräche mit der Hafenbehörde wurden am "
                                                                       "Montag fortgesetzt.",
               "the port authority": "die Hafenbehörde", "Monday": "Montag"}
-    copy = translate_word(output.getvalue(), name="a.docx", limits=Limits(), right_to_left=False,
-                          translate=lambda texts: [german[text] for text in texts], split=lambda text: [text])
-    runs = docx.Document(io.BytesIO(copy)).paragraphs[0].runs
+    runs = _copied_runs([("The talks with ", {}), ("the port authority", {"bold": True}), (" resumed on ", {}),
+                         ("Monday", {"italic": True}), (".", {})], german)
     assert [(run.text, run.bold, run.italic) for run in runs] == [
         ("Die Gespräche mit ", None, None), ("der Hafenbehörde", True, None), (" wurden am ", None, None),
         ("Montag", None, True), (" fortgesetzt.", None, None)]
