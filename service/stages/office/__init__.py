@@ -1,7 +1,7 @@
 """Word, OpenDocument and PDF articles: reading them, and translated copies of them.
 
 - ``package``: opening .docx/.odt (zip archives of XML) without trusting them: size, zip
-  bombs, DOCTYPEs, links to outside files;
+  bombs, entity declarations;
 - ``word``, ``opendocument``: reading into lines, translated copies that keep the layout,
   and the summary as a short document of its own;
 - ``pdf``: text PDFs (columns, hyphenation, running headers and page numbers);

@@ -19,13 +19,13 @@ import io
 import re
 import zipfile
 from copy import deepcopy
+from dataclasses import dataclass
 from typing import Callable
 
 from ...errors import InvalidInput
 from ..clean import HEADING, PARAGRAPH
 from ..outline import TITLE, Document, outline_of
-from .package import (Limits, ParagraphCount, check_paragraphs, check_opendocument_links, open_package,
-                      parse_xml)
+from .package import Limits, ParagraphCount, check_paragraphs, open_package, parse_xml
 from .pieces import Formatted, Split
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -48,8 +48,13 @@ _APART = {_t("note"), f"{{{OFFICE}}}annotation", f"{{{OFFICE}}}annotation-end", 
           _t("reference-mark-start"), _t("reference-mark-end"), _t("soft-page-break"), _t("change-start"),
           _t("change-end"), _t("change"), _t("toc-mark"), _t("alphabetical-index-mark")}
 _WRAPPERS = {_t("span"), _t("a")}  # inline elements whose text is the paragraph's, with a style or a link
-_FIELDS = {_t("page-number"), _t("page-count"), _t("date"), _t("time"), _t("chapter"), _t("sequence"),
-           _t("file-name"), _t("title"), _t("subject"), _t("author-name")}
+# Fields: their text is the document's (a number, a date, a reference's target); kept where they stand.
+_FIELDS = {_t(tag) for tag in (
+    "page-number", "page-count", "date", "time", "chapter", "sequence", "sequence-ref", "file-name", "title",
+    "subject", "author-name", "author-initials", "initial-creator", "creation-date", "creation-time",
+    "bookmark-ref", "reference-ref", "note-ref", "bibliography-mark", "page-variable-get", "variable-get",
+    "variable-set", "user-field-get", "user-defined", "expression", "template-name", "word-count",
+    "character-count", "paragraph-count", "table-count", "image-count")}
 
 
 def _package(data: bytes, *, name: str, limits: Limits) -> tuple[dict[str, bytes], object, object]:
@@ -59,9 +64,6 @@ def _package(data: bytes, *, name: str, limits: Limits) -> tuple[dict[str, bytes
                            "as .docx")
     content = parse_xml(parts["content.xml"], name=name, part="content.xml")
     styles = parse_xml(parts["styles.xml"], name=name, part="styles.xml") if "styles.xml" in parts else None
-    for part, tree in (("content.xml", content), ("styles.xml", styles)):
-        if tree is not None:
-            check_opendocument_links(tree, name=name, part=part)
     return parts, content, styles
 
 
@@ -73,7 +75,8 @@ def _body(content):
 
 
 def read_opendocument(data: bytes, *, name: str, limits: Limits) -> Document:
-    """The article in an .odt: one line per paragraph, heading, list item and table row."""
+    """The article in an .odt: one line per paragraph, heading, list item, table row and paragraph
+    of a frame's text box (after the paragraph the frame is anchored in)."""
     _parts, content, styles = _package(data, name=name, limits=limits)
     blocks: list[tuple[str, str]] = []  # (kind, text)
     count = ParagraphCount(name=name, limits=limits)
@@ -84,6 +87,11 @@ def read_opendocument(data: bytes, *, name: str, limits: Limits) -> Document:
             if child.tag in _PARAGRAPHS:
                 count.add(1)
                 blocks.append((_kind(child, parents), _line(child)))
+                for box in _text_boxes(child):
+                    walk(box)
+            elif child.tag == f"{{{DRAW}}}frame":  # a frame anchored to the page, not to a paragraph
+                for box in _text_boxes(child):
+                    walk(box)
             elif child.tag == f"{{{TABLE}}}table":
                 for row in child.iter(f"{{{TABLE}}}table-row"):
                     cells = [cell for cell in row if cell.tag == f"{{{TABLE}}}table-cell"]
@@ -98,6 +106,19 @@ def read_opendocument(data: bytes, *, name: str, limits: Limits) -> Document:
     left_out = tuple(_apart(content, styles))
     return Document("\n".join(text for _kind, text in blocks if text), left_out,
                     outline=outline_of(blocks, left_out=left_out))
+
+
+def _text_boxes(holder) -> list:
+    """The frames' text boxes in a paragraph or a frame (not in a paragraph nested in it), read
+    after its own text (issue 32: a document whose text was all in frames read as empty)."""
+    boxes = []
+    for box in holder.iter(f"{{{DRAW}}}text-box"):
+        above = box.getparent()
+        while above is not None and above is not holder and above.tag not in _PARAGRAPHS:
+            above = above.getparent()
+        if above is holder:
+            boxes.append(box)
+    return boxes
 
 
 def _parent_styles(*trees) -> dict[str, str]:
@@ -220,53 +241,94 @@ def translate_opendocument(data: bytes, *, name: str, limits: Limits, translate:
     return _zip_like(data, {**parts, **rewritten})
 
 
-class _Plan:
-    """One paragraph's text as formatted pieces (pieces.Formatted), each with the chain of
-    spans/links it sits in, and the inline objects kept aside."""
+@dataclass(frozen=True)
+class _Stretch:
+    """The text between two fields: its pieces, each with the chain of spans/links it sits in, as
+    formatted pieces (None when it has no word to translate: a colon between two fields), and the
+    field that ends it, with its own chain (None for the paragraph's last stretch)."""
 
-    def __init__(self, paragraph, chains: list[tuple], kept: list, formatted: Formatted):
-        self.paragraph, self.chains, self.kept, self.formatted = paragraph, chains, kept, formatted
+    pieces: tuple[tuple[str, tuple], ...]
+    formatted: Formatted | None
+    field: object = None
+    field_chain: tuple = ()
+
+
+class _Plan:
+    """One paragraph's text as stretches between its fields, and the inline objects kept aside."""
+
+    def __init__(self, paragraph, stretches: list[_Stretch], kept: list):
+        self.paragraph, self.stretches, self.kept = paragraph, stretches, kept
 
     def texts(self) -> list[str]:
-        return self.formatted.texts()
+        return [text for stretch in self.stretches if stretch.formatted for text in stretch.formatted.texts()]
 
     def write(self, translations: dict[str, str]) -> None:
-        in_link = lambda piece: any(wrapper.tag == _t("a") for wrapper in self.chains[piece])  # noqa: E731
-        pieces = self.formatted.translated(translations, essential=in_link)
         paragraph = self.paragraph
         for child in list(paragraph):
             paragraph.remove(child)
         paragraph.text = None
-        previous_key, holder = None, None
-        for text, piece in pieces:
-            key = self.formatted.keys[piece]
-            if holder is None or key != previous_key:
+        previous_chain, holder = None, None
+
+        def holder_for(chain: tuple):
+            nonlocal previous_chain, holder
+            if holder is None or _key(chain) != _key(previous_chain):
                 holder = paragraph
-                for wrapper in self.chains[piece]:
+                for wrapper in chain:
                     inner = paragraph.makeelement(wrapper.tag, dict(wrapper.attrib))
                     holder.append(inner)
                     holder = inner
-                previous_key = key
-            _append_text(holder, text)
+                previous_chain = chain
+            return holder
+
+        for stretch in self.stretches:
+            chains = [chain for _text, chain in stretch.pieces]
+            if stretch.formatted is None:
+                pieces = [(text, index) for index, (text, _chain) in enumerate(stretch.pieces)]
+            else:
+                in_link = lambda piece: any(wrapper.tag == _t("a") for wrapper in chains[piece])  # noqa: E731
+                pieces = stretch.formatted.translated(translations, essential=in_link)
+            for text, piece in pieces:
+                _append_text(holder_for(chains[piece]), text)
+            if stretch.field is not None:
+                stretch.field.tail = None
+                holder_for(stretch.field_chain).append(stretch.field)
         for element in self.kept:
             element.tail = None
             paragraph.append(element)
 
 
+def _key(chain: tuple | None) -> tuple:
+    """A chain's formatting: equal keys, equal spans and links."""
+    return tuple((element.tag, tuple(sorted(element.attrib.items()))) for element in chain or ())
+
+
 def _plan(paragraph, split: Split) -> _Plan | None:
+    """The paragraph's stretches between fields: a field (a caption's number, a cross-reference,
+    a page number) stays as it is and the words around it are translated (issue 32: a paragraph
+    holding one was left in the source language whole); None for a paragraph with nothing to
+    translate or an element this reader does not know (then it is left as it was)."""
+    stretches: list[_Stretch] = []
     pieces: list[tuple[str, tuple]] = []
     kept: list = []
-    fields = False
+    unknown = False
+
+    def close(field=None, field_chain: tuple = ()) -> None:
+        nonlocal pieces
+        formatted = Formatted.of([text for text, _ in pieces], [_key(chain) for _, chain in pieces], split)
+        if formatted is not None and not re.search(r"\w", formatted.text):
+            formatted = None
+        stretches.append(_Stretch(tuple(pieces), formatted, field, field_chain))
+        pieces = []
 
     def walk(element, chain: tuple) -> None:
-        nonlocal fields
+        nonlocal unknown
         if element.text:
             pieces.append((element.text, chain))
         for child in element:
             if child.tag in _APART or not isinstance(child.tag, str):
                 kept.append(child)
             elif child.tag in _FIELDS:
-                fields = True
+                close(child, chain)
             elif child.tag == _t("s"):
                 pieces.append((_spaces(child), chain))
             elif child.tag == _t("tab"):
@@ -276,17 +338,15 @@ def _plan(paragraph, split: Split) -> _Plan | None:
             elif child.tag in _WRAPPERS:
                 walk(child, chain + (child,))
             else:  # an element we do not know: leave the paragraph as it is
-                fields = True
+                unknown = True
             if child.tail:
                 pieces.append((child.tail, chain))
 
     walk(paragraph, ())
-    if fields:
+    close()
+    if unknown or not any(stretch.formatted for stretch in stretches):
         return None
-    chains = [chain for _, chain in pieces]
-    keys = [tuple((element.tag, tuple(sorted(element.attrib.items()))) for element in chain) for chain in chains]
-    formatted = Formatted.of([text for text, _ in pieces], keys, split)
-    return None if formatted is None else _Plan(paragraph, chains, kept, formatted)
+    return _Plan(paragraph, stretches, kept)
 
 
 _WHITESPACE = re.compile(r"(\t|\n| {2,})")

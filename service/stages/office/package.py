@@ -1,9 +1,14 @@
 """Opening .docx and .odt files, which are zip archives of XML parts, without trusting them.
 
 A zip bomb unpacks a few kilobytes into gigabytes; an XML part with a DOCTYPE can declare
-entities that expand without end or name outside files (XXE); a relationship with
-TargetMode="External" makes some readers fetch a template, a sub-document or an image from
-a URL. Each is refused here, before python-docx or odfpy parse anything.
+entities that expand without end or name outside files (XXE). Both are refused here, before
+python-docx or odfpy parse anything. A DOCTYPE that declares nothing (the MathML one
+OpenOffice writes into a formula object) is read, with no DTD loaded and nothing fetched.
+
+Parts that name outside files (Word's attached template, a picture linked from the author's
+disk, an .odt's linked image) are not refused: Word and LibreOffice write them into ordinary
+documents, newsdesk never fetches them (no reader here follows them), and a translated copy
+keeps them as the original had them (issue 32: three real .docx were refused for it).
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ from ...errors import InvalidInput, TooLarge
 # A zip's parts seldom compress better than this; text XML reaches 10-20x, a bomb 1000x.
 MAX_COMPRESSION_RATIO = 100
 
-_DOCTYPE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_HYPERLINK = "/relationships/hyperlink"
+# An entity declaration, or a DOCTYPE with an internal subset (where declarations live).
+_DECLARATIONS = re.compile(rb"<!\s*ENTITY|<!\s*DOCTYPE[^>\[]*\[", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,7 @@ def open_package(data: bytes, *, name: str, kind: str, limits: Limits) -> dict[s
         raise TooLarge(f"{name} unpacks to more than {allowed:,} bytes (NEWSDESK_MAX_DOCUMENT_UNPACKED_BYTES): "
                        "it looks like a zip bomb; save the document again, or send the text")
     for part, content in parts.items():
-        if part.lower().endswith((".xml", ".rels")) and _DOCTYPE.search(_xml_text(content, name=name, part=part)):
+        if part.lower().endswith((".xml", ".rels")) and _DECLARATIONS.search(_xml_text(content, name=name, part=part)):
             raise InvalidInput(f"{name} declares XML entities in {part} (a DOCTYPE), which Word and LibreOffice "
                                "never write and attacks use to read files: save the document again from Word or "
                                "LibreOffice")
@@ -142,33 +147,3 @@ def parse_xml(content: bytes, *, name: str, part: str):
     except etree.XMLSyntaxError:
         raise InvalidInput(f"{name} is damaged: its part {part} is not well-formed XML; open it and save it "
                            "again") from None
-
-
-def check_word_relationships(parts: dict[str, bytes], *, name: str) -> None:
-    """Refuse a .docx whose parts point outside it (a template, sub-document, frame or linked picture):
-    Word fetches those; links in the text (hyperlinks) are only text and stay."""
-    for part, content in parts.items():
-        if not part.endswith(".rels"):
-            continue
-        for relationship in parse_xml(content, name=name, part=part):
-            if relationship.get("TargetMode") == "External" and not relationship.get("Type", "").endswith(_HYPERLINK):
-                kind = relationship.get("Type", "").rsplit("/", 1)[-1] or "part"
-                raise InvalidInput(f"{name} links to an outside file as its {kind} ({relationship.get('Target')}); "
-                                   "newsdesk never fetches anything: save the document with that file embedded, "
-                                   "or without it")
-
-
-_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-_LOCAL_REFERENCE = re.compile(r"^(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|\\|\.\./)")
-
-
-def check_opendocument_links(tree, *, name: str, part: str) -> None:
-    """Refuse an .odt whose pictures, objects or sections are files outside it; hyperlinks stay."""
-    for element in tree.iter():
-        href = element.get(_XLINK_HREF) if isinstance(element.tag, str) else None
-        if href is None or element.tag.endswith("}a"):
-            continue
-        if not _LOCAL_REFERENCE.match(href):
-            kind = element.tag.rsplit("}", 1)[-1]
-            raise InvalidInput(f"{name} links to an outside file as its {kind} ({href}) in {part}; newsdesk never "
-                               "fetches anything: save the document with that file embedded, or without it")

@@ -129,9 +129,14 @@ def sentence_spans(text: str, split: Split) -> list[tuple[int, int]]:
         found = text.find(sentence, position)
         if found < 0:
             if text[position:].strip():
-                spans.append((position, len(text)))
+                rest = text[position:]
+                start = position + len(rest) - len(rest.lstrip())
+                spans.append((start, start + len(rest.strip())))
             return spans
-        spans.append((found, found + len(sentence)))
+        stripped = sentence.strip()  # the space around a sentence stays where it was (before a field)
+        if stripped:
+            start = found + sentence.index(stripped)
+            spans.append((start, start + len(stripped)))
         position = found + len(sentence)
     return spans
 

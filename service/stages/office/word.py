@@ -10,11 +10,13 @@ bold lead sentence stays bold). A shorter span formatted apart inside a sentence
 name, an italic title, a link) is translated on its own and, where that translation appears
 in the translated sentence, given its formatting back; where it does not, the sentence
 keeps one formatting, as a translator working by sentence would; but a link is never lost:
-the whole sentence becomes the link, its address kept. A paragraph holding a
-field (page numbers, a table of contents) is left as it is.
+the whole sentence becomes the link, its address kept. A field (a caption's number, a
+citation, a cross-reference, page numbers, a table of contents) keeps its code and its result
+as they are; the text around it is translated, each stretch between fields on its own.
 
 Tracked changes are read and translated as accepted: an insertion (or a move's new place)
-is the text, a deletion (or a move's old place) is not (issue 32: an inserted word was lost
+is the text, a deletion (or a move's old place) is not, and two paragraphs whose mark between
+them was deleted are one (issue 32: an inserted word was lost
 from the article, and a paragraph holding one crashed the copy). A translated copy is a new
 text, so it carries no revision marks of the source's words.
 """
@@ -22,6 +24,7 @@ text, so it carries no revision marks of the source's words.
 from __future__ import annotations
 
 import io
+import re
 from copy import deepcopy
 from typing import Callable
 
@@ -30,8 +33,7 @@ from lxml import etree
 from ...errors import InvalidInput
 from ..clean import HEADING, PARAGRAPH
 from ..outline import TITLE, Document, outline_of
-from .package import (Limits, ParagraphCount, check_paragraphs, check_word_relationships, open_package,
-                      parse_xml)
+from .package import Limits, ParagraphCount, check_paragraphs, open_package, parse_xml
 from .pieces import Formatted, Split
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -46,7 +48,6 @@ def _w(tag: str) -> str:
 _OBJECTS = {_w("drawing"), _w("pict"), _w("object"), _w("fldChar"), _w("instrText"), _w("footnoteReference"),
             _w("endnoteReference"), _w("commentReference"), _w("sym"), _w("footnoteRef"), _w("endnoteRef"),
             _w("annotationRef")}
-_FIELDS = {_w("fldChar"), _w("instrText"), _w("fldSimple")}
 # Containers of runs inside a paragraph, in the order Word writes them.
 _RUN_PATH = ("./w:r | ./w:hyperlink/w:r | ./w:smartTag/w:r | ./w:customXml/w:r"
              " | ./w:sdt/w:sdtContent/w:r")
@@ -72,7 +73,6 @@ def _document(data: bytes, *, name: str, limits: Limits):
     if "word/document.xml" not in parts and "[Content_Types].xml" not in parts:
         raise InvalidInput(f"{name} is not a Word document (it has no word/document.xml): save it as .docx "
                            "from Word or LibreOffice")
-    check_word_relationships(parts, name=name)
     try:
         return docx.Document(io.BytesIO(data)), parts
     except Exception:  # python-docx raises KeyError, ValueError, PackageNotFoundError... on damaged files
@@ -81,7 +81,8 @@ def _document(data: bytes, *, name: str, limits: Limits):
 
 
 def read_word(data: bytes, *, name: str, limits: Limits) -> Document:
-    """The article in a .docx: one line per paragraph, heading, list item and table row."""
+    """The article in a .docx: one line per paragraph, heading, list item, table row and paragraph
+    of a text box (after the paragraph the box is drawn in)."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
@@ -96,6 +97,8 @@ def read_word(data: bytes, *, name: str, limits: Limits) -> Document:
                 count.add(1)
                 paragraph = Paragraph(child, document)
                 blocks.append((_kind(paragraph), _line(paragraph)))
+                for box in _text_boxes(child):
+                    walk(box)
             elif child.tag == _w("tbl"):
                 table = Table(child, document)
                 for row in table.rows:
@@ -111,6 +114,23 @@ def read_word(data: bytes, *, name: str, limits: Limits) -> Document:
     left_out = tuple(_apart(document, parts, name))
     return Document("\n".join(text for _kind, text in blocks if text), left_out,
                     outline=outline_of(blocks, left_out=left_out))
+
+
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def _text_boxes(paragraph) -> list:
+    """The text boxes drawn in a paragraph (not in one nested in it), read after its own text
+    (issue 32: a document whose text was all in text boxes read as empty). Word writes each box
+    twice, as a drawing and as a fallback picture for old readers: the fallback is not read."""
+    boxes = []
+    for box in paragraph.iter(_w("txbxContent")):
+        holder = box.getparent()
+        while holder is not None and holder is not paragraph and holder.tag != f"{{{_MC}}}Fallback":
+            holder = holder.getparent()
+        if holder is paragraph and _own(box, paragraph):
+            boxes.append(box)
+    return boxes
 
 
 def _kind(paragraph) -> str:
@@ -154,7 +174,12 @@ def _text_of(paragraph) -> str:
 
 def _accept_tracked_changes(root) -> None:
     """Drop what tracked deletions removed and unwrap what insertions added, in place; a row marked
-    deleted goes, and the remaining marks (of paragraph marks, rows, formatting, moves) with it."""
+    deleted goes, a paragraph whose mark was deleted joins the next one, and the remaining marks
+    (of inserted paragraph marks, formatting, moves) go with it."""
+    for change in list(root.iter(_w("del"))):
+        properties = change.getparent().getparent()
+        if change.getparent().tag == _w("rPr") and properties is not None and properties.tag == _w("pPr"):
+            _join_next(properties.getparent())
     for change in list(root.iter(*_DELETED)):
         parent = change.getparent()
         if parent is None:
@@ -175,6 +200,22 @@ def _accept_tracked_changes(root) -> None:
     for mark in list(root.iter(*_REVISION_MARKS)):
         if mark.getparent() is not None:
             mark.getparent().remove(mark)
+
+
+def _join_next(paragraph) -> None:
+    """A paragraph whose mark was deleted: its content goes to the start of the next paragraph,
+    which keeps its own properties (Word keeps a paragraph's formatting in its mark); one that
+    ends a section, or is the last of its cell or part, stays."""
+    following = paragraph.getnext()
+    properties = paragraph.find(_w("pPr"))
+    if following is None or following.tag != _w("p") or (properties is not None
+                                                            and properties.find(_w("sectPr")) is not None):
+        return
+    own = following.find(_w("pPr"))
+    at = 0 if own is None else following.index(own) + 1
+    for child in reversed([child for child in paragraph if child.tag != _w("pPr")]):
+        following.insert(at, child)
+    paragraph.getparent().remove(paragraph)
 
 
 def _apart(document, parts: dict[str, bytes], name: str):
@@ -234,7 +275,7 @@ def translate_word(data: bytes, *, name: str, limits: Limits, translate: Transla
                 seen.add(id(paragraph))
                 paragraphs.append(paragraph)
     check_paragraphs(len(paragraphs), name=name, max_paragraphs=limits.max_paragraphs)
-    plans = [plan for plan in (_plan(paragraph, split) for paragraph in paragraphs) if plan is not None]
+    plans = [plan for paragraph, runs in _stretches(paragraphs) if (plan := _plan(paragraph, runs, split))]
     wanted = list(dict.fromkeys(text for plan in plans for text in plan.texts()))
     translations = dict(zip(wanted, translate(wanted))) if wanted else {}
     for plan in plans:
@@ -312,14 +353,37 @@ class _Plan:
             _set_bidi(self.paragraph)
 
 
-def _plan(paragraph, split: Split) -> _Plan | None:
-    if any(element.tag in _FIELDS for element in paragraph.iter()
-           if element.getparent() is not None and _own(element, paragraph)):
-        return None
-    runs = [run for run in paragraph.xpath(_RUN_PATH)
-            if not any(child.tag in _OBJECTS for child in run) and _run_text(run)]
+def _stretches(paragraphs: list) -> list[tuple[object, list]]:
+    """(paragraph, its text runs) for each stretch of text between fields: a field's code and its
+    result stay as they are and the words around it are translated (issue 32: "Table 1: Casualties
+    by region", a SEQ field in it, was left in English whole). A field can run over paragraphs (a
+    table of contents), so where one stands is carried from paragraph to paragraph."""
+    stretches, depth = [], 0
+    for paragraph in paragraphs:
+        stretch: list = []
+        own = [stretch]
+        for item in paragraph.xpath(f"{_RUN_PATH} | ./w:fldSimple | ./w:hyperlink/w:fldSimple"):
+            marks = [child.get(_w("fldCharType")) for child in item if child.tag == _w("fldChar")]
+            in_field = depth > 0 or item.tag == _w("fldSimple") or bool(marks) or item.find(_w("instrText")) is not None
+            for mark in marks:
+                if mark == "begin":
+                    depth += 1
+                elif mark == "end" and depth:
+                    depth -= 1
+                elif mark == "end":  # its field began before this part: what came before was its result
+                    own = [[]]
+            if in_field:
+                stretch = []
+                own.append(stretch)
+            elif not any(child.tag in _OBJECTS for child in item) and _run_text(item):
+                stretch.append(item)
+        stretches += [(paragraph, runs) for runs in own if runs]
+    return stretches
+
+
+def _plan(paragraph, runs: list, split: Split) -> _Plan | None:
     formatted = Formatted.of([_run_text(run) for run in runs], [_format_key(run) for run in runs], split)
-    return None if formatted is None else _Plan(paragraph, runs, formatted)
+    return None if formatted is None or not re.search(r"\w", formatted.text) else _Plan(paragraph, runs, formatted)
 
 
 def _own(element, paragraph) -> bool:
