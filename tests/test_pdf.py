@@ -122,6 +122,33 @@ def test_a_cyrillic_word_broken_at_the_line_end_is_mended():
         "Забастовка в порту\nДокеры закончили забастовку во вторник после нового предложения.")
 
 
+def _drawn_right_to_left(line: str, *, top: float, size: float = 14):
+    """A drawing(canvas) that sets ``line`` one character at a time, in reading order, each left of
+    the one before: how a writer that draws Arabic in logical order puts it on the page."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    def draw(page) -> None:
+        page.setFont("DejaVu", size)
+        x = PAGE_WIDTH - 72
+        for char in line:
+            x -= stringWidth(char, "DejaVu", size)
+            page.drawString(x, PAGE_HEIGHT - top - size, char)
+
+    return draw
+
+
+@pytest.mark.usefixtures("dejavu")
+def test_arabic_reads_in_reading_order_whichever_order_the_pdf_draws_it():
+    """Issue 32: a CID-font PDF whose writer shaped Arabic and drew it as it looks gave "ﺔﻴﺑﺮﻌﻟا"
+    (presentation forms, last letter first) where pdftotext reads "العربية"."""
+    visual = ".2024 ﺔﻴﺑﺮﻌﻟا ﻂﻮﻄﺨﻟا ﻻ (PDF ﻒﻠﻣ)"  # shaped, left to right as it looks; ﻻ is lam-alef in one glyph
+    assert read(pdf_of([text(72, 72, visual, size=14, font="DejaVu")], fonts={"DejaVu": DEJAVU})).text == (
+        "(ملف PDF) لا الخطوط العربية 2024.")
+    logical = "أنهى عمال الموانئ إضرابهم يوم الثلاثاء."
+    drawn = pdf_of([], fonts={"DejaVu": DEJAVU}, drawing=_drawn_right_to_left(logical, top=72))
+    assert read(drawn).text == logical
+
+
 def test_two_columns_read_the_whole_left_column_then_the_right():
     # The paragraphs of both columns end at the same heights, so a reader that cuts the page
     # across at every gap would read it row by row; a headline spans both columns.

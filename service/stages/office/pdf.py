@@ -5,8 +5,9 @@ then reads the boxes column by column, joins each box's lines into paragraphs (m
 words hyphenated at a line's end, and a paragraph that goes on in the next column or page),
 puts the first page's headline first, and keeps running headers, footers and page numbers
 out of the text, in ``Document.left_out``, where the pipeline lists them as removed. A scan (pages without a text layer), a broken file and a
-password-protected one are refused with how to fix them. Nothing is fetched: pdfminer reads
-only the bytes it is given.
+password-protected one are refused with how to fix them. Arabic and Hebrew lines are read in
+reading order whichever order the writer drew them in (right_to_left.py). Nothing is fetched:
+pdfminer reads only the bytes it is given.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ...errors import InvalidInput, ServiceError, TooLarge
 from ..clean import HEADING, PARAGRAPH
 from ..outline import TITLE, Document, outline_of
 from .package import MAX_COMPRESSION_RATIO, check_paragraphs
+from .right_to_left import in_reading_order
 
 log = logging.getLogger(__name__)
 
@@ -498,7 +500,11 @@ def _boxes_of(container, *, page_top: float):
 def _line_of(text_line, *, page_top: float) -> _Line | None:
     from pdfminer.layout import LTChar
 
-    text = " ".join(text_line.get_text().translate(_LIGATURES).split())
+    chars, x = [], text_line.x0
+    for item in text_line:  # LTChar, and the LTAnno spaces pdfminer infers between words, which have no place
+        x = getattr(item, "x0", x)
+        chars.append((item.get_text(), x))
+    text = " ".join(in_reading_order(chars).translate(_LIGATURES).split())
     sizes = sorted(char.size for char in text_line if isinstance(char, LTChar))
     if not text or not sizes:
         return None
