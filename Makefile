@@ -6,10 +6,10 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench bench-libretranslate browser redis axe clean
+.PHONY: run test docs bench bench-libretranslate browser redis axe clean
 
 # --no-deps: requirements.lock is the whole, pinned set; it leaves out argostranslate's
-# stanza/torch/spacy, which newsdesk never imports (README, "Set-up").
+# stanza/torch/spacy, which newsdesk never imports (docs/operations.md, "Set-up").
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
@@ -21,6 +21,10 @@ run: $(STAMP) redis
 
 test: $(STAMP) browser redis axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# docs/settings.md is generated from service/config.py (tests/test_docs.py fails while they differ).
+docs: $(STAMP)
+	$(BIN)/python -m service.config > docs/settings.md.tmp && mv docs/settings.md.tmp docs/settings.md
 
 # The web form's tests drive Debian's Chromium (not a browser some tool downloads); the
 # PDF tests write Cyrillic with Debian's DejaVu Sans (fonts-dejavu-core).

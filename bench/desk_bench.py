@@ -3,7 +3,7 @@
     .venv/bin/python bench/desk_bench.py [--rounds 7]
 
 1. glossary: a 20-sentence article (NTREX news sentences) translated through
-   ``translation.translate_detailed`` on a Transformer-base-cost copy pack, with no glossary and
+   ``desk.translating.translate_detailed`` on a Transformer-base-cost copy pack, with no glossary and
    with a stored 1,000-term glossary (the corpus's proper nouns, so that some terms are found):
    the whole path, loading the glossary from its SQLite file and compiling it included.
    Goal: at most 5 % slower. Rounds alternate, medians compared in the same run.
@@ -32,7 +32,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from service import glossary, memory, translation  # noqa: E402
+from service import translation  # noqa: E402
+from service.desk import glossary, memory, translating  # noqa: E402
 from service.config import Settings  # noqa: E402
 from service.translation import packs  # noqa: E402
 from tests.argospack import build_base_pack  # noqa: E402
@@ -56,13 +57,13 @@ def glossary_cost(rounds: int) -> None:
     packs.install_archive(build_base_pack(folder / "build", "en", "de", english), plain)
     found = sum(len(translation.terms.protect(s, translation.terms.term_table(
         glossary.load(with_terms.glossary_db), "de")).replacements) for s in article)
-    translation.translate_detailed(article, "en", "de", plain)  # warm up: the pack loads
-    translation.translate_detailed(article, "en", "de", with_terms)  # and the glossary compiles
+    translating.translate_detailed(article, "en", "de", plain)  # warm up: the pack loads
+    translating.translate_detailed(article, "en", "de", with_terms)  # and the glossary compiles
     times = {"none": [], "1,000 terms": []}
     for _ in range(rounds):
         for label, settings in (("none", plain), ("1,000 terms", with_terms)):
             started = time.perf_counter()
-            translation.translate_detailed(article, "en", "de", settings)
+            translating.translate_detailed(article, "en", "de", settings)
             times[label].append(time.perf_counter() - started)
     base, terms_time = statistics.median(times["none"]), statistics.median(times["1,000 terms"])
     print(f"glossary: 20 sentences, Transformer-base-cost en->de pack, beam {plain.beam_size}, {rounds} rounds each; "

@@ -29,6 +29,11 @@ def _default_data_dir() -> Path:
     return Path(base) / "newsdesk"
 
 
+# The settings whose default (None) is a file or folder in the data folder, and its name there.
+DATA_FILES = {"packages_dir": "packages", "keys_db": "keys.sqlite3", "glossary_db": "glossary.sqlite3",
+              "memory_db": "memory.sqlite3", "results_db": "results.sqlite3", "jobs_dir": "jobs"}
+
+
 def _setting(default: Any, meaning: str) -> Any:
     return field(default=default, metadata={"meaning": meaning})
 
@@ -78,17 +83,17 @@ class Settings:
         "workers, cores divided by NEWSDESK_WORKERS)"
     )
     intra_threads: int = _setting(
-        1, "CTranslate2 threads per batch (0 = CTranslate2's default of 4)"
+        1, "CTranslate2 threads per batch (0 = CTranslate2's default of 4; on 2 cores 1 is faster)"
     )
     max_batch_size: int | None = _limit(
-        64, "sentences per CTranslate2 batch"
+        64, "sentences per CTranslate2 batch (without a limit: one batch per call)"
     )
     shared_batches: bool = _setting(
         True, "decode the sentences of concurrent requests to the same pack in shared CTranslate2 batches"
     )
     batch_wait: float = _setting(
         0.05, "at most this many seconds a batch waits for the requests that were in the last batch to come back "
-        "(clients that send again as soon as they are answered); a lone request never waits"
+        "(clients that send again as soon as they are answered); a lone request never waits; 0 = never wait"
     )
     metrics: bool = _setting(
         False, "serve GET /metrics in Prometheus' text format (like LibreTranslate's --metrics)"
@@ -256,13 +261,9 @@ class Settings:
         settings = cls(**values)
         return dataclasses.replace(
             settings,
-            packages_dir=Path(settings.packages_dir or _default_data_dir() / "packages").expanduser(),
             langpacks_dir=Path(settings.langpacks_dir).expanduser(),
-            keys_db=Path(settings.keys_db or _default_data_dir() / "keys.sqlite3").expanduser(),
-            glossary_db=Path(settings.glossary_db or _default_data_dir() / "glossary.sqlite3").expanduser(),
-            memory_db=Path(settings.memory_db or _default_data_dir() / "memory.sqlite3").expanduser(),
-            results_db=Path(settings.results_db or _default_data_dir() / "results.sqlite3").expanduser(),
-            jobs_dir=Path(settings.jobs_dir or _default_data_dir() / "jobs").expanduser(),
+            **{name: Path(getattr(settings, name) or _default_data_dir() / entry).expanduser()
+               for name, entry in DATA_FILES.items()},
         )
 
     @property
@@ -326,3 +327,54 @@ def _parse(variable: str, raw: str, spec: dataclasses.Field) -> Any:
     if isinstance(default, Path):
         return Path(text)
     return text
+
+
+DATA_FOLDER_SHOWN = "~/.local/share/newsdesk"  # $XDG_DATA_HOME/newsdesk when that is set
+SETTINGS_INTRO = """\
+# Settings
+
+Generated from `service/config.py`, where each setting is defined once, by `make docs`;
+change a setting there and run `make docs` again (a test fails while the two differ).
+
+Every setting is an environment variable, `NEWSDESK_` and its name, read by the service and the
+`newsdesk` command alike (`newsdesk settings` prints each with its current value); tests pass the
+same names to `create_app(test_config)` in lower case without the prefix. A limit (its meaning
+ends "none = no limit") is lifted with `none` (`None` in code); 0 or an empty value for a limit
+is refused at start with a message that says so, so "no limit" has one spelling. Files and
+folders under `~/.local/share/newsdesk` are under `$XDG_DATA_HOME/newsdesk` when that is set.
+gunicorn's own settings (`PORT`, `HOST`, `NEWSDESK_WORKERS`, `NEWSDESK_THREADS`,
+`NEWSDESK_TIMEOUT`) are in [Operations](operations.md#settings-gunicorn-reads).
+"""
+
+
+def settings_markdown() -> str:
+    """Render docs/settings.md: the intro, then one table row per setting (``make docs`` writes it)."""
+    rows = [f"| `{variable}` | {_shown_default(variable, default)} | {_markdown_text(meaning)} |"
+            for variable, default, meaning in Settings.documentation()]
+    return "\n".join([SETTINGS_INTRO, "| variable | default | meaning |", "|---|---|---|", *rows, ""])
+
+
+def _shown_default(variable: str, default: Any) -> str:
+    """A default as one would write it in the environment (``1``/``0``, ``20``, a path)."""
+    name = variable.removeprefix(ENV_PREFIX).lower()
+    if default is None and name in DATA_FILES:
+        return f"`{DATA_FOLDER_SHOWN}/{DATA_FILES[name]}`"
+    if isinstance(default, bool):
+        return "`1`" if default else "`0`"
+    if isinstance(default, float):
+        return f"`{default:g}`"
+    if default == "":
+        return "(empty)"
+    return f"`{default}`"
+
+
+def _markdown_text(text: str) -> str:
+    """``text`` for a table cell: a pipe, star or dollar outside code spans stands for itself, not for Markdown."""
+    parts = text.split("`")
+    for index in range(0, len(parts), 2):  # even parts are outside code spans
+        parts[index] = parts[index].replace("|", "\\|").replace("*", "\\*").replace("$", "\\$")
+    return "`".join(parts)
+
+
+if __name__ == "__main__":  # `make docs`: python -m service.config > docs/settings.md
+    print(settings_markdown(), end="")

@@ -30,7 +30,7 @@ KEY_PREFIX = "nd_"
 ROLES = ("translate", "edit", "admin")
 DEFAULT_ROLE = "translate"
 # Keys made before roles existed could change the glossary and the memory: on upgrade they
-# become ``edit`` (README "Access and limits"), so the desks keep their work and only an admin
+# become ``edit`` (docs/operations.md, "Roles"), so the desks keep their work and only an admin
 # key can replace or empty the whole glossary.
 UPGRADED_ROLE = "edit"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")

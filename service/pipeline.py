@@ -1,6 +1,6 @@
 """Process one article: clean -> sentences -> summary -> translations. The one call.
 
-``process`` returns a frozen Result that the CLI, the API and the web form render.
+``process`` returns a frozen Result (outcome.py) that the CLI, the API and the web form render.
 Every sentence is translated once per language, and the summary's translation is
 picked from those sentences, so it always matches the full text.
 """
@@ -10,12 +10,14 @@ from __future__ import annotations
 import functools
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Callable, Mapping
+from typing import Callable
 
 from . import defaults, translation
 from .config import Settings
+from .desk import translating
+from .outcome import Result, Step, Translation
 from .errors import BadLanguagePack, InvalidInput, LanguagePackMissing, TimedOut, TooLarge, UnsupportedLanguage
 from .stages.clean import PARAGRAPH, Article, Removed, clean
 from .stages.language import DISPLAY_NAMES, NEWSROOM_LANGUAGES, RTL_LANGUAGES, Detection, detect_source
@@ -25,79 +27,6 @@ from .translation import check_language
 
 DEFAULT_TARGETS = defaults.TARGETS
 PIVOT = translation.PIVOT_LANGUAGE
-
-
-@dataclass(frozen=True)
-class Translation:
-    """An article in one target language, aligned with the source."""
-
-    language: str
-    title: str
-    teaser: str
-    headings: tuple[str, ...]
-    sentences: tuple[str, ...]
-    summary: tuple[str, ...]
-    # Per body sentence: the model's confidence (0-1, translation.Decoded), and its next-best
-    # translations when they were asked for.
-    confidences: tuple[float, ...] = ()
-    alternatives: tuple[tuple[str, ...], ...] = ()
-    uncertain_below: float = 0.0  # the threshold in force when it was made (NEWSDESK_UNCERTAIN_BELOW)
-    reviewed: tuple[int, ...] = ()  # body sentences taken from the translation memory (an editor's)
-    glossary_skipped: tuple[int, ...] = ()  # body sentences translated without the glossary (a lost placeholder)
-
-    @property
-    def uncertain(self) -> tuple[int, ...]:
-        """The body sentences whose confidence is below the threshold and no editor reviewed: look at these."""
-        return tuple(index for index, confidence in enumerate(self.confidences)
-                     if (confidence < self.uncertain_below or index in self.glossary_skipped)
-                     and index not in self.reviewed)
-
-
-@dataclass(frozen=True)
-class Result:
-    """Everything newsdesk makes of one article."""
-
-    article: Article
-    source: str
-    source_confidence: float | None  # None when the caller named the language
-    sentences: tuple[str, ...]  # the body's sentences, in order
-    paragraph_index: tuple[int, ...]  # for each sentence, its block in article.blocks
-    summary: tuple[int, ...]  # indices into sentences, ascending
-    method: str
-    translations: Mapping[str, Translation] = field(default_factory=lambda: MappingProxyType({}))
-    timings: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
-    # Targets left untranslated (process(partial=True)): each with why, and how to fix it.
-    failed: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-
-    @property
-    def summary_sentences(self) -> list[str]:
-        return [self.sentences[index] for index in self.summary]
-
-    def pairs(self, language: str) -> list[tuple[str, str]]:
-        """(source sentence, translated sentence) for every body sentence."""
-        return list(zip(self.sentences, self.translations[language].sentences))
-
-
-@dataclass(frozen=True)
-class Step:
-    """A point reached by process(), for a progress display."""
-
-    stage: str  # one of STAGES
-    language: str | None = None  # the source for "split"; the target for "translating" and "translated"
-    count: int | None = None  # the body's sentences, for "split"
-
-    def describe(self) -> str:
-        """The step as the desk's progress list and the command line's bar say it."""
-        name = DISPLAY_NAMES.get(self.language, self.language)
-        return {"cleaned": "Cleaned the text",
-                "split": f"Found {self.count} sentence{'' if self.count == 1 else 's'} in {name}",
-                "summarized": "Summarized",
-                "translating": f"Translating into {name}…",
-                "translated": f"Translated into {name}"}[self.stage]
-
-
-# In order; "translating" and "translated" come once per target, the targets' in parallel.
-STAGES = ("cleaned", "split", "summarized", "translating", "translated")
 
 
 def process(
@@ -234,7 +163,7 @@ def translate_texts_with_alternatives(texts: list[str], source: str, target: str
             sentences += parts
         layout.append(lines)
     check_sentence_lengths(sentences, settings)
-    decoded = iter(translation.translate_detailed(sentences, source, target, settings, deadline,
+    decoded = iter(translating.translate_detailed(sentences, source, target, settings, deadline,
                                                   alternatives=alternatives, glossary=glossary))
     results = []
     for lines in layout:
@@ -266,7 +195,7 @@ def translated_document(name: str, data: bytes, *, source: str, target: str, set
         check_sentence_lengths(texts, settings)
         if source == target:
             return texts
-        return [item.text for item in translation.translate_detailed(texts, source, target, settings, deadline,
+        return [item.text for item in translating.translate_detailed(texts, source, target, settings, deadline,
                                                                      glossary=glossary)]
 
     return translated_copy(name, data, limits=Limits.of(settings), translate=translate,
@@ -432,14 +361,14 @@ def _translate_all(article: Article, sentences: list[str], chosen: list[int], *,
     is named there with the reason instead of failing the others."""
     if not targets:
         return {}
-    effective = translation.effective_glossary(settings, glossary)
+    effective = translating.effective_glossary(settings, glossary)
     segments = _Segments(title=article.title, teaser=article.teaser, headings=tuple(article.headings),
                          sentences=tuple(sentences))
     english = None
     if source != PIVOT and any(_needs_pivot(source, target, settings) for target in targets):
         mark = time.perf_counter()
         # Shared by every pivot target, and the answer for English itself.
-        english = translation.translate_detailed(segments.texts(), source, PIVOT, settings, deadline,
+        english = translating.translate_detailed(segments.texts(), source, PIVOT, settings, deadline,
                                                  alternatives=alternatives if PIVOT in targets else 0,
                                                  glossary=glossary)
         timings[f"translate_{source}_{PIVOT}"] = _lap(mark)
@@ -464,15 +393,15 @@ def _translate_all(article: Article, sentences: list[str], chosen: list[int], *,
             output = english
         elif english is not None and _needs_pivot(source, target, settings) and not effective.for_target(target):
             # Shared English, when no glossary term of this target must be kept from the model on both hops.
-            second = translation.translate_detailed([item.text for item in english], PIVOT, target, settings,
+            second = translating.translate_detailed([item.text for item in english], PIVOT, target, settings,
                                                     deadline, alternatives=alternatives)
             through = [translation.Decoded(text=hop.text, confidence=round(first.confidence * hop.confidence, 4),
                                            alternatives=hop.alternatives) for first, hop in zip(english, second)]
             # A correction is kept for the pair the editor saw (source->target), not for its two hops.
-            output = translation.with_memory(segments.texts(), through, source=source, target=target,
+            output = translating.with_memory(segments.texts(), through, source=source, target=target,
                                              settings=settings)
         else:
-            output = translation.translate_detailed(segments.texts(), source, target, settings, deadline,
+            output = translating.translate_detailed(segments.texts(), source, target, settings, deadline,
                                                     alternatives=alternatives, glossary=glossary)
         return output
 

@@ -1,4 +1,4 @@
-"""Render a pipeline Result as text, Markdown, HTML or JSON."""
+"""Render a pipeline Result as text, Markdown, HTML or JSON (its data: outcome.to_dict)."""
 
 from __future__ import annotations
 
@@ -6,97 +6,12 @@ import html
 import json
 import re
 
-from types import MappingProxyType
-
 from . import defaults
-from .pipeline import Result, Translation
-from .stages.clean import HEADING, PARAGRAPH, Article, Block, Removed
+from .outcome import Result, to_dict
+from .stages.clean import HEADING, PARAGRAPH
 from .stages.language import RTL_LANGUAGES
 
 FORMATS = defaults.OUTPUT_FORMATS
-
-
-def to_dict(result: Result, language: str | None = None) -> dict:
-    """Everything in a Result (or, given ``language``, with that translation only) as JSON data."""
-    article = result.article
-    return {
-        "source": {"language": result.source, "confidence": result.source_confidence},
-        "article": {
-            "title": article.title,
-            "date": article.date,
-            "byline": list(article.byline),
-            "teaser": article.teaser,
-            "blocks": [{"kind": block.kind, "text": block.text} for block in article.blocks],
-            # What the cleaner left out, so nothing is lost without a trace (issue 13).
-            "removed": [{"text": line.text, "reason": line.reason} for line in article.removed],
-        },
-        "sentences": list(result.sentences),
-        "summary": {"method": result.method, "indices": list(result.summary), "sentences": result.summary_sentences},
-        "translations": {
-            code: {
-                "title": item.title,
-                "teaser": item.teaser,
-                "headings": list(item.headings),
-                "sentences": list(item.sentences),
-                "summary": list(item.summary),
-                "pairs": _pairs(result, code),
-                "uncertain_below": item.uncertain_below,
-            }
-            for code, item in result.translations.items()
-            if language is None or code == language
-        },
-        "timings": dict(result.timings),
-    }
-
-
-def _pairs(result: Result, language: str) -> list[dict]:
-    """Each body sentence with its translation, the model's confidence, and its alternatives when asked."""
-    item = result.translations[language]
-    uncertain = set(item.uncertain)
-    pairs = []
-    for index, (source, target) in enumerate(result.pairs(language)):
-        pair = {"source": source, "target": target,
-                "confidence": item.confidences[index] if item.confidences else None, "uncertain": index in uncertain,
-                "reviewed": index in item.reviewed, "glossary_skipped": index in item.glossary_skipped}
-        if item.alternatives:
-            pair["alternatives"] = list(item.alternatives[index])
-        pairs.append(pair)
-    return pairs
-
-
-def from_dict(data: dict, paragraph_index: list[int]) -> Result:
-    """Rebuild a Result from ``to_dict`` data and the sentences' paragraph index (batch
-    jobs store both, then render files from them)."""
-    article = data["article"]
-    summary = data["summary"]
-    return Result(
-        article=Article(title=article["title"], date=article["date"], byline=tuple(article["byline"]),
-                        teaser=article["teaser"], blocks=tuple(Block(**block) for block in article["blocks"]),
-                        removed=tuple(Removed(**line) for line in article.get("removed", ()))),
-        source=data["source"]["language"],
-        source_confidence=data["source"]["confidence"],
-        sentences=tuple(data["sentences"]),
-        paragraph_index=tuple(paragraph_index),
-        summary=tuple(summary["indices"]),
-        method=summary["method"],
-        translations=MappingProxyType({
-            code: Translation(language=code, title=item["title"], teaser=item["teaser"],
-                              headings=tuple(item["headings"]), sentences=tuple(item["sentences"]),
-                              summary=tuple(item["summary"]),
-                              # Results stored before confidences (batch jobs) have none.
-                              confidences=tuple(pair["confidence"] for pair in item.get("pairs", ())
-                                                if pair.get("confidence") is not None),
-                              alternatives=tuple(tuple(pair["alternatives"]) for pair in item.get("pairs", ())
-                                                 if "alternatives" in pair),
-                              uncertain_below=item.get("uncertain_below", 0.0),
-                              reviewed=tuple(index for index, pair in enumerate(item.get("pairs", ()))
-                                             if pair.get("reviewed")),
-                              glossary_skipped=tuple(index for index, pair in enumerate(item.get("pairs", ()))
-                                                     if pair.get("glossary_skipped")))
-            for code, item in data["translations"].items()
-        }),
-        timings=MappingProxyType(dict(data["timings"])),
-    )
 
 
 def file_stem(result: Result) -> str:
@@ -198,7 +113,7 @@ def to_html(result: Result, language: str | None = None) -> str:
 def to_xliff(result: Result, language: str) -> str:
     """The body sentences and their ``language`` translation as XLIFF 1.2, for an editor's tool;
     sentences from the translation memory are marked translated, the model's need review."""
-    from .exchange import article_to_xliff
+    from .desk.exchange import article_to_xliff
 
     return article_to_xliff(to_dict(result), target=language, reviewed=result.translations[language].reviewed)
 

@@ -57,8 +57,10 @@ def isolated_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("NEWSDESK_REDIS_URL", raising=False)
     yield
     translation.clear_cache()
-    if "service.batch.queue" in sys.modules:  # a test used batch jobs: stop its workers and embedded Redis
-        sys.modules["service.batch"].stop()
+    if "service.stores.redis_server" in sys.modules:  # a test used Redis: stop its job workers and embedded Redis
+        import service.batch
+
+        service.batch.stop()
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from service import keys, memory
-from service.batch import queue
+from service import keys
+from service.desk import memory
+from service.stores import redis_server
 from service.errors import InvalidInput, InvalidSetting, QueueUnavailable
 
 NEWSDESK = Path(sys.executable).parent / "newsdesk"
@@ -506,7 +507,7 @@ def test_by_default_the_job_queues_redis_holds_one_limit_for_every_worker(make_a
     statuses = [workers[n % 2].test_client().post("/api/v1/summarize", json={"text": ARTICLE}).status_code
                 for n in range(3)]
     assert statuses == [200, 200, 429]
-    url = where.get("redis_url") or queue.embedded_redis(workers[0].config["NEWSDESK"]).url
+    url = where.get("redis_url") or redis_server.embedded_redis(workers[0].config["NEWSDESK"]).url
     assert [name.split(b"/")[0] for name in redis.Redis.from_url(url).keys("LIMITS*")] == [
         b"LIMITS:LIMITER"]  # counted in that Redis, not in the in-memory fallback
 
@@ -516,7 +517,7 @@ def test_without_a_redis_for_the_counters_the_service_starts_and_counts_per_work
     def no_redis_server(settings):
         raise QueueUnavailable("the embedded Redis could not be started (no redis-server)")
 
-    monkeypatch.setattr(queue, "embedded_redis", no_redis_server)
+    monkeypatch.setattr(redis_server, "embedded_redis", no_redis_server)
     install("en_de")
     client = make_app(rate_limit="2/minute", rate_limit_storage="").test_client()
     statuses = [client.post("/api/v1/summarize", json={"text": ARTICLE}).status_code for _ in range(3)]

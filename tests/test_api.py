@@ -306,7 +306,7 @@ def test_a_pack_whose_model_is_broken_is_a_503_for_that_pair(client, install, se
 
 def test_freed_memory_is_given_back_when_the_last_request_in_flight_ends(client, install, monkeypatch):
     """Beam search leaves hundreds of MB freed but kept by glibc; they are handed back once
-    no request is in flight (the figures are in the README, "Benchmarks")."""
+    no request is in flight (the figures are in docs/benchmarks.md)."""
     from service.translation import heap
 
     released = []

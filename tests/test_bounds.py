@@ -12,6 +12,7 @@ import zipfile
 import pytest
 
 from service.batch import jobs
+from service.stores import redis_server
 from tests.test_jobs import article, wait_until_done
 
 TARGETS = ["de"]
@@ -59,8 +60,6 @@ def test_jobs_kept_in_an_older_version_s_snapshot_are_read_and_then_kept_in_the_
 
     import redis
 
-    from service.batch import queue
-
     folder = tmp_path / "jobs"
     folder.mkdir()
     old = subprocess.Popen([shutil.which("redis-server"), "--port", "0", "--unixsocket", str(tmp_path / "old.sock"),
@@ -78,7 +77,7 @@ def test_jobs_kept_in_an_older_version_s_snapshot_are_read_and_then_kept_in_the_
     finally:
         old.terminate()
         old.wait(10)
-    server = queue._start_embedded(folder)
+    server = redis_server._start_embedded(folder)
     try:
         connection = redis.Redis.from_url(server.url)
         assert connection.get("newsdesk:job:old:meta") == b"kept"
@@ -191,7 +190,7 @@ def test_an_archive_member_over_the_article_limit_is_a_failed_article_and_is_nev
 
 
 def test_a_member_that_lies_about_its_size_is_read_no_further_than_the_limit():
-    from service.stages.documents import read_archive
+    from service.stages.archives import read_archive
 
     data = bytearray(zipped({"liar.txt": b"b" * 200_000}))
     # Rewrite the declared sizes (local header and central directory) to 100 bytes.
@@ -246,10 +245,10 @@ def test_with_the_embedded_default_a_missing_pack_fails_the_article_at_once_with
     """The service's own workers share one packs folder: retrying elsewhere cannot help (issue 15)."""
     from dataclasses import replace
 
-    from service.batch import queue, workers
+    from service.batch import workers
 
     settings = replace(settings, jobs_dir=tmp_path / "jobs", job_retries=2)  # no pack installed
-    connection = queue.connect(settings)
+    connection = redis_server.connect(settings)
     job_id, _ = jobs.submit(connection, [jobs.ArticleInput("a1", article(1))],
                             jobs.JobOptions(targets=("de",), source="en"), settings)
     with caplog.at_level(logging.INFO):
@@ -263,10 +262,8 @@ def test_with_the_embedded_default_a_missing_pack_fails_the_article_at_once_with
 def test_an_external_redis_that_would_lose_jobs_in_a_crash_is_named_at_start(settings, redis_url, caplog):
     from dataclasses import replace
 
-    from service.batch import queue
-
     with caplog.at_level(logging.WARNING):
-        queue.warn_unless_durable(replace(settings, redis_url=redis_url))  # the tests' Redis: no AOF, no snapshots
+        redis_server.warn_unless_durable(replace(settings, redis_url=redis_url))  # the tests' Redis: no AOF, no snapshots
     assert ("NEWSDESK_REDIS_URL's Redis keeps no append-only file (no snapshots either): a crash loses the jobs "
             "accepted since its last snapshot; set appendonly yes and appendfsync always (or everysec) there"
             ) in caplog.text
@@ -283,7 +280,7 @@ def test_an_article_its_worker_took_but_never_started_runs_again_after_one_claim
 
     install("en_de")
     settings = replace(settings, redis_url=redis_url, job_claim_seconds=2)
-    connection = queue.connect(settings)
+    connection = redis_server.connect(settings)
     job_id, _ = jobs.submit(connection, [jobs.ArticleInput("a1", article(1))],
                             jobs.JobOptions(targets=("de",), source="en"), settings)
     raw = redis_client.Redis.from_url(redis_url)

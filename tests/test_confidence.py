@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from service import render, translation
+from service import outcome, render, translation
 from service.pipeline import process
 
 UNSURE = "Unions made an offer."
@@ -49,7 +49,7 @@ def test_process_marks_uncertain_sentences_in_every_output(settings, unsure_pack
     from dataclasses import replace
 
     result = process(f"{SURE} {UNSURE}", targets=("de",), source="en", settings=replace(settings, uncertain_below=0.99))
-    pairs = render.to_dict(result)["translations"]["de"]["pairs"]
+    pairs = outcome.to_dict(result)["translations"]["de"]["pairs"]
     assert [(pair["target"], pair["uncertain"]) for pair in pairs] == [
         ("<de> Hello world.", False), ("<de> Unions made an offer.", True)]
     assert all(0 < pair["confidence"] <= 1 for pair in pairs) and "alternatives" not in pairs[0]
@@ -64,7 +64,7 @@ def test_process_marks_uncertain_sentences_in_every_output(settings, unsure_pack
 
 def test_stored_results_keep_confidences_and_alternatives(settings, unsure_pack):
     result = process(UNSURE, targets=("de",), source="en", settings=settings, alternatives=1)
-    again = render.from_dict(render.to_dict(result), list(result.paragraph_index))
+    again = outcome.from_dict(outcome.to_dict(result), list(result.paragraph_index))
     assert again.translations["de"] == result.translations["de"]
 
 

@@ -13,7 +13,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from service import memory, render, translation
+from service import outcome, translation
+from service.desk import memory, translating
 from service.pipeline import process
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,7 +31,7 @@ def test_a_correction_wins_over_the_model_and_the_cache_in_the_next_article(sett
     german = after.translations["de"]
     assert german.sentences == (FIXED, "<de> Cranes stood idle.")
     assert german.reviewed == (0,) and german.confidences[0] == 1.0
-    pairs = render.to_dict(after)["translations"]["de"]["pairs"]
+    pairs = outcome.to_dict(after)["translations"]["de"]["pairs"]
     assert [(pair["target"], pair["reviewed"]) for pair in pairs] == [(FIXED, True), ("<de> Cranes stood idle.", False)]
 
 
@@ -43,14 +44,15 @@ def test_a_correction_for_the_pair_is_used_through_a_pivot(settings, install):
     assert result.translations["ar"].reviewed == (0,)
 
 
-def test_libretranslate_and_the_plain_translate_use_corrections_too(make_app, settings, install):
+def test_libretranslate_and_the_desk_s_translate_use_corrections_too(make_app, settings, install):
     install("en_de")
     app = make_app(rate_limit=None)
     memory.put(app.config["NEWSDESK"], source="en", target="de", sentence=LEAD, translation=FIXED)
     client = app.test_client()
     answer = client.post("/translate", json={"q": f"{LEAD} Ships wait.", "source": "en", "target": "de"})
     assert answer.get_json() == {"translatedText": f"{FIXED} <de> Ships wait."}
-    assert translation.translate([LEAD], "en", "de", app.config["NEWSDESK"]) == [FIXED]
+    assert translating.translate([LEAD], "en", "de", app.config["NEWSDESK"]) == [FIXED]
+    assert translation.translate([LEAD], "en", "de", app.config["NEWSDESK"]) == [f"<de> {LEAD}"]  # the model's own
 
 
 def test_a_correction_stored_through_one_gunicorn_worker_is_used_by_both(settings, packs, tmp_path):
@@ -142,18 +144,18 @@ def test_the_stored_glossary_is_applied_through_the_api_and_a_request_adds_its_o
 
 
 def test_a_changed_glossary_is_never_served_from_the_cache(settings, install):
-    from service import glossary
+    from service.desk import glossary
 
     install("en_de")
     glossary.add_term(settings.glossary_db, target="de", source_term="Gadhafi", target_term="Gaddafi")
-    assert translation.translate(["Gadhafi must quit."], "en", "de", settings) == ["<de> Gaddafi must quit."]
+    assert translating.translate(["Gadhafi must quit."], "en", "de", settings) == ["<de> Gaddafi must quit."]
     glossary.add_term(settings.glossary_db, target="de", source_term="Gadhafi", target_term="Ghaddafi")
-    assert translation.translate(["Gadhafi must quit."], "en", "de", settings) == ["<de> Ghaddafi must quit."]
+    assert translating.translate(["Gadhafi must quit."], "en", "de", settings) == ["<de> Ghaddafi must quit."]
     assert translation.sentence_cache(settings).stats()["hits"] == 1  # the model's output was reused, the term not
 
 
 def test_a_lost_placeholder_means_no_glossary_for_that_sentence_and_a_flag(settings, packs):
-    from service import glossary
+    from service.desk import glossary
     from service.translation import packs as langpacks
 
     langpacks.install_archive(packs["en_de_mangles_zeros"], settings)
@@ -162,7 +164,7 @@ def test_a_lost_placeholder_means_no_glossary_for_that_sentence_and_a_flag(setti
     german = result.translations["de"]
     assert german.sentences == ("<de> Gadhafi must quit.", "<de> Ships wait.")  # never "<de> 291 must quit."
     assert german.glossary_skipped == (0,) and german.uncertain == (0,)
-    pairs = render.to_dict(result)["translations"]["de"]["pairs"]
+    pairs = outcome.to_dict(result)["translations"]["de"]["pairs"]
     assert [(pair["glossary_skipped"], pair["uncertain"]) for pair in pairs] == [(True, True), (False, False)]
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from service.errors import InvalidInput, TooLarge
 from service.stages.office import Limits, read_office
-from service.stages.office.pdf import check_streams, read_pdf
+from service.stages.office.pdf import read_pdf
+from service.stages.office.pdf_streams import check_streams
 from tests.hostile_files import (PAGE_TEXT, hand_made_pdf, stream_bombs, tiny_operators, with_deflated_page,
                                  with_entity, with_parts, with_stream)
 from tests.test_office import word_article

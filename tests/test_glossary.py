@@ -9,7 +9,7 @@ import stat
 import pytest
 from flask import Flask
 
-from service import glossary
+from service.desk import glossary, glossary_files
 from service.cli import cli, main
 from service.cli.glossary import glossary_group
 from service.errors import InvalidInput
@@ -357,7 +357,7 @@ TBX_3 = """<?xml version="1.0" encoding="UTF-8"?>
         "csv-quoted",
         "tbx-2", "tbx-3-do-not-translate"])
 def test_read_terms(file_name, data, expected):
-    assert glossary.read_terms(data.encode("utf-8"), file_name=file_name) == expected
+    assert glossary_files.read_terms(data.encode("utf-8"), file_name=file_name) == expected
 
 
 TBX_HEAD = '<martif type="TBX" xml:lang="en"><text><body>'
@@ -551,8 +551,8 @@ def test_cli_import_and_export(run, db, tmp_path):
     assert run("glossary", "import", file) == (
         0, f"imported newsroom.tbx: 2 for de, 1 for ru, 1 kept; the glossary has 4 entries now (version {stored.version})\n",
         "")
-    assert run("glossary", "export") == (0, glossary.write_terms(stored, fmt="csv"), "")
-    assert run("glossary", "export", "--format", "tbx") == (0, glossary.write_terms(stored, fmt="tbx"), "")
+    assert run("glossary", "export") == (0, glossary_files.write_terms(stored, fmt="csv"), "")
+    assert run("glossary", "export", "--format", "tbx") == (0, glossary_files.write_terms(stored, fmt="tbx"), "")
 
 
 def test_cli_import_of_a_bad_file_imports_nothing(run, db, tmp_path):

@@ -7,9 +7,8 @@ import threading
 import time
 
 import pytest
-
-from service.batch import queue
 from service.errors import QueueUnavailable
+from service.stores import redis_server
 
 
 @pytest.fixture
@@ -26,7 +25,7 @@ def start_in_thread(folder) -> tuple[threading.Thread, list]:
 
     def start() -> None:
         try:
-            outcome.append(queue._start_embedded(folder))
+            outcome.append(redis_server._start_embedded(folder))
         except QueueUnavailable as error:
             outcome.append(error)
 
@@ -46,10 +45,10 @@ def test_a_second_service_waits_for_the_owners_url_instead_of_failing(tmp_path, 
 
 
 def test_a_stale_url_of_a_dead_owner_is_never_used(tmp_path, held_lock, monkeypatch):
-    monkeypatch.setattr(queue, "_START_SECONDS", 0.5)
+    monkeypatch.setattr(redis_server, "_START_SECONDS", 0.5)
     (tmp_path / "redis.url").write_text(f"unix://{tmp_path}/gone.sock?db=0\n")
     with pytest.raises(QueueUnavailable) as raised:
-        queue._start_embedded(tmp_path)
+        redis_server._start_embedded(tmp_path)
     assert str(raised.value) == (f"another newsdesk service holds {tmp_path / 'redis.lock'} but its Redis does not "
                                  "answer; stop it, or give this one another NEWSDESK_JOBS_DIR")
 
@@ -69,20 +68,20 @@ def test_the_folder_is_taken_over_when_its_owner_lets_go_while_starting(tmp_path
 
 def test_a_failed_start_stops_its_server_and_lets_go_of_the_folder(tmp_path, monkeypatch):
     started = []
-    spawn = queue._spawn_from_keeper_thread
+    spawn = redis_server._spawn_from_keeper_thread
 
     def spawn_and_note(command):
         started.append(spawn(command))
         return started[-1]
 
-    monkeypatch.setattr(queue, "_spawn_from_keeper_thread", spawn_and_note)
+    monkeypatch.setattr(redis_server, "_spawn_from_keeper_thread", spawn_and_note)
 
     def never_answers(url, process, folder):
         raise QueueUnavailable("the embedded Redis did not start (test)")
 
-    monkeypatch.setattr(queue, "_wait_until_answering", never_answers)
+    monkeypatch.setattr(redis_server, "_wait_until_answering", never_answers)
     with pytest.raises(QueueUnavailable):
-        queue._start_embedded(tmp_path)
+        redis_server._start_embedded(tmp_path)
     started[0].wait(10)
     assert started[0].poll() is not None  # the server was stopped
     assert not (tmp_path / "redis.url").exists()

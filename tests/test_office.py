@@ -474,12 +474,12 @@ def test_an_opendocument_field_stays_in_place_and_the_text_around_it_is_translat
     text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
     paragraphs = list(content.iter(f"{{{text}}}p"))
     assert [etree.tostring(paragraph, encoding=str, with_tail=False).split(">", 1)[1] for paragraph in paragraphs] == [
-        f'&lt;de&gt; Table <text:sequence text:name="Table" text:formula="ooow:Table+1" '
+        '&lt;de&gt; Table <text:sequence text:name="Table" text:formula="ooow:Table+1" '
         'style:num-format="1">1</text:sequence>&lt;de&gt; : Casualties by region</text:p>',
         '&lt;de&gt; The losses are in <text:span text:style-name="Strong"><text:bookmark-ref '
         'text:reference-format="text" text:ref-name="losses">Table 1</text:bookmark-ref></text:span> &lt;de&gt; and '
         'rose again.</text:p>',
-        f'&lt;de&gt; Page <text:page-number text:select-page="current">3</text:page-number></text:p>']
+        '&lt;de&gt; Page <text:page-number text:select-page="current">3</text:page-number></text:p>']
 
 
 def _word_text_box(text: str) -> str:

@@ -21,7 +21,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 
 from service.errors import InvalidInput, TooLarge
-from service.stages.office import pdf
+from service.stages.office import pdf, pdf_streams
 from service.stages.office.pdf import read_pdf
 from service.stages.clean import HEADING, PARAGRAPH, Article, Block, Removed
 from service.stages.documents import Document
@@ -359,7 +359,7 @@ def test_more_paragraphs_than_the_limit_are_refused():
 
 
 def test_more_text_than_any_article_is_refused(monkeypatch):
-    monkeypatch.setattr(pdf, "MAX_CHARACTERS", 100)
+    monkeypatch.setattr(pdf_streams, "MAX_CHARACTERS", 100)
     with pytest.raises(TooLarge) as error:
         read(ARTICLE)
     assert str(error.value) == ("story.pdf has more than 100 characters of text, more than any article: send the "

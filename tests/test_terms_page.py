@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from service import glossary, keys, memory
+from service import keys
+from service.desk import glossary, memory
 from service.translation.terms import Glossary
 
 KNOWN = "ar, de, en, es, fr, it, nl, pl, pt, ru, tr, uk"

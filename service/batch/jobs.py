@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 
 import redis
 
-from .. import defaults, render
+from .. import defaults, outcome, render
 from ..config import Settings
 from ..errors import (
     BadLanguagePack,
@@ -392,7 +392,7 @@ def run_article(job_id: str, index: int) -> None:
     except ServiceError as error:  # the article's own problem: retrying would not help
         _record(connection, job_id, index, settings, error=str(error))
         return
-    stored = {"result": render.to_dict(result), "paragraph_index": list(result.paragraph_index)}
+    stored = {"result": outcome.to_dict(result), "paragraph_index": list(result.paragraph_index)}
     if article.get("original"):
         try:
             stored["documents"] = _document_copies(article["name"], base64.b64decode(article["original"]), result,

@@ -28,6 +28,7 @@ from rq.timeouts import BaseDeathPenalty
 
 from ..config import Settings
 from ..errors import ServiceError
+from ..stores import redis_server
 from . import queue
 
 log = logging.getLogger(__name__)
@@ -197,7 +198,7 @@ class ArticleWorker(SimpleWorker):
 def make_worker(settings: Settings, name: str | None = None, idle_wait: int | None = None) -> ArticleWorker:
     from rq import Queue
 
-    connection = queue.connect(settings, socket_timeout=None)
+    connection = redis_server.connect(settings, socket_timeout=None)
     return ArticleWorker([Queue(queue.QUEUE_NAME, connection=connection)], connection=connection, name=name,
                          settings=settings, idle_wait=idle_wait)
 
@@ -212,7 +213,7 @@ def run_worker(settings: Settings, burst: bool = False, name: str | None = None)
         worker.connection.ping()
     except redis.RedisError as error:
         raise queue.queue_unavailable(settings, error) from None
-    queue.warn_unless_durable(settings)
+    redis_server.warn_unless_durable(settings)
     loaded = translation.preload(settings)
     log.info("worker %s: packs loaded: %s", worker.name, ", ".join(f"{a}->{b}" for a, b in loaded) or "none")
     worked = False
@@ -283,7 +284,7 @@ def start_in_process_worker(settings: Settings) -> None:
     """
     if settings.redis_url:
         return  # web nodes stay stateless: `newsdesk worker` processes do the work
-    url = queue.embedded_redis(settings).url
+    url = redis_server.embedded_redis(settings).url
     key = (os.getpid(), url)
     with _workers_lock:
         running = _in_process.get(key)

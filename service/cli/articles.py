@@ -23,7 +23,7 @@ def translate_command(settings: Settings, source: str, target: str, file: str) -
     """Translate FILE (or stdin), one sentence per line; print one translation per line."""
     from ..stages.documents import decode_text
     from ..pipeline import known_language
-    from ..translation import translate
+    from ..desk.translating import translate
 
     source, target = (known_language(code, what=option, settings=settings)
                       for code, option in ((source, "--source"), (target, "--target")))

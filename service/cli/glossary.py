@@ -24,7 +24,7 @@ def glossary_group() -> None:
 @click.pass_obj
 def add_term(settings: Settings, target: str, source_term: str, target_term: str) -> None:
     """Write SOURCE_TERM as TARGET_TERM in one language: `glossary add --to de Gadhafi Gaddafi`."""
-    from .. import glossary
+    from ..desk import glossary
     from ..pipeline import known_language
     from ..translation.terms import clean_language, clean_term
 
@@ -45,7 +45,7 @@ def add_term(settings: Settings, target: str, source_term: str, target_term: str
 @click.pass_obj
 def keep_term(settings: Settings, term: str) -> None:
     """Keep TERM as it is in every language (names, acronyms): `glossary keep NTC`."""
-    from .. import glossary
+    from ..desk import glossary
     from ..translation.terms import clean_term
 
     term = clean_term(term, what="TERM")
@@ -61,7 +61,7 @@ def keep_term(settings: Settings, term: str) -> None:
 @click.pass_obj
 def list_terms(settings: Settings, target: str | None, as_json: bool) -> None:
     """Show every term (with --to, those that apply to one language): language, source term, target term."""
-    from .. import glossary
+    from ..desk import glossary
     from ..translation.terms import Glossary, clean_language
 
     stored = glossary.load(settings.glossary_db)
@@ -90,7 +90,7 @@ def list_terms(settings: Settings, target: str | None, as_json: bool) -> None:
 @click.pass_obj
 def remove_term(settings: Settings, term: str, target: str | None) -> None:
     """Remove TERM from one language (--to de; --to '*' stops keeping it), or everywhere it is."""
-    from .. import glossary
+    from ..desk import glossary
     from ..translation.terms import KEEP
 
     removed = glossary.remove_term(settings.glossary_db, term, target=target)
@@ -103,7 +103,7 @@ def remove_term(settings: Settings, term: str, target: str | None) -> None:
 @click.pass_obj
 def import_terms(settings: Settings, file: Path) -> None:
     """Add the terms of FILE (.csv, .tsv or .tbx) over the glossary's; a file with a problem imports nothing."""
-    from .. import glossary
+    from ..desk import glossary
 
     imported = glossary.import_terms(settings.glossary_db, file.read_bytes(), file_name=file.name)
     counts = [f"{len(terms)} for {language}" for language, terms in imported.by_target.items()]
@@ -118,7 +118,7 @@ def import_terms(settings: Settings, file: Path) -> None:
 def restore_glossary(settings: Settings) -> None:
     """Bring back the glossary as it was before it was last replaced, imported into or restored; the
     glossary of now is kept in its place, so running it again undoes it."""
-    from .. import glossary
+    from ..desk import glossary
 
     restored, kept = glossary.restore(settings.glossary_db)
     click.echo(f"restored the glossary set aside {kept.saved} by {kept.saved_by} ({kept.why}): {restored.size} "
@@ -131,7 +131,7 @@ def restore_glossary(settings: Settings) -> None:
 @click.pass_obj
 def list_changes(settings: Settings, changed_by: str | None) -> None:
     """Show who changed each entry last and when, and the version kept for `glossary restore`."""
-    from .. import glossary
+    from ..desk import glossary
     from ..translation.terms import KEEP
 
     for change in glossary.changes(settings.glossary_db, changed_by=changed_by):
@@ -148,6 +148,6 @@ def list_changes(settings: Settings, changed_by: str | None) -> None:
 @click.pass_obj
 def export_terms(settings: Settings, fmt: str) -> None:
     """Print the whole glossary as CSV or TBX; `glossary import` reads either back."""
-    from .. import glossary
+    from ..desk import glossary
 
     click.echo(glossary.export(settings.glossary_db, fmt=fmt), nl=False)

@@ -32,7 +32,7 @@ def memory_group() -> None:
 @click.pass_obj
 def add_entry(settings: Settings, source: str, target: str, sentence: str, translation: str) -> None:
     """Translate SENTENCE as TRANSLATION from now on (replaces an earlier correction of it)."""
-    from .. import memory
+    from ..desk import memory
 
     from ..pipeline import known_language
 
@@ -55,7 +55,7 @@ def add_entry(settings: Settings, source: str, target: str, sentence: str, trans
 def list_entries(settings: Settings, source: str | None, target: str | None, search: str | None, limit: int,
                  offset: int, changed_by: str | None, as_json: bool) -> None:
     """Show stored corrections, by language pair and sentence."""
-    from .. import memory
+    from ..desk import memory
 
     found = memory.entries(settings, source=_code(source), target=_code(target), search=search, limit=limit,
                            offset=offset, changed_by=changed_by)
@@ -77,7 +77,7 @@ def list_entries(settings: Settings, source: str | None, target: str | None, sea
 @click.pass_obj
 def remove_entry(settings: Settings, source: str, target: str, sentence: str) -> None:
     """Forget the correction of SENTENCE: the model translates it again."""
-    from .. import memory
+    from ..desk import memory
 
     entry = memory.remove(settings, source=_code(source), target=_code(target), sentence=sentence)
     click.echo(f"removed {entry.source}->{entry.target}: {entry.sentence!r} => {entry.translation!r}")
@@ -89,7 +89,7 @@ def remove_entry(settings: Settings, source: str, target: str, sentence: str) ->
 @click.pass_obj
 def import_entries(settings: Settings, file: Path, skip_unusable: bool) -> None:
     """Store the corrections in FILE: a TMX file, or an article's XLIFF file after review."""
-    from .. import exchange, memory
+    from ..desk import exchange, memory
 
     reading = exchange.read_corrections(file.read_bytes())
     for problem in reading.problems:
@@ -110,7 +110,7 @@ def import_entries(settings: Settings, file: Path, skip_unusable: bool) -> None:
 def restore_entries(settings: Settings) -> None:
     """Undo the last import: each sentence it changed gets back the correction it had (or none); what
     the import stored is kept in its place, so running it again redoes the import."""
-    from .. import memory
+    from ..desk import memory
 
     kept, back, gone = memory.restore(settings)
     click.echo(f"restored the {kept.sentences} sentence(s) set aside {kept.saved} by {kept.saved_by} ({kept.why}): "
@@ -124,7 +124,7 @@ def restore_entries(settings: Settings) -> None:
 @click.pass_obj
 def export_entries(settings: Settings, source: str | None, target: str | None) -> None:
     """Print the stored corrections as a TMX 1.4 file (for CAT tools, or `newsdesk memory import`)."""
-    from .. import exchange, memory
+    from ..desk import exchange, memory
 
     found = memory.entries(settings, source=_code(source), target=_code(target), limit=None)
     click.echo(exchange.write_tmx(found), nl=False)

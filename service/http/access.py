@@ -69,10 +69,10 @@ def _storage_uri(settings: Settings) -> str:
     """Where counters live: the setting, else the job queue's Redis, shared by every worker."""
     if settings.rate_limit_storage:
         return settings.rate_limit_storage
-    from ..batch import queue
+    from ..stores import redis_server
 
     try:
-        url = settings.redis_url or queue.embedded_redis(settings).url
+        url = redis_server.url_of(settings)
     except ServiceError as error:  # no redis-server here: serve anyway, as batch jobs do (they answer 503)
         log.error("rate limits are counted per worker (memory://): %s", error)
         return "memory://"

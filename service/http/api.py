@@ -7,7 +7,7 @@ import os
 
 from flask import Blueprint, jsonify, request
 
-from .. import defaults, render, translation
+from .. import defaults, outcome, translation
 from ..pipeline import DEFAULT_TARGETS, deadline, process
 from ..stages.documents import Document, read_page
 from ..translation import packs
@@ -37,7 +37,7 @@ def process_article():
                      method=inputs.method_field(fields), source=source, settings=settings,
                      deadline=deadline(settings), left_out=article.left_out, main_content=article.main_content,
                      alternatives=inputs.alternatives_field(fields), glossary=inputs.glossary_field(fields))
-    return jsonify(render.to_dict(result))
+    return jsonify(outcome.to_dict(result))
 
 
 @bp.post("/summarize")
@@ -51,7 +51,7 @@ def summarize_article():
                      method=inputs.method_field(fields), source=source, settings=settings,
                      deadline=deadline(settings), left_out=article.left_out,
                      main_content=article.main_content)
-    data = render.to_dict(result)
+    data = outcome.to_dict(result)
     del data["translations"]
     return jsonify(data)
 
@@ -126,9 +126,10 @@ def _queue_down(settings) -> str | None:
     import redis
 
     from ..batch import queue
+    from ..stores import redis_server
 
     try:
-        queue.connect(settings).ping()
+        redis_server.connect(settings).ping()
     except redis.RedisError as error:
         return str(queue.queue_unavailable(settings, error))
     return None

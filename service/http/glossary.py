@@ -14,7 +14,7 @@ from dataclasses import asdict
 
 from flask import Blueprint, jsonify, request
 
-from .. import glossary as stored_glossary
+from ..desk import glossary as stored_glossary
 from ..errors import InvalidInput
 from ..translation.terms import Glossary
 from . import access, inputs

@@ -14,7 +14,7 @@ bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 # so one batch's turnaround overlaps the other's decoding. Two single-replica workers split the
 # clients between two batchers and left a core idle at every turnaround: 16 small clients got
 # 0.73x raw CTranslate2 that way, 0.9x this way, and articles 10 % more, in half the memory
-# (bench/serve_bench.py; README "Benchmarks").
+# (bench/serve_bench.py; docs/benchmarks.md).
 workers = int(os.environ.get("NEWSDESK_WORKERS", "1"))
 # A request thread per client whose sentences are to share a batch: a thread waiting for its
 # batch costs no CPU (the asyncio front holds the connections), and 32 covers 16 clients with
@@ -37,12 +37,12 @@ if os.environ.get("NEWSDESK_METRICS", "").strip().lower() in {"1", "true", "yes"
 def when_ready(server):
     """Start the embedded Redis for batch jobs in the master, before the workers fork, so
     they all share it (only without NEWSDESK_REDIS_URL)."""
-    from service.batch import queue
+    from service.stores import redis_server
 
     settings = server.app.wsgi().config["NEWSDESK"]
     if not settings.redis_url:
-        queue.embedded_redis(settings)
-    queue.warn_unless_durable(settings)
+        redis_server.embedded_redis(settings)
+    redis_server.warn_unless_durable(settings)
 
 
 def post_worker_init(worker):
@@ -52,12 +52,12 @@ def post_worker_init(worker):
     Not in the master: CTranslate2 translators own threads, and threads do not survive
     a fork.
     """
-    from service import translation
     from service.batch import workers
+    from service.translation import preload
 
     settings = worker.wsgi.config["NEWSDESK"]
     if settings.preload_packs:
-        translation.preload(settings)
+        preload(settings)
     try:
         workers.start_in_process_worker(settings)
     except Exception:  # the service still serves single articles; jobs requests retry this
@@ -66,9 +66,9 @@ def post_worker_init(worker):
 
 def child_exit(server, worker):
     """A worker is gone: its live gauges (loaded packs, memory) no longer count."""
-    from service import metrics
+    from service.metrics import worker_gone
 
-    metrics.worker_gone(worker.pid)
+    worker_gone(worker.pid)
 
 
 def worker_exit(server, worker):

@@ -13,7 +13,6 @@ from flask import Flask, Request, current_app, request
 from .. import defaults
 from ..config import Settings
 from ..errors import InvalidInput, TooLarge
-from ..stages.language import DISPLAY_NAMES
 from ..stages.summary import METHODS, summary_length
 from ..pipeline import known_language
 from ..translation.terms import KEEP, Glossary, clean_language, clean_term

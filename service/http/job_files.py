@@ -19,17 +19,19 @@ from typing import IO
 import redis
 from flask import request
 
-from .. import render, translation
+from .. import outcome, render, translation
 from ..batch import jobs, queue, workers
+from ..stores import redis_server
 from ..errors import InvalidInput, LanguagePackMissing
 from ..pipeline import check_packs
-from ..stages.documents import Document, read_archive, read_page
+from ..stages.archives import read_archive
+from ..stages.documents import Document, read_page
 from ..stages.office import Limits
 from . import inputs
 
 
 def _connection():
-    return queue.connect(inputs.current_settings())
+    return redis_server.connect(inputs.current_settings())
 
 
 def call_queue(operation):
@@ -62,7 +64,7 @@ def results_archive(records: Iterable[dict], report: dict, files: str) -> IO[byt
             if record["status"] != "done":
                 continue
             stem = _unique_stem(record["name"], record["index"], used)
-            result = render.from_dict(record["result"], record["paragraph_index"])
+            result = outcome.from_dict(record["result"], record["paragraph_index"])
             for language in targets:
                 archive.writestr(f"{stem}.{language}.{render.FORMATS[files]}", render.RENDERERS[files](result, language))
             for suffix, content in record.get("documents", {}).items():  # translated .docx/.odt and summaries

@@ -13,7 +13,7 @@ from dataclasses import asdict
 
 from flask import Blueprint, jsonify, request
 
-from .. import memory
+from ..desk import memory
 from ..errors import InvalidInput
 from ..pipeline import detect_source_language, known_language
 from ..stages.sentences import split_sentences

@@ -13,7 +13,8 @@ import redis
 from flask import Blueprint, Response, jsonify, request
 
 from .. import metrics, translation
-from ..batch import jobs, queue
+from ..batch import jobs
+from ..stores import redis_server
 from ..errors import ServiceError
 from . import inputs
 
@@ -31,7 +32,7 @@ def scrape():
             return jsonify(error="this server's metrics need its token: send Authorization: Bearer "
                                  "NEWSDESK_METRICS_TOKEN"), 401
     try:
-        depth = jobs.queue_depth(queue.connect(settings))
+        depth = jobs.queue_depth(redis_server.connect(settings))
     except (redis.RedisError, ServiceError):
         depth = None  # no job queue to count: the gauge keeps its last value
     metrics.note_worker(loaded_packs=len(translation.loaded_pairs()), queue_depth=depth)

@@ -226,7 +226,7 @@ ROLES = ("With API keys on: reading the glossary takes any key; the changes and 
 
 
 def _glossary_and_memory_paths(*, source: str, target: str) -> dict:
-    """The stored glossary and the translation memory (README "Glossary, translation memory, XLIFF");
+    """The stored glossary and the translation memory (docs/desk.md, "Glossary" and "Translation memory");
     ``source`` and ``target``: the languages of the examples."""
     glossary = {"type": "object", "required": ["terms", "keep", "version"], "properties": {
         "terms": TERMS, "keep": STRINGS, "version": {"type": "string"}}}
@@ -290,7 +290,7 @@ def _glossary_and_memory_paths(*, source: str, target: str) -> dict:
     }
 
 
-# The key as LibreTranslate's clients send it; where it may come from is in README's LibreTranslate section.
+# The key as LibreTranslate's clients send it; where it may come from is in docs/libretranslate.md, "Fields".
 KEY_FIELDS = {
     "api_key": {"type": "string", "description": "The API key, when keys are on (LibreTranslate's way; the X-API-Key "
                                                  "header works too)"},

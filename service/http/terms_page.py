@@ -6,8 +6,8 @@ each last, adds, changes or removes one, and brings back the glossary kept befor
 replace; on /memory they search the stored corrections, add one and remove one. Forms only, no
 script: each POST answers the page again with what it did, or why not, inline.
 
-With API keys on, the browser signs in on the main form; then the key's role decides (README
-"Access and limits"): any key reads the glossary, ``edit`` changes terms and lists, adds and
+With API keys on, the browser signs in on the main form; then the key's role decides (docs/operations.md,
+"Roles"): any key reads the glossary, ``edit`` changes terms and lists, adds and
 removes corrections, ``admin`` restores the glossary. Form POSTs from other sites get 403.
 """
 
@@ -17,8 +17,8 @@ import logging
 
 from flask import Blueprint, g, render_template, request
 
-from .. import glossary as stored_glossary
-from .. import memory
+from ..desk import glossary as stored_glossary
+from ..desk import memory
 from ..errors import KeyRequired, ServiceError
 from ..pipeline import known_language, known_languages
 from ..stages.language import DISPLAY_NAMES

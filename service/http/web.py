@@ -12,7 +12,6 @@ taken only from this site's own page (CSRF: Origin, else Referer, is checked).
 from __future__ import annotations
 
 import contextlib
-import functools
 import re
 import threading
 import time
@@ -21,32 +20,26 @@ from pathlib import Path
 
 from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template, request, session,
                    url_for)
-from markupsafe import Markup, escape
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import defaults, memory, render, results
+from .. import defaults, outcome, render
+from ..desk import memory, results
 from ..errors import InvalidInput, KeyRequired, ServiceBusy, ServiceError, TooLarge
-from ..stages.office import MEDIA_TYPES, Limits
-from ..pipeline import (DEFAULT_TARGETS, Result, deadline, known_language, process, translate_texts,
+from ..outcome import Result
+from ..pipeline import (DEFAULT_TARGETS, deadline, known_language, process, translate_texts,
                         translate_texts_with_alternatives, translated_document)
-from ..stages.clean import HEADING, PARAGRAPH, REMOVAL_REASONS, Article
+from ..stages.clean import Article
 from ..stages.documents import Document, read_document
-from ..stages.language import DISPLAY_NAMES, RTL_LANGUAGES, SURE_CONFIDENCE, detect_language
-from ..stages.summary import DEFAULT_METHOD, METHODS
-from ..translation import effective_glossary, routing
+from ..stages.language import DISPLAY_NAMES
+from ..stages.office import MEDIA_TYPES, Limits
+from ..stages.summary import DEFAULT_METHOD
 from . import access, error_responses, inputs
+from . import desk_views as views
 
 bp = Blueprint("web", __name__)
-CHOICES = defaults.TARGETS
 # Articles one worker runs in the background for the desk at once; more get 503 until one ends.
 RUNS_PER_WORKER = 4
 ALTERNATIVES = 3  # next-best translations offered when an editor asks for them
-DOCUMENT_LABELS = {".docx": "Word", ".odt": "OpenDocument"}
-# What each download is: (extension, label, media type, renderer).
-FILE_KINDS = {"md": ("Markdown", "text/markdown", render.to_markdown),
-              "txt": ("Text", "text/plain", render.to_text),
-              "html": ("HTML", "text/html", render.to_html),
-              "xlf": ("XLIFF", "application/xliff+xml", render.to_xliff)}
 
 
 @bp.record_once
@@ -57,7 +50,7 @@ def _make_room(state) -> None:
 @bp.get("/")
 def form():
     """The empty form, and this browser's recent articles."""
-    return render_template("desk.html", **_page(_defaults()), recent=_recent_runs(inputs.current_settings()))
+    return render_template("desk.html", **views.page(_defaults()), recent=_recent_runs(inputs.current_settings()))
 
 
 @bp.post("/")
@@ -77,7 +70,7 @@ def submit():
         result = _run(settings, run_id, values, document)
     except ServiceError as error:
         return _with_error(values, str(error), error_responses.status_for(error))
-    return render_template("desk.html", **_result_page(run_id, result, values, document=document.name))
+    return render_template("desk.html", **views.result_page(run_id, result, values, document=document.name))
 
 
 @bp.post("/runs")
@@ -119,7 +112,7 @@ def start_run():
 def run_progress(run_id: str):
     """How far the article got: {"status", "steps", "page", "error"}."""
     run = _load(run_id)
-    return jsonify(status=run.status, steps=[_step_label(step) for step in run.steps],
+    return jsonify(status=run.status, steps=[views.step_label(step) for step in run.steps],
                    page=url_for("web.result_page", run_id=run.id), error=run.error)
 
 
@@ -134,9 +127,9 @@ def result_page(run_id: str):
     if run.status == results.FAILED:
         return _with_error(values, run.error, run.error_status or 500)
     if run.result is None:  # still running: the page without JavaScript can reload this
-        return render_template("desk.html", **_page(values), running=run, steps=map(_step_label, run.steps),
+        return render_template("desk.html", **views.page(values), running=run, steps=map(views.step_label, run.steps),
                                refresh=url_for("web.result_page", run_id=run.id)), 202
-    return render_template("desk.html", **_result_page(run.id, run.result, values, document=run.document))
+    return render_template("desk.html", **views.result_page(run.id, run.result, values, document=run.document))
 
 
 @bp.post("/results/<run_id>/lines/<int:index>/restore")
@@ -144,7 +137,7 @@ def restore_line(run_id: str, index: int):
     """Put a line the cleaner left out back into the article and run it again (issue 28): the
     new result opens at its own address; the first one stays as it was."""
     def changed(run: results.Run, result: Result, settings) -> dict:
-        if index not in _restorable(result, run.form):
+        if index not in views.restorable(result, run.form):
             raise InvalidInput(f"line {index} of what was left out cannot be put back: only lines the cleaner left "
                                "out of the text itself can (not those left out when a file was read)")
         return {"keep": [*run.form.get("keep", ()), result.article.removed[index].text]}
@@ -176,7 +169,7 @@ def open_job_article(job_id: str, index: int):
         job_owner = key.id if key else ""  # a job belongs to its key's id, a desk result to its name
         report = call_queue(lambda connection: jobs.status(connection, job_id, job_owner))
         stored = call_queue(lambda connection: jobs.article_result(connection, job_id, index, job_owner))
-        result = render.from_dict(stored["result"], stored["paragraph_index"])
+        result = outcome.from_dict(stored["result"], stored["paragraph_index"])
         options = report["options"]
         text = _article_text(result.article)
         values = {**_defaults(), "text": text, "article": text, "targets": tuple(options["targets"]),
@@ -239,11 +232,11 @@ def download(run_id: str, name: str):
                                    name)
     match = re.fullmatch(rf"{re.escape(stem)}\.(\w+)\.(\w+)", name)
     languages = (result.source, *result.translations)
-    if match is None or match[1] not in languages or match[2] not in FILE_KINDS or (
+    if match is None or match[1] not in languages or match[2] not in views.FILE_KINDS or (
             match[2] == "xlf" and match[1] not in result.translations):
         raise InvalidInput(f"this result has no file {name!r}: its files are listed on its page, "
                            f"{url_for('web.result_page', run_id=run_id)}")
-    _label, media_type, make = FILE_KINDS[match[2]]
+    _label, media_type, make = views.FILE_KINDS[match[2]]
     return _attachment(make(result, match[1]), media_type, name)
 
 
@@ -267,19 +260,11 @@ def save_sentence(run_id: str, language: str, index: int):
     # Into the memory, which every key's translations read, only with the edit role (issue 31);
     # a translate key's correction changes its own result.
     correction = {"source": result.source, "target": language, "sentence": result.sentences[index], "translation": text}
-    shared = _may_edit(settings)
+    shared = views.may_edit(settings)
     entry = memory.put(settings, **correction, changed_by=access.changed_by()) if shared \
         else memory.checked(settings, **correction)
     results.edit(settings, run_id, owner=_owner(settings), language=language, index=index, text=entry.translation)
     return jsonify(saved=True, sentence=entry.sentence, translation=entry.translation, memory=shared)
-
-
-def _may_edit(settings) -> bool:
-    """Whether this page's corrections go into the shared memory: keys off, or a key with ``edit``."""
-    if not settings.api_keys:
-        return True
-    record = access.web_key(settings)
-    return record is not None and record.may("edit")
 
 
 @bp.get("/results/<run_id>/sentences/<language>/<int:index>/alternatives")
@@ -496,17 +481,6 @@ def _remembered(values: dict, upload: _Upload) -> dict:
                                 "outlined": upload.outline is not None}}
 
 
-def _restorable(result: Result, values: dict) -> set[int]:
-    """Which of the article's left-out lines can be put back: those the cleaner left out of the
-    text itself. A document's own outline is not cleaned, and lines reading a file left out
-    are not in the text; a credit cut off its line is part of another."""
-    rerun = values.get("rerun")
-    if rerun is None or rerun.get("outlined"):
-        return set()
-    lines = {" ".join(line.split()) for line in values.get("article", "").splitlines()}
-    return {index for index, line in enumerate(result.article.removed) if line.reason != "outside" and line.text in lines}
-
-
 def _known_targets(values: dict, settings) -> dict:
     """The form's values with each target checked as every door checks it (issue 28): a code
     newsdesk does not know is said on the page, never dropped in silence."""
@@ -531,162 +505,4 @@ def _with_upload(values: dict, settings) -> tuple[dict, _Upload]:
 
 def _with_error(values: dict, message: str, status: int):
     # The form comes back filled in: nothing the editor typed is lost.
-    return render_template("desk.html", **_page(values), error=message), status
-
-
-def _page(values: dict) -> dict:
-    settings = inputs.current_settings()
-    signed_in = access.web_key(settings) if settings.api_keys else None
-    return {"needs_key": settings.api_keys and signed_in is None, "signed_in": signed_in,
-            "values": values, "choices": _choices(settings, values["targets"]), "methods": METHODS,
-            "default_method": DEFAULT_METHOD, "sources": ["auto", *CHOICES, "en"], "names": DISPLAY_NAMES,
-            "max_characters": settings.max_characters, "may_edit": _may_edit(settings)}
-
-
-def _choices(settings, chosen) -> list[dict]:
-    """The target boxes: those some installed pack reaches can be ticked; the others are shown
-    disabled, with the pack that would make them work."""
-    reachable = {target for _source, target, _via in routing.reachable_pairs(settings)}
-    boxes = []
-    for code in CHOICES:
-        fix = None if code in reachable else (
-            f"no pack translates into {DISPLAY_NAMES[code]}: put translate-en_{code}-*.argosmodel in "
-            f"{settings.langpacks_dir}/ and run `newsdesk langpacks install`")
-        boxes.append({"code": code, "name": DISPLAY_NAMES[code], "checked": code in chosen and fix is None, "fix": fix})
-    return boxes
-
-
-def _result_page(run_id: str, result: Result, values: dict, *, document: str = "") -> dict:
-    return {**_page(values), "result": result, "run_id": run_id, "views": _views(result),
-            "failed": [{"code": code, "name": DISPLAY_NAMES.get(code, code), "reason": reason}
-                       for code, reason in result.failed.items()],
-            "downloads": _downloads(run_id, result, document=document), "reasons": REMOVAL_REASONS,
-            "restorable": _restorable(result, values), "left_out_by_reason": _by_reason(result),
-            "untranslated": "" if result.translations or result.failed else _why_untranslated(inputs.current_settings()),
-            "source_doubt": _source_doubt(result, values)}
-
-
-def _source_doubt(result: Result, values: dict):
-    """The language the article reads as, when the editor chose another one and the model is sure
-    (issue 28: "German" chosen for an English article gave a German card equal to the original)."""
-    if values.get("source", defaults.SOURCE) == defaults.SOURCE or not result.sentences:
-        return None
-    detected = detect_language(" ".join(result.sentences))
-    return detected if detected.code != result.source and detected.confidence >= SURE_CONFIDENCE else None
-
-
-def _why_untranslated(settings) -> str:
-    """Why a result has no translation although none failed: no pack, or no language ticked."""
-    if not routing.reachable_pairs(settings):
-        return (f"no language pack is installed. Put translate-en_de-*.argosmodel (and the ar, ru ones) in "
-                f"{settings.langpacks_dir}/ and run `newsdesk langpacks install`; the cleaned article and its "
-                "summary are below.")
-    return "no language was ticked under Translate into. Tick one and send the article again."
-
-
-def _by_reason(result: Result) -> list[tuple[str, int]]:
-    """How many lines were left out for each reason, the commonest first ("3 navigation")."""
-    counts: dict[str, int] = {}
-    for line in result.article.removed:
-        counts[line.reason] = counts.get(line.reason, 0) + 1
-    return sorted(counts.items(), key=lambda item: -item[1])
-
-
-def _step_label(step) -> dict:
-    """A step as the progress display shows it."""
-    return {"stage": step.stage, "language": step.language, "text": step.describe()}
-
-
-def _views(result: Result) -> list[dict]:
-    """The original, then one card per translated language, sentence by sentence with its source."""
-    settings = inputs.current_settings()
-    glossary = effective_glossary(settings)
-    source_terms = _terms_in(result, glossary)
-    source = {"code": result.source, "is_source": True, "title": result.article.title,
-              "teaser": result.article.teaser, "headings": result.article.headings,
-              "sentences": result.sentences, "terms": {term: "glossary term" for term in source_terms},
-              "uncertain": set(), "reviewed": set(), "confidences": (), "back": False}
-    views = [source]
-    # the translations a pack (or a chain through English) can take back into the article's language
-    back = {source_code for source_code, target, _via in routing.reachable_pairs(settings) if target == result.source}
-    for code, item in result.translations.items():
-        terms = glossary.for_target(code)
-        marks = {terms[term]: f"glossary: {term} → {terms[term]}" for term in source_terms if term in terms}
-        views.append({"code": code, "is_source": False, "title": item.title, "teaser": item.teaser,
-                      "headings": item.headings, "sentences": item.sentences, "terms": marks,
-                      "uncertain": set(item.uncertain), "reviewed": set(item.reviewed),
-                      "confidences": item.confidences, "back": code in back})
-    for view in views:
-        view["name"] = DISPLAY_NAMES.get(view["code"], view["code"])
-        view["rtl"] = view["code"] in RTL_LANGUAGES
-        view["paragraphs"] = _paragraphs(result, view)
-        view["summary"] = [(index, _marked(view["sentences"][index], view["terms"])) for index in result.summary]
-    return views
-
-
-def _terms_in(result: Result, glossary) -> list[str]:
-    """The glossary's source terms that occur in the article (whole words), any target's."""
-    text = " ".join(result.sentences)
-    terms = {term for target in glossary.by_target for term in glossary.by_target[target]} | set(glossary.keep)
-    return sorted(term for term in terms if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text))
-
-
-def _marked(text: str, terms: dict[str, str]) -> Markup:
-    """``text`` escaped, each glossary term in it wrapped in <mark> with what it stands for."""
-    if not terms:
-        return escape(text)
-    parts, at = [], 0
-    for found in _term_pattern(tuple(terms)).finditer(text):
-        parts += [escape(text[at:found.start()]),
-                  Markup('<mark class="term" title="{}">{}</mark>').format(terms[found[0]], found[0])]
-        at = found.end()
-    return Markup("").join([*parts, escape(text[at:])])
-
-
-@functools.lru_cache(maxsize=64)
-def _term_pattern(terms: tuple[str, ...]) -> re.Pattern:
-    """One pattern for a card's glossary terms (compiled once, not once per sentence), longest first."""
-    return re.compile("|".join(rf"(?<!\w){re.escape(term)}(?!\w)" for term in sorted(terms, key=len, reverse=True)))
-
-
-def _paragraphs(result: Result, view: dict) -> list[dict]:
-    paragraphs, heading = [], iter(view["headings"])
-    for index, block in enumerate(result.article.blocks):
-        if block.kind == HEADING:
-            paragraphs.append({"kind": HEADING, "text": next(heading)})
-            continue
-        sentences = []
-        for number, owner in enumerate(result.paragraph_index):
-            if owner != index:
-                continue
-            confidence = view["confidences"][number] if view["confidences"] else None
-            sentences.append({"index": number, "html": _marked(view["sentences"][number], view["terms"]),
-                              "text": view["sentences"][number], "source": result.sentences[number],
-                              "uncertain": number in view["uncertain"], "reviewed": number in view["reviewed"],
-                              "confidence": confidence})
-        paragraphs.append({"kind": PARAGRAPH, "sentences": sentences})
-    return paragraphs
-
-
-def _downloads(run_id: str, result: Result, *, document: str = "") -> list[dict]:
-    """Per language (the original first) its files, and JSON of everything; named after the
-    article (secret-talks.de.md) and served by the app. For a .docx/.odt upload (``document``)
-    each translation also has the document translated and its summary as a document."""
-    stem = render.file_stem(result)
-    suffix = Path(document).suffix.lower()
-    label = DOCUMENT_LABELS.get(suffix, "")
-    rows = []
-    for code in (result.source, *result.translations):
-        kinds = [kind for kind in FILE_KINDS if kind != "xlf" or code in result.translations]
-        files = [{"label": FILE_KINDS[kind][0], "name": f"{stem}.{code}.{kind}",
-                  "href": url_for("web.download", run_id=run_id, name=f"{stem}.{code}.{kind}")} for kind in kinds]
-        if label and code in result.translations:
-            copy_name, summary_name = render.document_file_names(stem, suffix, code)
-            files += [{"label": f"{label} (translated document)", "name": copy_name,
-                       "href": url_for("web.download", run_id=run_id, name=copy_name)},
-                      {"label": f"{label} (summary)", "name": summary_name,
-                       "href": url_for("web.download", run_id=run_id, name=summary_name)}]
-        rows.append({"name": DISPLAY_NAMES.get(code, code), "code": code, "files": files})
-    everything = {"label": "JSON (everything)", "name": f"{stem}.json",
-                  "href": url_for("web.download", run_id=run_id, name=f"{stem}.json")}
-    return {"languages": rows, "everything": everything}
+    return render_template("desk.html", **views.page(values), error=message), status

@@ -14,8 +14,8 @@ sentences already split and want every sentence of an article in one batch.
 
 from __future__ import annotations
 
-from .. import glossary as glossary_store
-from .. import memory
+from collections.abc import Sequence
+
 from ..config import Settings
 from ..errors import InvalidInput
 from .caches import OUTPUT_SETTINGS, cache_scope, clear_caches, sentence_cache, shared_cache
@@ -31,14 +31,16 @@ __all__ = [
     "OUTPUT_SETTINGS", "PIVOT_LANGUAGE", "Decoded", "IdleMemoryRelease", "LoadedPack", "cache_scope", "check_language",
     "clear_cache", "engine", "installed_languages", "installed_pairs", "load_pack", "loaded_pairs", "plan_route", "preload",
     "reachable_pairs", "release_freed_memory", "sentence_cache", "shared_cache", "source_languages", "translate",
-    "translate_detailed", "translate_with_pack", "decode_with_pack", "with_memory", "effective_glossary", "Glossary",
+    "translate_detailed", "translate_with_pack", "decode_with_pack", "Glossary",
 ]
 
 
 def translate(
     sentences: list[str], source: str, target: str, settings: Settings | None = None, deadline: float | None = None
 ) -> list[str]:
-    """Translate each sentence from ``source`` to ``target``; one output per input, in order.
+    """Translate each sentence from ``source`` to ``target``; one output per input, in order: the
+    model's own translation, without the desk's glossary and corrections (desk/translating.py's
+    translate() has them).
 
     Uses the direct pack when installed, else pivots through English (de->ar is
     de->en->ar). Raises LanguagePackMissing, saying what to install, when neither works,
@@ -48,16 +50,18 @@ def translate(
 
 
 def translate_detailed(sentences: list[str], source: str, target: str, settings: Settings | None = None,
-                       deadline: float | None = None, *, alternatives: int = 0,
-                       glossary: Glossary | None = None) -> list[Decoded]:
+                       deadline: float | None = None, *, alternatives: int = 0, glossary: Glossary | None = None,
+                       corrections: Sequence[str | None] = ()) -> list[Decoded]:
     """translate(), with each sentence's confidence and, when asked, its next-best translations.
 
-    An editor's correction from the translation memory wins over the model (``reviewed``). The
-    stored glossary, with ``glossary`` (a request's own terms) over it, is applied: its terms are
-    hidden from the model behind placeholders and put back after the last hop; a sentence whose
-    placeholder the model lost is translated again without them (``glossary_skipped``).
-    Through a pivot the confidence is the product of both hops' (each a probability), and the
-    alternatives are the second hop's, from the first hop's best English.
+    ``corrections``: per sentence, a translation that wins over the model (an editor's, from the
+    desk's memory: ``reviewed``), None where the model is asked. ``glossary``: the terms to keep;
+    they are hidden from the model behind placeholders and put back after the last hop; a
+    sentence whose placeholder the model lost is translated again without them
+    (``glossary_skipped``). Both are the caller's to give (desk/translating.py gives the stored
+    ones): this package keeps no store of its own. Through a pivot the confidence is the product
+    of both hops' (each a probability), and the alternatives are the second hop's, from the
+    first hop's best English.
     """
     settings = settings or Settings.load()
     if isinstance(sentences, str):
@@ -68,23 +72,16 @@ def translate_detailed(sentences: list[str], source: str, target: str, settings:
     if source == target or not texts:
         return [Decoded(text=text) for text in texts]
     hops = plan_route(source, target, settings)
-    # An editor's correction wins over everything the model would say (and over the caches).
-    remembered = memory.lookup_many(settings, source=source, target=target, sentences=texts)
+    remembered = list(corrections) or [None] * len(texts)
     asked_of_model = [text for text, stored in zip(texts, remembered) if stored is None]
-    table = terms.term_table(effective_glossary(settings, glossary), target)
-    protected = [terms.protect(text, table) for text in asked_of_model] if table.terms else []
+    table = terms.term_table(glossary, target) if glossary is not None else None
+    protected = [terms.protect(text, table) for text in asked_of_model] if table is not None and table.terms else []
     shown = [item.text for item in protected] if protected else asked_of_model
     decoded = _through(hops, shown, settings, deadline, alternatives)
     if protected:
         decoded = _restored(decoded, protected, asked_of_model, hops, settings, deadline, alternatives)
     from_model = iter(decoded)
     return [Decoded(text=stored, reviewed=True) if stored is not None else next(from_model) for stored in remembered]
-
-
-def effective_glossary(settings: Settings, extra: Glossary | None = None) -> Glossary:
-    """The stored glossary (NEWSDESK_GLOSSARY_DB), with a request's own terms over it."""
-    stored = glossary_store.load(settings.glossary_db)
-    return stored.merged(extra) if extra is not None else stored
 
 
 def _through(hops: list[tuple[str, str]], texts: list[str], settings: Settings, deadline: float | None,
@@ -116,14 +113,6 @@ def _restored(decoded: list[Decoded], protected: list[terms.Protected], original
         others = tuple(alt for alt in (terms.restore(alt, shield) for alt in item.alternatives) if alt is not None)
         results.append(Decoded(text=text, confidence=item.confidence, alternatives=others))
     return results
-
-
-def with_memory(texts: list[str], decoded: list[Decoded], *, source: str, target: str,
-                settings: Settings) -> list[Decoded]:
-    """``decoded`` (the translations of ``texts``) with the editors' corrections of source->target put in."""
-    remembered = memory.lookup_many(settings, source=source, target=target, sentences=texts)
-    return [Decoded(text=stored, reviewed=True) if stored is not None else item
-            for item, stored in zip(decoded, remembered)]
 
 
 def clear_cache() -> None:

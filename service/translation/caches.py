@@ -81,11 +81,12 @@ class SharedSentenceCache:
     PAUSE_AFTER_FAILURE = 30.0  # seconds without Redis after it failed to answer
 
     def __init__(self, url: str, ttl: int):
-        import redis
+        from ..stores import redis_server
 
         self.url = url
         self.ttl = ttl
-        self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._redis = redis_server.client_for(url, setting="NEWSDESK_CACHE_REDIS_URL", socket_timeout=0.5,
+                                              connect_timeout=0.5)
         self._paused_until = 0.0
         self._lock = threading.Lock()
         self.hits = self.misses = self.failures = 0

@@ -21,7 +21,8 @@ def read_here(name: str, data: bytes, *, limits: Limits) -> Document:
         from .opendocument import read_opendocument
 
         return replace(read_opendocument(data, name=label, limits=limits), original=data)
-    from .pdf import check_streams, read_pdf
+    from .pdf import read_pdf
+    from .pdf_streams import check_streams
 
     check_size(data, name=label, limits=limits)
     check_streams(data, name=label, max_unpacked_bytes=limits.max_unpacked_bytes,

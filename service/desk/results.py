@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Mapping
 
-from . import render, stores
-from .config import Settings
-from .errors import InvalidInput, JobNotFound
-from .pipeline import Result, Step
+from .. import outcome, stores
+from ..config import Settings
+from ..errors import InvalidInput, JobNotFound
+from ..outcome import Result, Step
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
 
@@ -146,10 +146,10 @@ def _update(settings: Settings, run_id: str, **columns) -> None:
 
 
 def _result_data(result: Result) -> dict:
-    return {"result": render.to_dict(result), "paragraph_index": list(result.paragraph_index),
+    return {"result": outcome.to_dict(result), "paragraph_index": list(result.paragraph_index),
             "failed": dict(result.failed)}
 
 
 def _result_from(data: dict) -> Result:
-    rebuilt = render.from_dict(data["result"], data["paragraph_index"])
+    rebuilt = outcome.from_dict(data["result"], data["paragraph_index"])
     return replace(rebuilt, failed=MappingProxyType(data["failed"]))

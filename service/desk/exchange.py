@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 
 from lxml import etree
 
-from .errors import InvalidInput
+from ..errors import InvalidInput
 from .memory import LANGUAGE, Correction, Entry, normalise_sentence
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -82,7 +82,7 @@ def write_tmx(entries: Iterable[Entry]) -> str:
 
 
 def article_to_xliff(result: dict, *, target: str, reviewed: Collection[int] = ()) -> str:
-    """An XLIFF 1.2 file of one processed article (``render.to_dict``'s data) for an editor: one
+    """An XLIFF 1.2 file of one processed article (``outcome.to_dict``'s data) for an editor: one
     <trans-unit> per body sentence, id its index. ``reviewed``: indices whose translation came from
     the memory (state "translated"); every other one is the model's ("needs-review-translation")."""
     translations = result["translations"]

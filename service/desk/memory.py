@@ -28,9 +28,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from .config import Settings
-from .errors import InvalidInput, QueueUnavailable, TooLarge
-from . import stores
+from .. import stores
+from ..config import Settings
+from ..errors import InvalidInput, QueueUnavailable, TooLarge
 
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")  # ISO 639-1, and the few 3-letter codes Argos packs use
 _WHITESPACE = re.compile(r"\s+")  # str patterns: Unicode whitespace too (no-break, thin, ideographic spaces)
@@ -443,10 +443,10 @@ class _RedisMemory:
     def _call(self, operation):
         import redis
 
-        from .batch import queue
+        from ..stores import redis_server
 
         try:
-            return operation(queue.connect(self.settings))
+            return operation(redis_server.connect(self.settings))
         except (redis.RedisError, OSError) as error:
             raise QueueUnavailable(f"the translation memory ({location(self.settings)}) does not answer ({error}): "
                                    "check that Redis is running and NEWSDESK_REDIS_URL points to it") from None
