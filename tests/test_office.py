@@ -24,6 +24,9 @@ from service.stages.documents import read_document
 from tests.hostile_files import with_parts
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# A copy's options with a translation that marks each text as German ("<de> " + it), one sentence a text.
+MARKED_GERMAN = {"limits": Limits(), "right_to_left": False, "split": lambda text: [text],
+                 "translate": lambda texts: [f"<de> {text}" for text in texts]}
 
 
 def word_article() -> bytes:
@@ -222,8 +225,7 @@ def test_footnotes_endnotes_and_comments_are_translated_in_the_copy():
     assert read_office("strike.docx", data, limits=Limits()).left_out[2:] == (
         "Footnote: Figures from the port authority.", "Endnote: Reporting by the harbour desk.",
         "Comment (Desk): Check the date.")
-    copy = translate_word(data, name="strike.docx", limits=Limits(), right_to_left=False,
-                          translate=lambda texts: [f"<de> {text}" for text in texts], split=lambda text: [text])
+    copy = translate_word(data, name="strike.docx", **MARKED_GERMAN)
     # Read back as the reader reads a document: the notes are the copy's, in German now.
     assert read_office("strike.de.docx", copy, limits=Limits()).left_out[2:] == (
         "Footnote: <de> Figures from the port authority.", "Endnote: <de> Reporting by the harbour desk.",
@@ -368,8 +370,7 @@ def test_tracked_changes_are_read_as_accepted():
 def test_a_translated_copy_of_a_tracked_document_is_the_accepted_text_translated():
     from service.stages.office.word import translate_word
 
-    copy = translate_word(tracked_word_article(), name="strike.docx", limits=Limits(), right_to_left=False,
-                          translate=lambda texts: [f"<de> {text}" for text in texts], split=lambda text: [text])
+    copy = translate_word(tracked_word_article(), name="strike.docx", **MARKED_GERMAN)
     translated = docx.Document(io.BytesIO(copy))
     body = translated.element.body
     assert ["".join(text.text for text in paragraph._p.iter(f"{W}t")) for paragraph in translated.paragraphs] == [
@@ -422,8 +423,7 @@ def test_the_text_around_a_field_is_translated_and_the_field_stays_as_it_was():
         footer.append(element)
     output = io.BytesIO()
     document.save(output)
-    copy = translate_word(output.getvalue(), name="report.docx", limits=Limits(), right_to_left=False,
-                          translate=lambda texts: [f"<de> {text}" for text in texts], split=lambda text: [text])
+    copy = translate_word(output.getvalue(), name="report.docx", **MARKED_GERMAN)
     translated = docx.Document(io.BytesIO(copy))
     texts = ["".join(text.text for text in paragraph._p.iter(f"{W}t")) for paragraph in translated.paragraphs]
     assert texts == ["Casualties", "Ports", "Talks",  # a table of contents is its field's result: Word rebuilds it
@@ -467,9 +467,7 @@ def test_an_opendocument_field_stays_in_place_and_the_text_around_it_is_translat
     document.text.addElement(page)
     output = io.BytesIO()
     document.write(output)
-    copy = translate_opendocument(output.getvalue(), name="report.odt", limits=Limits(), right_to_left=False,
-                                  translate=lambda texts: [f"<de> {text}" for text in texts],
-                                  split=lambda text: [text])
+    copy = translate_opendocument(output.getvalue(), name="report.odt", **MARKED_GERMAN)
     content = etree.fromstring(zipfile.ZipFile(io.BytesIO(copy)).read("content.xml"))
     text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
     paragraphs = list(content.iter(f"{{{text}}}p"))
@@ -511,8 +509,7 @@ def test_text_in_text_boxes_and_frames_is_read_once_and_translated_in_the_copy()
     document.save(output)
     assert read_office("boxes.docx", output.getvalue(), limits=Limits()).text == (
         "Dock workers ended a strike.\nShips sail again on Friday.\nThe union accepted.")
-    copy = translate_word(output.getvalue(), name="boxes.docx", limits=Limits(), right_to_left=False,
-                          translate=lambda texts: [f"<de> {text}" for text in texts], split=lambda text: [text])
+    copy = translate_word(output.getvalue(), name="boxes.docx", **MARKED_GERMAN)
     body = docx.Document(io.BytesIO(copy)).element.body
     assert ["".join(t.text for t in paragraph.iter(f"{W}t") if t.getparent().getparent() is paragraph)
             for paragraph in body.iter(f"{W}p")] == [
@@ -536,8 +533,7 @@ def test_text_in_text_boxes_and_frames_is_read_once_and_translated_in_the_copy()
         "Dock workers ended a strike.\nShips sail again on Friday.\nThe union accepted.")
     from service.stages.office.opendocument import translate_opendocument
 
-    copy = translate_opendocument(output.getvalue(), name="frames.odt", limits=Limits(), right_to_left=False,
-                                  translate=lambda texts: [f"<de> {text}" for text in texts], split=lambda text: [text])
+    copy = translate_opendocument(output.getvalue(), name="frames.odt", **MARKED_GERMAN)
     content = etree.fromstring(zipfile.ZipFile(io.BytesIO(copy)).read("content.xml"))
     assert [paragraph.text for paragraph in content.iter("{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p")] == [
         "<de> Dock workers ended a strike.", "<de> Ships sail again on Friday.", "<de> The union accepted."]
@@ -595,8 +591,7 @@ def test_an_outside_template_and_a_linked_picture_are_neither_refused_nor_fetche
     linked = with_parts(word_article(), {"word/_rels/document.xml.rels": rels.replace(
         "</Relationships>", outside + "</Relationships>")})
     assert read_office("template.docx", linked, limits=Limits()).text.startswith("Harbour strike ends\n")
-    copy = translate_word(linked, name="template.docx", limits=Limits(), right_to_left=False,
-                          translate=lambda texts: [f"<de> {text}" for text in texts], split=lambda text: [text])
+    copy = translate_word(linked, name="template.docx", **MARKED_GERMAN)
     assert template.as_uri() in zipfile.ZipFile(io.BytesIO(copy)).read("word/_rels/document.xml.rels").decode()
     assert not template.exists() and not picture.exists()
     content = zipfile.ZipFile(io.BytesIO(opendocument_article())).read("content.xml").decode()
