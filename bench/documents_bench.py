@@ -1,6 +1,13 @@
-"""Time per page for Word, OpenDocument and PDF articles: reading them, and making a translated copy.
+"""Time per page for Word, OpenDocument and PDF articles: reading them, and making a translated copy;
+and, for a folder of documents, what their translated copies keep.
 
     .venv/bin/python bench/documents_bench.py [--pages 20] [--rounds 5] [--translate]
+    .venv/bin/python bench/documents_bench.py --folder DIR [--to de,ru,ar]
+    .venv/bin/python bench/documents_bench.py --made-up DIR [--to de,ru,ar]
+
+With --folder or --made-up: outcomes, completeness per part kind, inline spans kept per kind,
+marks after their word, right-to-left share and seconds, per format and language
+(bench/documents_completeness.py says how each is counted).
 
 Builds one document per format of --pages pages (about 450 words a page, 12-point text)
 from CNN/DailyMail articles in ../shared/evaldata (built-in sentences when it is absent),
@@ -155,7 +162,17 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--translate", action="store_true", help="also the copy through the en->de bench pack")
+    parser.add_argument("--folder", type=Path, help="measure what the copies of these documents keep")
+    parser.add_argument("--made-up", type=Path, help="write the made-up set (every feature) here and measure it")
+    parser.add_argument("--to", default="de,ru,ar", help="languages of the copies (--folder, --made-up)")
     args = parser.parse_args()
+    if args.folder or args.made_up:
+        from bench.documents_completeness import measure, write_made_up_set
+
+        if args.made_up:
+            write_made_up_set(args.made_up)
+        measure(args.folder or args.made_up, [code.strip() for code in args.to.split(",") if code.strip()])
+        return
     source, where = paragraphs()
     pages = page_paragraphs(source, args.pages)
     print(f"{args.pages} pages of about {WORDS_PER_PAGE} words from {where}")

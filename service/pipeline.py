@@ -20,6 +20,7 @@ from .desk import translating
 from .outcome import Result, Step, Translation
 from .errors import BadLanguagePack, InvalidInput, LanguagePackMissing, TimedOut, TooLarge, UnsupportedLanguage
 from .stages.clean import PARAGRAPH, Article, Removed, clean
+from .stages.pieces import Aligned
 from .stages.language import DISPLAY_NAMES, NEWSROOM_LANGUAGES, RTL_LANGUAGES, Detection, detect_source
 from .stages.sentences import split_sentences
 from .stages.summary import DEFAULT_METHOD, summarize
@@ -46,6 +47,7 @@ def process(
     glossary: translation.Glossary | None = None,
     partial: bool = False,
     on_step: Callable[[Step], None] | None = None,
+    aligned: bool = False,
 ) -> Result:
     """Clean, split, summarize and translate one article into every target language.
 
@@ -63,6 +65,8 @@ def process(
     ``partial``: a target that cannot be reached (no pack, a damaged pack) is left out and
     named in ``Result.failed`` with the fix, instead of failing the article (the web desk).
     ``on_step``: called with each Step as it is reached (from the translation threads too).
+    ``aligned``: decode with the model's alignment too, for a document's translated copy made
+    after it (translated_document), which then finds its sentences in the worker's cache.
     """
     settings = settings or Settings.load()
     step = on_step or (lambda reached: None)
@@ -100,7 +104,7 @@ def process(
 
     translations = _translate_all(article, sentences, chosen, source=language, targets=targets, settings=settings,
                                   timings=timings, deadline=deadline, alternatives=alternatives, glossary=glossary,
-                                  failed=failed if partial else None, step=step)
+                                  failed=failed if partial else None, step=step, aligned=aligned)
     timings["total"] = _lap(started)
     return Result(
         article=article,
@@ -178,6 +182,20 @@ def translate_texts_with_alternatives(texts: list[str], source: str, target: str
     return results
 
 
+def translate_aligned(sentences: list[str], source: str, target: str, settings: Settings | None = None,
+                      deadline: float | None = None, *, glossary: translation.Glossary | None = None) -> list[Aligned]:
+    """Sentences and the spans inside them -> their translations, each with the model's alignment
+    to its source, so that a document's or a page's formatting goes back onto the words that
+    render it (stages/pieces.py); an editor's correction, and a text into its own language, come
+    without one."""
+    settings = settings or Settings.load()
+    check_sentence_lengths(sentences, settings)
+    if source == target:
+        return [Aligned(text) for text in sentences]
+    return [Aligned(item.text, item.alignment) for item in translating.translate_detailed(
+        sentences, source, target, settings, deadline, glossary=glossary, aligned=True)]
+
+
 def translated_document(name: str, data: bytes, *, source: str, target: str, settings: Settings | None = None,
                         deadline: float | None = None, glossary: translation.Glossary | None = None,
                         on_texts: Callable[[list[str]], None] | None = None) -> bytes:
@@ -189,14 +207,10 @@ def translated_document(name: str, data: bytes, *, source: str, target: str, set
 
     settings = settings or Settings.load()
 
-    def translate(texts: list[str]) -> list[str]:
+    def translate(texts: list[str]) -> list[Aligned]:
         if on_texts is not None:
             on_texts(texts)
-        check_sentence_lengths(texts, settings)
-        if source == target:
-            return texts
-        return [item.text for item in translating.translate_detailed(texts, source, target, settings, deadline,
-                                                                     glossary=glossary)]
+        return translate_aligned(texts, source, target, settings, deadline, glossary=glossary)
 
     return translated_copy(name, data, limits=Limits.of(settings), translate=translate,
                            split=lambda text: split_sentences(text, source), right_to_left=target in RTL_LANGUAGES)
@@ -356,7 +370,7 @@ def _translate_all(article: Article, sentences: list[str], chosen: list[int], *,
                    targets: tuple[str, ...], settings: Settings, timings: dict[str, float],
                    deadline: float | None, alternatives: int = 0,
                    glossary: translation.Glossary | None = None, failed: dict[str, str] | None = None,
-                   step: Callable[[Step], None]) -> dict[str, Translation]:
+                   step: Callable[[Step], None], aligned: bool = False) -> dict[str, Translation]:
     """Every target's Translation. With ``failed`` (partial), a target whose pack cannot be used
     is named there with the reason instead of failing the others."""
     if not targets:
@@ -402,7 +416,7 @@ def _translate_all(article: Article, sentences: list[str], chosen: list[int], *,
                                              settings=settings)
         else:
             output = translating.translate_detailed(segments.texts(), source, target, settings, deadline,
-                                                    alternatives=alternatives, glossary=glossary)
+                                                    alternatives=alternatives, glossary=glossary, aligned=aligned)
         return output
 
     # CTranslate2 releases the GIL: one thread per language keeps both cores busy.

@@ -372,10 +372,10 @@ def download(client, response):
                   b'<style>p {}</style></head><body class="b"><p>Hello <b>world</b>.</p><script>x()</script></body>'
                   b'</html>',
      b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>&lt;de&gt; Harbour</title><style>p {}'
-     b'</style></head><body class="b"><p>&lt;de&gt; Hello <b>&lt;de&gt; world</b>&lt;de&gt; .</p><script>x()</script>'
+     b'</style></head><body class="b"><p>&lt;de&gt; Hello <b>world</b>.</p><script>x()</script>'
      b'</body></html>'),
     ("part.htm", b'<p class="x">Hello <i>world</i>.</p>',
-     b'<p class="x">&lt;de&gt; Hello <i>&lt;de&gt; world</i>&lt;de&gt; .</p>'),
+     b'<p class="x">&lt;de&gt; Hello <i>world</i>.</p>'),
     ("bare.html", b'<html><body><p>Hello world.</p></body></html>',  # no doctype: none is added
      b'<html><body><p>&lt;de&gt; Hello world.</p></body></html>'),
 ], ids=["txt", "markdown", "html-page", "html-fragment", "html-no-doctype"])

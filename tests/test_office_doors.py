@@ -218,7 +218,7 @@ def test_a_copy_the_writer_cannot_make_fails_the_copy_not_the_article(make_app, 
     from service.stages.office import word
     from tests.test_jobs import wait_until_done
 
-    def unforeseen(paragraph, runs, split):
+    def unforeseen(stretch, split):
         raise etree.XPathEvalError("Undefined namespace prefix")
 
     monkeypatch.setattr(word, "_plan", unforeseen)

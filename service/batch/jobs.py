@@ -383,7 +383,8 @@ def run_article(job_id: str, index: int) -> None:
         result = process(article["text"], targets=options.targets, summary=options.summary, method=options.method,
                          source=options.source, settings=settings, deadline=deadline(settings),
                          left_out=tuple(article.get("left_out", ())), main_content=article.get("main_content", False),
-                         outline=_outline_of(article.get("outline")))
+                         outline=_outline_of(article.get("outline")),
+                         aligned=bool(article.get("original")))  # its copy follows the model's alignment
     except (LanguagePackMissing, BadLanguagePack) as error:
         if not settings.redis_url:  # the service's own workers share one packs folder: none would do better
             _record(connection, job_id, index, settings, error=str(error))

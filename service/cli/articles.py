@@ -107,8 +107,8 @@ def process_command(settings: Settings, files, output_dir, targets, length, meth
             # partial: a language without its pack is reported, the others are still written.
             result = process(article.text, targets=targets, summary=length, method=method, source=source,
                              settings=settings, left_out=article.left_out, main_content=article.main_content,
-                             outline=article.outline,
-                             alternatives=alternatives, partial=True, on_step=_bar_step(bar, name))
+                             outline=article.outline, alternatives=alternatives, partial=True,
+                             on_step=_bar_step(bar, name), aligned=_has_copy(name))
             if show_removed:
                 _echo_removed(name, result.article, echo)
             reached = tuple(target for target in targets if target not in result.failed)
@@ -164,6 +164,14 @@ def _print_result(result, targets, output_format) -> None:
         if len(targets) > 1:  # several documents on one stream: say where each begins, as tail does
             click.echo(f"==> {language} <==")
         click.echo(render.RENDERERS[output_format](result, language))
+
+
+def _has_copy(name: str) -> bool:
+    """Whether the file gets a translated copy of itself (.docx, .odt): its article is then
+    translated with the model's alignment, which the copy's formatting follows."""
+    from ..stages.office import COPY_SUFFIXES
+
+    return Path(name).suffix.lower() in COPY_SUFFIXES
 
 
 def _document_copies(result, source: Path, targets, settings: Settings) -> list[tuple[str, bytes]]:

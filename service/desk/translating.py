@@ -22,7 +22,7 @@ def translate(sentences: list[str], source: str, target: str, settings: Settings
 
 def translate_detailed(sentences: list[str], source: str, target: str, settings: Settings | None = None,
                        deadline: float | None = None, *, alternatives: int = 0,
-                       glossary: Glossary | None = None) -> list[Decoded]:
+                       glossary: Glossary | None = None, aligned: bool = False) -> list[Decoded]:
     """translation.translate_detailed() with the editors' corrections of source->target from the
     memory (they win over the model and the caches: ``reviewed``) and the stored glossary, with
     ``glossary`` (a request's own terms) over it."""
@@ -32,7 +32,8 @@ def translate_detailed(sentences: list[str], source: str, target: str, settings:
     texts = list(sentences)
     corrections = memory.lookup_many(settings, source=source, target=target, sentences=texts) if texts else []
     return translation.translate_detailed(texts, source, target, settings, deadline, alternatives=alternatives,
-                                          glossary=effective_glossary(settings, glossary), corrections=corrections)
+                                          glossary=effective_glossary(settings, glossary), corrections=corrections,
+                                          aligned=aligned)
 
 
 def effective_glossary(settings: Settings, extra: Glossary | None = None) -> Glossary:

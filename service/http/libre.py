@@ -18,9 +18,11 @@ from flask import Blueprint, jsonify, request, send_file, url_for
 from .. import defaults, translation
 from ..config import Settings
 from ..errors import InvalidInput, LanguagePackMissing, ServiceError, UnsupportedLanguage
-from ..pipeline import (check_packs, deadline, detect_source_language, known_language, translate_texts,
+from ..pipeline import (check_packs, deadline, detect_source_language, known_language, translate_aligned,
                         translate_texts_with_alternatives)
-from ..stages.documents import html_to_text, read_document, rewrite_html_text
+from ..stages.documents import html_to_text, read_document
+from ..stages.html_text import rewrite_html_text
+from ..stages.sentences import split_sentences
 from ..stages.office import Limits
 from ..stages.language import DISPLAY_NAMES, NEWSROOM_LANGUAGES, Detection, detect_language
 from . import inputs, memory
@@ -179,8 +181,10 @@ def _translate_group(texts: list[str], source: str, target: str, is_html: bool, 
     if not is_html:
         return translate_texts_with_alternatives(texts, source, target, settings, deadline, alternatives=alternatives,
                                                  glossary=glossary)
-    return [(rewrite_html_text(text, lambda nodes: translate_texts(nodes, source, target, settings, deadline,
-                                                                   glossary=glossary)), ())
+    def translate(sentences: list[str]):
+        return translate_aligned(sentences, source, target, settings, deadline, glossary=glossary)
+
+    return [(rewrite_html_text(text, translate, split=lambda block: split_sentences(block, source)), ())
             for text in texts]
 
 

@@ -20,8 +20,11 @@ from werkzeug.utils import secure_filename
 from .. import stores
 from ..config import Settings
 from ..errors import InvalidInput, JobNotFound, TooLarge
-from ..pipeline import translate_texts, translated_document
-from ..stages.documents import decode_text, read_document, rewrite_html_text
+from ..pipeline import translate_aligned, translate_texts, translated_document
+from ..stages.documents import decode_text, read_document
+from ..stages.html_text import rewrite_html_text
+from ..stages.pieces import Aligned
+from ..stages.sentences import split_sentences
 from ..stages.office import Limits
 from . import inputs
 from .error_responses import libretranslate_refusal as refusal
@@ -51,12 +54,13 @@ def file_translator(name: str) -> Callable[..., bytes]:
     return translator
 
 
-def _translator(source: str, target: str, settings: Settings,
-                deadline: float | None) -> Callable[[list[str]], list[str]]:
-    """Texts -> their translations, every sentence of them in one batch (the same text back for one language)."""
+def _translator(source: str, target: str, settings: Settings, deadline: float | None,
+                within_limit: Callable[[list[str]], None] | None = None) -> Callable[[list[str]], list[str]]:
+    """Texts -> their translations, every sentence of them in one batch (the same text back for one
+    language); ``within_limit`` checks what a file sends (by default, a check of its own)."""
     if source == target:
         return list
-    within_limit = _within_limit(settings)
+    within_limit = within_limit or _within_limit(settings)
 
     def translate(texts: list[str]) -> list[str]:
         within_limit(texts)
@@ -160,9 +164,16 @@ def _translated_html(name: str, data: bytes, *, source: str, target: str, settin
     (rewrite_html_text): tags, attributes, scripts and styles stay; a page keeps its head and
     doctype, its title is translated and it says it is UTF-8."""
     page = decode_text(data, name)
-    translate = _translator(source, target, settings, deadline)
+    within_limit = _within_limit(settings)
+
+    def aligned(sentences: list[str]) -> list[Aligned]:
+        if source != target:
+            within_limit(sentences)
+        return translate_aligned(sentences, source, target, settings, deadline)
+
+    options = {"translate": aligned, "split": lambda block: split_sentences(block, source)}
     if not _HTML_DOCUMENT.search(page):
-        return rewrite_html_text(page, translate).encode()
+        return rewrite_html_text(page, **options).encode()
     import lxml.etree
     import lxml.html
 
@@ -172,11 +183,11 @@ def _translated_html(name: str, data: bytes, *, source: str, target: str, settin
         raise InvalidInput(f"{name}: the HTML could not be read ({error})") from None
     title = root.find("head/title")
     if title is not None and title.text and title.text.strip():
-        title.text = _rewritten([[(title.text, True)]], translate)
+        title.text = _rewritten([[(title.text, True)]], _translator(source, target, settings, deadline, within_limit))
     body = root.find("body")
     if body is not None:
         inner = (body.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in body)
-        translated = lxml.html.fragment_fromstring(rewrite_html_text(inner, translate), create_parent="body")
+        translated = lxml.html.fragment_fromstring(rewrite_html_text(inner, **options), create_parent="body")
         translated.attrib.update(body.attrib)
         root.replace(body, translated)
     _declare_utf8(root)

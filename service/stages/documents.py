@@ -472,31 +472,6 @@ def markdown_to_text(markdown: str) -> str:
     return _MD_EMPHASIS.sub(r"\2", text)
 
 
-def rewrite_html_text(fragment: str, rewrite) -> str:
-    """Apply ``rewrite`` (list of texts -> list of texts) to an HTML fragment's text nodes.
-
-    Tags, attributes and the spaces around each text are kept; scripts and styles are
-    left alone. Used to translate HTML without translating its markup.
-    """
-    import lxml.html
-
-    wrapper = lxml.html.fragment_fromstring(_XML_INCOMPATIBLE.sub("", fragment), create_parent="div")
-    slots = []
-    for element in wrapper.iter():
-        if element.tag in ("script", "style") or not isinstance(element.tag, str):
-            continue
-        if element.text and element.text.strip():
-            slots.append((element, "text"))
-        if element is not wrapper and element.tail and element.tail.strip():
-            slots.append((element, "tail"))
-    for (element, attribute), new in zip(slots, rewrite([getattr(element, attribute).strip() for element, attribute in slots])):
-        old = getattr(element, attribute)
-        lead, trail = old[: len(old) - len(old.lstrip())], old[len(old.rstrip()) :]
-        setattr(element, attribute, lead + new + trail)
-    inner = "".join(lxml.html.tostring(child, encoding="unicode") for child in wrapper)
-    return (wrapper.text or "") + inner
-
-
 def html_article_text(html: str | bytes) -> str:
     """Return the cleaned article body an HTML upload gives: teaser, subheadings, paragraphs."""
     from .clean import clean  # the cleaner is a later stage; documents does not need it otherwise

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import metrics
+from ..alignment import Alignment, piece_spans
 from ..config import Settings
 from ..errors import InvalidInput, TimedOut
 from .batching import Batcher
@@ -39,6 +40,9 @@ class Decoded:
     # The model lost a glossary placeholder, so the sentence was translated without the glossary:
     # its terms may be spelled the model's way; an editor should look.
     glossary_skipped: bool = False
+    # Which words of ``text`` render which of the source's (only when asked: a document's copy
+    # carries its formatting by it); None for an editor's correction.
+    alignment: Alignment | None = field(default=None, compare=False)
 
     def as_cached(self) -> dict:
         return {"text": self.text, "confidence": self.confidence}
@@ -51,24 +55,30 @@ def translate_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings
 
 
 def decode_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings, deadline: float | None = None, *,
-                     alternatives: int = 0) -> list[Decoded]:
+                     alternatives: int = 0, aligned: bool = False) -> list[Decoded]:
     """Translate ``texts`` with one pack: cached sentences from the caches, the rest in one batch.
 
-    With ``alternatives``, each sentence also gets that many next-best translations; those are
-    decoded afresh (the caches keep the best translation only).
+    With ``alternatives``, each sentence also gets that many next-best translations, decoded
+    afresh (the caches keep the best translation only). With ``aligned``, its alignment to its
+    source (the model's attention): a sentence decoded with one keeps it in this worker's cache,
+    so a document's copy made after its article finds it; one cached without is decoded again,
+    and the shared cache, which holds text only, is not asked.
     """
     for index, text in enumerate(texts):
         if not isinstance(text, str):
             raise InvalidInput(f"sentence {index} is a {type(text).__name__}, not text")
     if alternatives:
-        fresh = _translate_batch(list(dict.fromkeys(texts)), loaded, settings, deadline, alternatives=alternatives)
+        fresh = _translate_batch(list(dict.fromkeys(texts)), loaded, settings, deadline, alternatives=alternatives,
+                                 aligned=aligned)
         return [fresh[text] for text in texts]
     cache = sentence_cache(settings)
     scope = cache_scope(loaded, settings)
     wanted = [text for text in texts if text.strip()]
     known = dict(zip(wanted, cache.get_many(scope, wanted))) if cache.capacity > 0 else {}
+    if aligned:
+        known = {text: found for text, found in known.items() if found is not None and found.alignment is not None}
     shared, shared_scope = shared_cache(settings), cache_scope(loaded, settings, shared=True)
-    if shared is not None:
+    if shared is not None and not aligned:
         asked = list(dict.fromkeys(text for text in wanted if known.get(text) is None))
         found = [(text, Decoded(**value)) for text, value in zip(asked, shared.get_many(shared_scope, asked))
                  if value is not None]
@@ -77,7 +87,7 @@ def decode_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings, d
     new = list(dict.fromkeys(text for text in texts if known.get(text) is None))
     metrics.count_cache(hits=sum(1 for text in wanted if known.get(text) is not None),
                         misses=sum(1 for text in wanted if known.get(text) is None))
-    fresh = _translate_batch(new, loaded, settings, deadline) if new else {}
+    fresh = _translate_batch(new, loaded, settings, deadline, aligned=aligned) if new else {}
     worth_keeping = [(text, decoded) for text, decoded in fresh.items() if text.strip()]
     cache.put_many(scope, worth_keeping)
     if shared is not None:
@@ -86,26 +96,57 @@ def decode_with_pack(texts: list[str], loaded: LoadedPack, settings: Settings, d
 
 
 def _translate_batch(texts: list[str], loaded: LoadedPack, settings: Settings, deadline: float | None, *,
-                     alternatives: int = 0) -> dict[str, Decoded]:
+                     alternatives: int = 0, aligned: bool = False) -> dict[str, Decoded]:
     """Translate all ``texts`` (distinct) with one pack, in batches of similar length."""
     parts, owners = _split_into_parts(texts, loaded.tokenizer, settings.max_input_tokens)
     ranked = 1 + alternatives
     outputs = [[""] * ranked for _ in texts]
     log_probability, pieces = [0.0] * len(texts), [0] * len(texts)
+    alignments = [_AlignmentBuilder() for _ in texts] if aligned else []
     previous: list[str] = []
-    for owner, part, hypotheses in zip(owners, parts, _decode_in_batches(parts, loaded, settings, deadline, ranked)):
+    decoded = _decode_in_batches(parts, loaded, settings, deadline, ranked, aligned=aligned)
+    for owner, part, hypotheses in zip(owners, parts, decoded):
         # A part cut mid-word (a word longer than the limit) continues without a space.
         joint = "" if not outputs[owner][0] or _continues_word(previous, part) else " "
         for rank in range(ranked):
             hypothesis = hypotheses[min(rank, len(hypotheses) - 1)]  # fewer than asked: repeat the last
-            outputs[owner][rank] += joint + _clean_output(hypothesis.pieces, len(part), loaded, settings)
+            written = _written_pieces(hypothesis.pieces, len(part), loaded, settings)
+            text = loaded.tokenizer.decode(written).strip()
+            if rank == 0 and aligned:
+                prefixed = bool(loaded.pack.target_prefix) and hypothesis.pieces[:1] == [loaded.pack.target_prefix]
+                alignments[owner].add(part, written, text, hypothesis.attention, at=len(outputs[owner][0] + joint),
+                                      prefixed=prefixed)
+            outputs[owner][rank] += joint + text
         log_probability[owner] += hypotheses[0].log_probability
         pieces[owner] += hypotheses[0].length
         previous = part
     metrics.count_decoded(source=loaded.pack.from_code, target=loaded.pack.to_code, sentences=len(texts))
     return {text: Decoded(text=ranks[0], confidence=_confidence(log_probability[index], pieces[index]),
-                          alternatives=tuple(alt for alt in dict.fromkeys(ranks[1:]) if alt != ranks[0]))
+                          alternatives=tuple(alt for alt in dict.fromkeys(ranks[1:]) if alt != ranks[0]),
+                          alignment=alignments[index].built(text) if aligned else None)
             for index, (text, ranks) in enumerate(zip(texts, outputs))}
+
+
+class _AlignmentBuilder:
+    """One sentence's alignment, gathered part by part (a long sentence is decoded in parts)."""
+
+    def __init__(self):
+        self.source: list[str] = []
+        self.target: list[tuple[int, int]] = []
+        self.rows: list[tuple[int, list[float]]] = []  # (first source piece of its part, attention)
+
+    def add(self, part: list[str], written: list[str], text: str, attention, *, at: int, prefixed: bool) -> None:
+        offset = len(self.source)
+        self.source += part
+        self.target += [(start + at, end + at) for start, end in piece_spans(text, written)]
+        # The rows of the pieces written: past the target prefix, before the decoding cap.
+        rows = list(attention or [])[int(prefixed):][: len(written)]
+        rows += [[]] * (len(written) - len(rows))
+        self.rows += [(offset, list(row[: len(part)])) for row in rows]
+
+    def built(self, text: str) -> Alignment:
+        weights = [[0.0] * offset + row + [0.0] * (len(self.source) - offset - len(row)) for offset, row in self.rows]
+        return Alignment.of(source=piece_spans(text, self.source), target=self.target, weights=weights)
 
 
 def _confidence(log_probability: float, length: int) -> float:
@@ -151,10 +192,11 @@ class _Hypothesis:
     pieces: list[str]
     log_probability: float  # of its pieces and the end of the sentence
     length: int  # pieces + 1 (the end), what CTranslate2 normalises by
+    attention: list[list[float]] | None = None  # per piece, over the source pieces (when asked)
 
 
 def _decode_in_batches(parts: list[list[str]], loaded: LoadedPack, settings: Settings,
-                       deadline: float | None, ranked: int = 1) -> list[list[_Hypothesis]]:
+                       deadline: float | None, ranked: int = 1, *, aligned: bool = False) -> list[list[_Hypothesis]]:
     """Decode in batches of max_batch_size parts, shortest first, checking the deadline before each.
 
     CTranslate2 would sort and split the same way inside one call; doing it here lets a
@@ -170,38 +212,41 @@ def _decode_in_batches(parts: list[list[str]], loaded: LoadedPack, settings: Set
         batch = order[start : start + size]
         chosen = [parts[i] for i in batch]
         if settings.shared_batches:
-            decoded = _batcher(loaded, settings, ranked).decode(
+            decoded = _batcher(loaded, settings, ranked, aligned).decode(
                 chosen, deadline=deadline, timed_out=lambda: TimedOut.past(settings.request_timeout))
         else:
-            decoded = _decode_batch(chosen, loaded, settings, ranked)
+            decoded = _decode_batch(chosen, loaded, settings, ranked, aligned)
         for index, found in zip(batch, decoded):
             hypotheses[index] = found
     return hypotheses
 
 
-def _batcher(loaded: LoadedPack, settings: Settings, ranked: int) -> Batcher:
+def _batcher(loaded: LoadedPack, settings: Settings, ranked: int, aligned: bool) -> Batcher:
     """The pack's batcher for these options: requests decoded with the same ones share batches."""
-    key = (ranked, settings)
+    key = (ranked, aligned, settings)
     batcher = loaded.batchers.get(key)
     if batcher is None:
-        made = Batcher(lambda parts: _decode_batch(parts, loaded, settings, ranked), max_parts=settings.max_batch_size,
+        made = Batcher(lambda parts: _decode_batch(parts, loaded, settings, ranked, aligned),
+                       max_parts=settings.max_batch_size,
                        wait=settings.batch_wait, lanes=settings.inter_threads, on_batch=metrics.count_batch)
         batcher = loaded.batchers.setdefault(key, made)  # two threads at once: both use the first one stored
     return batcher
 
 
-def _decode_batch(parts: list[list[str]], loaded: LoadedPack, settings: Settings, ranked: int) -> list[list[_Hypothesis]]:
+def _decode_batch(parts: list[list[str]], loaded: LoadedPack, settings: Settings, ranked: int,
+                  aligned: bool = False) -> list[list[_Hypothesis]]:
     prefix = loaded.pack.target_prefix
     options: dict[str, Any] = dict(
         beam_size=max(settings.beam_size, ranked),  # N hypotheses need a beam of at least N
         num_hypotheses=ranked,
         max_batch_size=len(parts),  # the batch is already cut to size above
         batch_type="examples",
-        # The cap is per batch, from its longest part; _clean_output caps each sentence.
+        # The cap is per batch, from its longest part; _written_pieces caps each sentence.
         max_decoding_length=_decoding_cap(max(map(len, parts)), settings),
         length_penalty=ARGOS_LENGTH_PENALTY,
         replace_unknowns=True,
         return_scores=True,
+        return_attention=aligned,
     )
     if prefix:
         options["target_prefix"] = [[prefix]] * len(parts)
@@ -209,16 +254,18 @@ def _decode_batch(parts: list[list[str]], loaded: LoadedPack, settings: Settings
     found = []
     for result in results:
         hypotheses = []
-        for pieces, score in zip(result.hypotheses, result.scores):
+        attention = result.attention if aligned else [None] * len(result.hypotheses)
+        for pieces, score, weights in zip(result.hypotheses, result.scores, attention):
             length = len(pieces) + 1
             hypotheses.append(_Hypothesis(pieces=pieces, log_probability=score * length ** ARGOS_LENGTH_PENALTY,
-                                          length=length))
+                                          length=length, attention=weights))
         found.append(hypotheses)
     return found
 
 
-def _clean_output(hypothesis: list[str], input_length: int, loaded: LoadedPack, settings: Settings) -> str:
+def _written_pieces(hypothesis: list[str], input_length: int, loaded: LoadedPack, settings: Settings) -> list[str]:
+    """The pieces of the translation: without the target prefix, within the decoding cap."""
     prefix = loaded.pack.target_prefix
     if prefix and hypothesis[:1] == [prefix]:
         hypothesis = hypothesis[1:]
-    return loaded.tokenizer.decode(hypothesis[: _decoding_cap(input_length, settings)]).strip()
+    return hypothesis[: _decoding_cap(input_length, settings)]

@@ -21,6 +21,7 @@ from typing import Callable
 from ...errors import InvalidInput, ServiceError
 from ..outline import Document
 from .package import Limits
+from ..pieces import Aligned, Translate
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,8 @@ COPY_SUFFIXES = (".docx", ".odt")
 MEDIA_TYPES = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                ".odt": "application/vnd.oasis.opendocument.text", ".pdf": "application/pdf"}
 
-__all__ = ["SUFFIXES", "COPY_SUFFIXES", "MEDIA_TYPES", "Limits", "read_office", "translated_copy", "summary_copy"]
+__all__ = ["SUFFIXES", "COPY_SUFFIXES", "MEDIA_TYPES", "Aligned", "Limits", "Translate", "read_office", "translated_copy",
+           "summary_copy"]
 
 
 def read_office(name: str, data: bytes, *, limits: Limits) -> Document:
@@ -41,14 +43,14 @@ def read_office(name: str, data: bytes, *, limits: Limits) -> Document:
     return read_fenced(name, data, limits=limits)
 
 
-def translated_copy(name: str, data: bytes, *, limits: Limits, translate: Callable[[list[str]], list[str]],
+def translated_copy(name: str, data: bytes, *, limits: Limits, translate: Translate,
                     split: Callable[[str], list[str]], right_to_left: bool) -> bytes:
     """The document translated, in its own format (.docx or .odt), its layout kept.
 
     A structure the rewriting did not foresee (an lxml, python-docx or odfpy error) fails this
     copy with a message, never the article: its translation stands (issue 32: a tracked change
     failed a whole batch article, its Markdown result too)."""
-    def translate_apart(texts: list[str]) -> list[str]:
+    def translate_apart(texts: list[str]) -> list[str | Aligned]:
         try:
             return translate(texts)
         except Exception as error:  # the engine's own failure, not the writer's: it goes on as it was

@@ -6,10 +6,10 @@ reader that models only part of the format cannot promise. Headers and footers (
 master pages), footnotes, endnotes and comments are kept apart from the body.
 
 In a translated copy each paragraph and heading is translated by sentence; text in a
-span of its own style (bold, italic, a character style) or a link keeps it where its own
-translation is found in the sentence's, as in word.py. Notes, comments, frames and
-bookmarks inside a paragraph move to its end; the paragraphs of a note or a comment are
-translated inside it. For Arabic every translated paragraph gets a
+span of its own style (bold, italic, a character style) or a link keeps it on the words the
+model's alignment gives it, as in word.py (pieces.py). Notes, comments, frames and
+bookmarks inside a paragraph go after the translation of the word they followed; the
+paragraphs of a note or a comment are translated inside it. For Arabic every translated paragraph gets a
 right-to-left style of its own, based on the one it had.
 """
 
@@ -20,13 +20,13 @@ import re
 import zipfile
 from copy import deepcopy
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Mapping
 
 from ...errors import InvalidInput
 from ..clean import HEADING, PARAGRAPH
 from ..outline import TITLE, Document, outline_of
 from .package import Limits, ParagraphCount, check_paragraphs, open_package, parse_xml
-from .pieces import Formatted, Split
+from ..pieces import Aligned, Formatted, Mark, Place, Split, Translate
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -211,8 +211,6 @@ def _apart(content, styles):
 
 # --- translated copies ------------------------------------------------------------------------
 
-Translate = Callable[[list[str]], list[str]]
-
 
 def translate_opendocument(data: bytes, *, name: str, limits: Limits, translate: Translate, split: Split,
                            right_to_left: bool) -> bytes:
@@ -245,24 +243,27 @@ def translate_opendocument(data: bytes, *, name: str, limits: Limits, translate:
 class _Stretch:
     """The text between two fields: its pieces, each with the chain of spans/links it sits in, as
     formatted pieces (None when it has no word to translate: a colon between two fields), and the
-    field that ends it, with its own chain (None for the paragraph's last stretch)."""
+    field that ends it, with its own chain (None for the paragraph's last stretch); and the objects
+    in it (a note, a comment, a frame, a bookmark), each with the offset in its text where it sits
+    and its chain."""
 
     pieces: tuple[tuple[str, tuple], ...]
     formatted: Formatted | None
     field: object = None
     field_chain: tuple = ()
+    marks: tuple[tuple[int, object, tuple], ...] = ()
 
 
 class _Plan:
-    """One paragraph's text as stretches between its fields, and the inline objects kept aside."""
+    """One paragraph's text as stretches between its fields, each with the inline objects in it."""
 
-    def __init__(self, paragraph, stretches: list[_Stretch], kept: list):
-        self.paragraph, self.stretches, self.kept = paragraph, stretches, kept
+    def __init__(self, paragraph, stretches: list[_Stretch]):
+        self.paragraph, self.stretches = paragraph, stretches
 
     def texts(self) -> list[str]:
         return [text for stretch in self.stretches if stretch.formatted for text in stretch.formatted.texts()]
 
-    def write(self, translations: dict[str, str]) -> None:
+    def write(self, translations: Mapping[str, str | Aligned]) -> None:
         paragraph = self.paragraph
         for child in list(paragraph):
             paragraph.remove(child)
@@ -284,17 +285,29 @@ class _Plan:
             chains = [chain for _text, chain in stretch.pieces]
             if stretch.formatted is None:
                 pieces = [(text, index) for index, (text, _chain) in enumerate(stretch.pieces)]
+                pieces += [Mark(index) for index in range(len(stretch.marks))]
             else:
                 in_link = lambda piece: any(wrapper.tag == _t("a") for wrapper in chains[piece])  # noqa: E731
-                pieces = stretch.formatted.translated(translations, essential=in_link)
-            for text, piece in pieces:
+                places = [Place(offset, opens=_opens_range(element)) for offset, element, _chain in stretch.marks]
+                pieces = stretch.formatted.translated(translations, essential=in_link, marks=places)
+            for item in pieces:
+                if isinstance(item, Mark):  # a note, a comment, a frame: after the word it followed
+                    _offset, element, chain = stretch.marks[item.index]
+                    element.tail = None
+                    holder_for(chain).append(element)
+                    continue
+                text, piece = item
                 _append_text(holder_for(chains[piece]), text)
             if stretch.field is not None:
                 stretch.field.tail = None
                 holder_for(stretch.field_chain).append(stretch.field)
-        for element in self.kept:
-            element.tail = None
-            paragraph.append(element)
+
+
+def _opens_range(element) -> bool:
+    """Whether ``element`` opens a range (a bookmark's, a comment's with a name for its end)."""
+    if element.tag == f"{{{OFFICE}}}annotation":
+        return element.get(f"{{{OFFICE}}}name") is not None
+    return element.tag in (_t("bookmark-start"), _t("reference-mark-start"), _t("change-start"))
 
 
 def _key(chain: tuple | None) -> tuple:
@@ -309,16 +322,16 @@ def _plan(paragraph, split: Split) -> _Plan | None:
     translate or an element this reader does not know (then it is left as it was)."""
     stretches: list[_Stretch] = []
     pieces: list[tuple[str, tuple]] = []
-    kept: list = []
+    marks: list[tuple[int, object, tuple]] = []
     unknown = False
 
     def close(field=None, field_chain: tuple = ()) -> None:
-        nonlocal pieces
+        nonlocal pieces, marks
         formatted = Formatted.of([text for text, _ in pieces], [_key(chain) for _, chain in pieces], split)
         if formatted is not None and not re.search(r"\w", formatted.text):
             formatted = None
-        stretches.append(_Stretch(tuple(pieces), formatted, field, field_chain))
-        pieces = []
+        stretches.append(_Stretch(tuple(pieces), formatted, field, field_chain, tuple(marks)))
+        pieces, marks = [], []
 
     def walk(element, chain: tuple) -> None:
         nonlocal unknown
@@ -326,7 +339,7 @@ def _plan(paragraph, split: Split) -> _Plan | None:
             pieces.append((element.text, chain))
         for child in element:
             if child.tag in _APART or not isinstance(child.tag, str):
-                kept.append(child)
+                marks.append((sum(len(text) for text, _chain in pieces), child, chain))
             elif child.tag in _FIELDS:
                 close(child, chain)
             elif child.tag == _t("s"):
@@ -346,7 +359,7 @@ def _plan(paragraph, split: Split) -> _Plan | None:
     close()
     if unknown or not any(stretch.formatted for stretch in stretches):
         return None
-    return _Plan(paragraph, stretches, kept)
+    return _Plan(paragraph, stretches)
 
 
 _WHITESPACE = re.compile(r"(\t|\n| {2,})")

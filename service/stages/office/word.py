@@ -7,10 +7,10 @@ A translated copy rewrites each paragraph in place: its style, numbering and ali
 stay, and so do pictures, fields and tables around it. A paragraph is translated sentence
 by sentence; each translated sentence takes the formatting of the run it started in (a
 bold lead sentence stays bold). A shorter span formatted apart inside a sentence (a bold
-name, an italic title, a link) is translated on its own and, where that translation appears
-in the translated sentence, given its formatting back; where it does not, the sentence
-keeps one formatting, as a translator working by sentence would; but a link is never lost:
-the whole sentence becomes the link, its address kept. A field (a caption's number, a
+name, an italic title, a link) goes onto the words the model's alignment gives it
+(pieces.py); a link is never lost: where its words cannot be placed, the whole sentence
+becomes the link, its address kept. A note's or a comment's mark, a comment's range, a
+bookmark and an inline picture go after the translation of the word they followed. A field (a caption's number, a
 citation, a cross-reference, page numbers, a table of contents) keeps its code and its result
 as they are; the text around it is translated, each stretch between fields on its own.
 
@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 from copy import deepcopy
-from typing import Callable
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -34,7 +35,7 @@ from ...errors import InvalidInput
 from ..clean import HEADING, PARAGRAPH
 from ..outline import TITLE, Document, outline_of
 from .package import Limits, ParagraphCount, check_paragraphs, open_package, parse_xml
-from .pieces import Formatted, Split
+from ..pieces import Aligned, Formatted, Mark, Place, Split, Translate
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 KIND = "Word"
@@ -44,13 +45,17 @@ def _w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-# Runs whose content is not text: kept where they are, never rewritten.
+# Runs whose content is not text: never rewritten; in a copy each goes after the word it followed.
 _OBJECTS = {_w("drawing"), _w("pict"), _w("object"), _w("fldChar"), _w("instrText"), _w("footnoteReference"),
             _w("endnoteReference"), _w("commentReference"), _w("sym"), _w("footnoteRef"), _w("endnoteRef"),
             _w("annotationRef")}
 # Containers of runs inside a paragraph, in the order Word writes them.
 _RUN_PATH = ("./w:r | ./w:hyperlink/w:r | ./w:smartTag/w:r | ./w:customXml/w:r"
              " | ./w:sdt/w:sdtContent/w:r")
+# Where a comment's or a bookmark's range begins and ends: each goes after the word it followed.
+_MARK_PATH = "./w:commentRangeStart | ./w:commentRangeEnd | ./w:bookmarkStart | ./w:bookmarkEnd"
+_RANGE_MARKS = {_w(tag) for tag in ("commentRangeStart", "commentRangeEnd", "bookmarkStart", "bookmarkEnd")}
+_RANGE_STARTS = {_w("commentRangeStart"), _w("bookmarkStart")}
 # Tracked changes: what a deletion removes and what an insertion adds, around runs; the same
 # tags inside a property element (w:rPr, w:trPr) only mark a paragraph mark or a row.
 _DELETED = (_w("del"), _w("moveFrom"))
@@ -246,7 +251,6 @@ def _apart(document, parts: dict[str, bytes], name: str):
 
 # --- translated copies ------------------------------------------------------------------------
 
-Translate = Callable[[list[str]], list[str]]
 
 
 def translate_word(data: bytes, *, name: str, limits: Limits, translate: Translate, split: Split,
@@ -275,7 +279,7 @@ def translate_word(data: bytes, *, name: str, limits: Limits, translate: Transla
                 seen.add(id(paragraph))
                 paragraphs.append(paragraph)
     check_paragraphs(len(paragraphs), name=name, max_paragraphs=limits.max_paragraphs)
-    plans = [plan for paragraph, runs in _stretches(paragraphs) if (plan := _plan(paragraph, runs, split))]
+    plans = [plan for stretch in _stretches(paragraphs) if (plan := _plan(stretch, split))]
     wanted = list(dict.fromkeys(text for plan in plans for text in plan.texts()))
     translations = dict(zip(wanted, translate(wanted))) if wanted else {}
     for plan in plans:
@@ -320,21 +324,28 @@ _NOTE_RELATIONSHIPS = {_RELATIONSHIPS + kind for kind in ("footnotes", "endnotes
 class _Plan:
     """One paragraph's text runs, as formatted pieces (pieces.Formatted), and how to write them back."""
 
-    def __init__(self, paragraph, runs: list, formatted: Formatted):
-        self.paragraph, self.runs, self.formatted = paragraph, runs, formatted
+    def __init__(self, stretch: _Stretch, formatted: Formatted):
+        self.paragraph, self.runs, self.marks, self.formatted = stretch.paragraph, stretch.runs, stretch.marks, formatted
 
     def texts(self) -> list[str]:
         return self.formatted.texts()
 
-    def write(self, translations: dict[str, str], *, right_to_left: bool) -> None:
+    def write(self, translations: Mapping[str, str | Aligned], *, right_to_left: bool) -> None:
         in_link = lambda index: self.runs[index].getparent().tag == _w("hyperlink")  # noqa: E731
-        self._replace(self.formatted.translated(translations, essential=in_link), right_to_left=right_to_left)
+        pieces = self.formatted.translated(translations, essential=in_link,
+                                           marks=[Place(offset, opens=element.tag in _RANGE_STARTS)
+                                                  for offset, element in self.marks])
+        self._replace(pieces, right_to_left=right_to_left)
 
-    def _replace(self, pieces: list[tuple[str, int]], *, right_to_left: bool) -> None:
+    def _replace(self, pieces: list[tuple[str, int] | Mark], *, right_to_left: bool) -> None:
         anchor = self.runs[0]  # the new runs go where the first one's outermost holder is
         while anchor.getparent() is not self.paragraph:
             anchor = anchor.getparent()
-        for text, index in pieces:
+        for item in pieces:
+            if isinstance(item, Mark):  # a note's mark, a comment's range, a picture: after its word
+                anchor.addprevious(self.marks[item.index][1])
+                continue
+            text, index = item
             template = self.runs[index]
             run = _run_like(template, text, right_to_left=right_to_left)
             holder = template.getparent()
@@ -353,16 +364,33 @@ class _Plan:
             _set_bidi(self.paragraph)
 
 
-def _stretches(paragraphs: list) -> list[tuple[object, list]]:
-    """(paragraph, its text runs) for each stretch of text between fields: a field's code and its
-    result stay as they are and the words around it are translated (issue 32: "Table 1: Casualties
-    by region", a SEQ field in it, was left in English whole). A field can run over paragraphs (a
-    table of contents), so where one stands is carried from paragraph to paragraph."""
+@dataclass
+class _Stretch:
+    """A stretch of a paragraph's text between fields: its text runs, and the objects among them
+    (a note's mark, a comment's range, a picture) with the offset in its text where each sits."""
+
+    paragraph: object
+    runs: list = field(default_factory=list)
+    marks: list[tuple[int, object]] = field(default_factory=list)
+
+    def add_mark(self, element) -> None:
+        self.marks.append((sum(len(_run_text(run)) for run in self.runs), element))
+
+
+def _stretches(paragraphs: list) -> list[_Stretch]:
+    """Each stretch of text between fields: a field's code and its result stay as they are and the
+    words around it are translated (issue 32: "Table 1: Casualties by region", a SEQ field in it,
+    was left in English whole). A field can run over paragraphs (a table of contents), so where
+    one stands is carried from paragraph to paragraph."""
     stretches, depth = [], 0
     for paragraph in paragraphs:
-        stretch: list = []
+        stretch = _Stretch(paragraph)
         own = [stretch]
-        for item in paragraph.xpath(f"{_RUN_PATH} | ./w:fldSimple | ./w:hyperlink/w:fldSimple"):
+        for item in paragraph.xpath(f"{_RUN_PATH} | ./w:fldSimple | ./w:hyperlink/w:fldSimple | {_MARK_PATH}"):
+            if item.tag in _RANGE_MARKS:
+                if depth == 0:
+                    stretch.add_mark(item)
+                continue
             marks = [child.get(_w("fldCharType")) for child in item if child.tag == _w("fldChar")]
             in_field = depth > 0 or item.tag == _w("fldSimple") or bool(marks) or item.find(_w("instrText")) is not None
             for mark in marks:
@@ -371,19 +399,23 @@ def _stretches(paragraphs: list) -> list[tuple[object, list]]:
                 elif mark == "end" and depth:
                     depth -= 1
                 elif mark == "end":  # its field began before this part: what came before was its result
-                    own = [[]]
+                    own = [_Stretch(paragraph)]
             if in_field:
-                stretch = []
+                stretch = _Stretch(paragraph)
                 own.append(stretch)
-            elif not any(child.tag in _OBJECTS for child in item) and _run_text(item):
-                stretch.append(item)
-        stretches += [(paragraph, runs) for runs in own if runs]
+            elif any(child.tag in _OBJECTS for child in item):
+                if item.getparent() is paragraph:
+                    stretch.add_mark(item)
+            elif _run_text(item):
+                stretch.runs.append(item)
+        stretches += [stretch for stretch in own if stretch.runs]
     return stretches
 
 
-def _plan(paragraph, runs: list, split: Split) -> _Plan | None:
+def _plan(stretch: _Stretch, split: Split) -> _Plan | None:
+    runs = stretch.runs
     formatted = Formatted.of([_run_text(run) for run in runs], [_format_key(run) for run in runs], split)
-    return None if formatted is None or not re.search(r"\w", formatted.text) else _Plan(paragraph, runs, formatted)
+    return None if formatted is None or not re.search(r"\w", formatted.text) else _Plan(stretch, formatted)
 
 
 def _own(element, paragraph) -> bool:
