@@ -149,6 +149,30 @@ def test_arabic_reads_in_reading_order_whichever_order_the_pdf_draws_it():
     assert read(drawn).text == logical
 
 
+def _turned(quarters: int, *lines: str):
+    """A drawing(canvas) that sets ``lines`` turned by ``quarters`` quarter turns (anticlockwise),
+    as a sideways table, a label up the margin or a page drawn landscape is set."""
+    def draw(page) -> None:
+        page.saveState()
+        page.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+        page.rotate(90 * quarters)
+        page.setFont("Helvetica", 11)
+        for number, line in enumerate(lines):
+            page.drawString(-200, 100 - number * 14, line)
+        page.restoreState()
+
+    return draw
+
+
+@pytest.mark.parametrize("quarters", [1, 2, 3])
+def test_text_drawn_turned_reads_as_its_sentences(quarters):
+    """Issue 32: two real PDFs with turned text came back as hundreds of lines of one to three
+    letters ("L a k a C o n e n …") where pdftotext reads sentences."""
+    turned = _turned(quarters, "Dock workers in Rotterdam ended a five-day strike on Tuesday",
+                     "after unions accepted a new pay offer from the operators.")
+    assert read(pdf_of([TITLE], drawing=turned)).text == f"Harbour strike ends\n{LEAD_TEXT}"
+
+
 def test_two_columns_read_the_whole_left_column_then_the_right():
     # The paragraphs of both columns end at the same heights, so a reader that cuts the page
     # across at every gap would read it row by row; a headline spans both columns.

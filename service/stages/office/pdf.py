@@ -252,13 +252,44 @@ def _counting_aggregator():
             super().__init__(resources, laparams=laparams)
             self.bound, self.too_many, self.drawn = bound, too_many, 0
 
-        def render_char(self, *arguments, **named) -> float:
+        def render_char(self, matrix, *arguments, **named) -> float:
             self.drawn += 1
             if self.drawn > self.bound:
                 raise self.too_many
-            return super().render_char(*arguments, **named)
+            return super().render_char(_turned_upright(matrix), *arguments, **named)
+
+        def paint_path(self, *arguments, **named) -> None:
+            """Lines, curves and shapes are not read: a chart of 20,000 strokes a page made pdfminer
+            build and lay out an object for each (issue 32: a 14-page paper took 42 s)."""
 
     return CountingAggregator
+
+
+# How far from a quarter turn a line of text may be drawn and still be read as turned upright.
+_QUARTER_TURN_TOLERANCE = 5.0  # degrees
+
+
+def _turned_upright(matrix: tuple[float, ...]) -> tuple[float, ...]:
+    """A character's matrix, turned by the quarter turns it was drawn at so that it stands upright.
+
+    pdfminer lays text out in lines that run left to right: a line drawn turned (a landscape
+    table on a portrait page, a label up a margin, a whole page drawn sideways) came out as
+    hundreds of lines of one to three letters (issue 32: "L a k a C o n e n"). Every character of
+    such a line is turned by the same angle, so turning each back keeps the line together and
+    its words in order; they land elsewhere on the plane, where the reading order finds them.
+    A slant that is not near a quarter turn is left as drawn."""
+    a, b = matrix[0], matrix[1]
+    if not b and a > 0:  # upright, as most text is
+        return matrix
+    angle = math.degrees(math.atan2(b, a))
+    quarters = round(angle / 90)
+    if quarters % 4 == 0 or abs(angle - quarters * 90) > _QUARTER_TURN_TOLERANCE:
+        return matrix
+    back = math.radians(-quarters * 90)
+    cos, sin = round(math.cos(back)), round(math.sin(back))
+    from pdfminer.utils import mult_matrix
+
+    return mult_matrix(tuple(matrix), (cos, sin, -sin, cos, 0.0, 0.0))
 
 
 def _layout_parameters():
