@@ -19,6 +19,7 @@ from service import keys
 from service.desk import memory
 from service.stores import redis_server
 from service.errors import InvalidInput, InvalidSetting, QueueUnavailable
+from tests.stored import keys_at
 
 NEWSDESK = Path(sys.executable).parent / "newsdesk"
 ARTICLE = "Dock workers ended their strike on Tuesday. Ships are moving again."
@@ -76,7 +77,7 @@ def test_keys_cli_refuses_a_duplicate_or_unknown_name_with_exit_2(keys_db):
 
 
 def test_only_a_hash_of_the_key_is_stored(keys_db):
-    _, key = keys.add_key(keys_db, "desk")
+    _, key = keys.add_key(keys_at(keys_db), "desk")
     stored = sqlite3.connect(keys_db).execute("SELECT * FROM api_keys").fetchall()
     assert key not in repr(stored)
     assert keys.hash_key(key) in repr(stored)
@@ -85,7 +86,7 @@ def test_only_a_hash_of_the_key_is_stored(keys_db):
 
 def test_a_bad_key_name_is_refused(keys_db):
     with pytest.raises(InvalidInput, match="is not usable"):
-        keys.add_key(keys_db, "")
+        keys.add_key(keys_at(keys_db), "")
 
 
 # --- keys on the API --------------------------------------------------------------------
@@ -102,7 +103,7 @@ def test_a_request_without_a_key_gets_401_with_how_to_fix(keyed_app):
 
 
 def test_a_wrong_key_gets_403(keyed_app, keys_db):
-    keys.add_key(keys_db, "desk")
+    keys.add_key(keys_at(keys_db), "desk")
     response = keyed_app.test_client().post("/api/v1/process", json={"text": ARTICLE, "targets": ["de"]},
                                             headers={"X-API-Key": "nd_not-a-key"})
     assert (response.status_code, response.get_json()) == (403, {"error": BAD_KEY})
@@ -110,7 +111,7 @@ def test_a_wrong_key_gets_403(keyed_app, keys_db):
 
 @pytest.mark.parametrize("how", ["header", "bearer"])
 def test_a_valid_key_is_let_in(keyed_app, keys_db, how):
-    _, key = keys.add_key(keys_db, "desk")
+    _, key = keys.add_key(keys_at(keys_db), "desk")
     headers = {"X-API-Key": key} if how == "header" else {"Authorization": f"Bearer {key}"}
     response = keyed_app.test_client().post("/api/v1/process", json={"text": ARTICLE, "targets": ["de"]},
                                             headers=headers)
@@ -119,7 +120,7 @@ def test_a_valid_key_is_let_in(keyed_app, keys_db, how):
 
 
 def test_libretranslate_clients_send_the_key_in_the_body(keyed_app, keys_db):
-    _, key = keys.add_key(keys_db, "desk")
+    _, key = keys.add_key(keys_at(keys_db), "desk")
     client = keyed_app.test_client()
     ok = client.post("/translate", json={"q": "Hello world.", "source": "en", "target": "de", "api_key": key})
     assert (ok.status_code, ok.get_json()) == (200, {"translatedText": "<de> Hello world."})
@@ -131,10 +132,10 @@ def test_libretranslate_clients_send_the_key_in_the_body(keyed_app, keys_db):
 
 
 def test_a_removed_key_is_refused_at_once(keyed_app, keys_db):
-    _, key = keys.add_key(keys_db, "desk")
+    _, key = keys.add_key(keys_at(keys_db), "desk")
     client = keyed_app.test_client()
     assert client.get("/api/v1/languages", headers={"X-API-Key": key}).status_code == 200
-    keys.remove_key(keys_db, "desk")
+    keys.remove_key(keys_at(keys_db), "desk")
     response = client.get("/api/v1/languages", headers={"X-API-Key": key})
     assert (response.status_code, response.get_json()) == (403, {"error": BAD_KEY})
 
@@ -149,7 +150,7 @@ def test_health_ready_and_the_api_document_stay_open(keyed_app):
 # --- keys in the web form -----------------------------------------------------------------
 
 def test_the_web_form_asks_for_a_key_once_and_keeps_it_in_a_signed_cookie(keyed_app, keys_db):
-    _, key = keys.add_key(keys_db, "desk")
+    _, key = keys.add_key(keys_at(keys_db), "desk")
     browser = keyed_app.test_client()
     page = browser.get("/").get_data(as_text=True)
     assert 'name="api_key"' in page
@@ -184,10 +185,10 @@ def test_the_web_form_asks_for_a_key_once_and_keeps_it_in_a_signed_cookie(keyed_
 
 
 def test_a_key_removed_after_sign_in_no_longer_works_in_the_form(keyed_app, keys_db):
-    _, key = keys.add_key(keys_db, "desk")
+    _, key = keys.add_key(keys_at(keys_db), "desk")
     browser = keyed_app.test_client()
     assert browser.post("/", data={"text": ARTICLE, "target": ["de"], "api_key": key}).status_code == 200
-    keys.remove_key(keys_db, "desk")
+    keys.remove_key(keys_at(keys_db), "desk")
     assert browser.post("/", data={"text": ARTICLE, "target": ["de"]}).status_code == 401
 
 
@@ -218,7 +219,7 @@ def replay(app, cookie: str):
 
 
 def test_forget_key_ends_the_session_so_a_copied_cookie_no_longer_signs_in(keyed_app, keys_db):
-    _, key = keys.add_key(keys_db, "desk")
+    _, key = keys.add_key(keys_at(keys_db), "desk")
     browser = keyed_app.test_client()
     assert browser.post("/", data={"text": ARTICLE, "target": ["de"], "api_key": key}).status_code == 200
     copied = browser.get_cookie("session").value
@@ -235,26 +236,26 @@ def test_forget_key_ends_the_session_so_a_copied_cookie_no_longer_signs_in(keyed
 
 
 def test_removing_a_key_ends_all_its_sessions(keyed_app, keys_db):
-    _, key = keys.add_key(keys_db, "desk")
-    _, other_key = keys.add_key(keys_db, "other")
+    _, key = keys.add_key(keys_at(keys_db), "desk")
+    _, other_key = keys.add_key(keys_at(keys_db), "other")
     cookies = [signed_in_cookie(keyed_app, key) for _ in range(2)]
     other_cookie = signed_in_cookie(keyed_app, other_key)
-    keys.remove_key(keys_db, "desk")
+    keys.remove_key(keys_at(keys_db), "desk")
     assert [key_hash for _, key_hash in session_rows(keys_db)] == [keys.hash_key(other_key)]
-    keys.add_key(keys_db, "desk")  # a new key under the old name does not inherit the sign-ins
+    keys.add_key(keys_at(keys_db), "desk")  # a new key under the old name does not inherit the sign-ins
     assert [replay(keyed_app, cookie).status_code for cookie in cookies] == [401, 401]
     assert replay(keyed_app, other_cookie).status_code == 200
 
 
 def test_a_key_id_is_never_reused_when_a_new_key_takes_a_removed_keys_name(keys_db):
-    first, first_key = keys.add_key(keys_db, "desk")
-    keys.remove_key(keys_db, "desk")
-    second, second_key = keys.add_key(keys_db, "desk")
+    first, first_key = keys.add_key(keys_at(keys_db), "desk")
+    keys.remove_key(keys_at(keys_db), "desk")
+    second, second_key = keys.add_key(keys_at(keys_db), "desk")
     assert (first.name, second.name) == ("desk", "desk")
     assert first.id != second.id
     assert (first.id, second.id) == (keys.hash_key(first_key)[:16], keys.hash_key(second_key)[:16])
-    assert keys.find_key(keys_db, keys.hash_key(second_key)) == second
-    assert keys.list_keys(keys_db) == [second]
+    assert keys.find_key(keys_at(keys_db), keys.hash_key(second_key)) == second
+    assert keys.list_keys(keys_at(keys_db)) == [second]
 
 
 def test_a_keys_file_from_before_sessions_and_roles_still_works_and_its_keys_become_edit(make_app, install, keys_db):
@@ -267,12 +268,12 @@ def test_a_keys_file_from_before_sessions_and_roles_still_works_and_its_keys_bec
     old.commit()
     old.close()
     record = keys.ApiKey(keys.hash_key(key)[:16], "desk", key[:7] + "…", "2024-01-02T03:04:05+00:00", role="edit")
-    assert keys.list_keys(keys_db) == [record]
+    assert keys.list_keys(keys_at(keys_db)) == [record]
     app = make_app(api_keys=True, keys_db=keys_db, rate_limit=None)
     assert app.test_client().get("/api/v1/languages", headers={"X-API-Key": key}).status_code == 200
     page = replay(app, signed_in_cookie(app, key)).get_data(as_text=True)
     assert "Signed in with key desk." in page
-    assert keys.remove_key(keys_db, "desk") == record
+    assert keys.remove_key(keys_at(keys_db), "desk") == record
 
 
 # --- roles: translate, edit, admin (issue 31) -------------------------------------------
@@ -287,7 +288,7 @@ def test_keys_get_a_role_on_the_command_line_translate_unless_told(keys_db):
     chief = newsdesk("keys", "add", "chief", "--role", "admin", keys_db=keys_db)
     assert chief.stderr.startswith(f"added key 'chief' (admin) to {keys_db};")
     changed = newsdesk("keys", "role", "wire", "edit", keys_db=keys_db)
-    hint = keys.list_keys(keys_db)[1].hint
+    hint = keys.list_keys(keys_at(keys_db))[1].hint
     assert (changed.returncode, changed.stdout) == (0, f"key 'wire' ({hint}) now has the role edit\n")
     listed = newsdesk("keys", "list", keys_db=keys_db).stdout.splitlines()
     assert [line.split("  ")[:2] for line in listed] == [["chief", "admin"], ["wire", "edit"]]
@@ -302,7 +303,7 @@ def test_keys_get_a_role_on_the_command_line_translate_unless_told(keys_db):
 def test_only_an_admin_key_replaces_the_glossary_and_only_edit_keys_change_the_memory(make_app, install, keys_db):
     install("en_de")
     client = make_app(api_keys=True, keys_db=keys_db, rate_limit=None, suggestions=True).test_client()
-    wire, desk, chief = ({"X-API-Key": keys.add_key(keys_db, name, role=role)[1]}
+    wire, desk, chief = ({"X-API-Key": keys.add_key(keys_at(keys_db), name, role=role)[1]}
                          for name, role in (("wire", "translate"), ("desk", "edit"), ("chief", "admin")))
     house = {"terms": {"de": {"Gadhafi": "Gaddafi"}}, "keep": ["NTC"]}
     assert client.put("/api/v1/glossary", json=house, headers=chief).status_code == 200
@@ -339,7 +340,7 @@ def test_only_an_admin_key_replaces_the_glossary_and_only_edit_keys_change_the_m
 def test_each_change_names_its_key_and_an_admin_restores_a_wiped_glossary(make_app, install, keys_db):
     install("en_de")
     client = make_app(api_keys=True, keys_db=keys_db, rate_limit=None).test_client()
-    wire, desk, chief = ({"X-API-Key": keys.add_key(keys_db, name, role=role)[1]}
+    wire, desk, chief = ({"X-API-Key": keys.add_key(keys_at(keys_db), name, role=role)[1]}
                          for name, role in (("wire", "translate"), ("desk", "edit"), ("chief", "admin")))
     house = {"terms": {"de": {"Gadhafi": "Gaddafi"}}, "keep": ["NTC"]}
     client.put("/api/v1/glossary", json=house, headers=chief)
@@ -369,7 +370,7 @@ def test_a_translate_key_s_correction_on_the_page_changes_its_result_not_the_mem
     install("en_de")
     app = make_app(api_keys=True, keys_db=keys_db, rate_limit=None)
     for name, role in (("wire", "translate"), ("desk", "edit")):
-        _, key = keys.add_key(keys_db, name, role=role)
+        _, key = keys.add_key(keys_at(keys_db), name, role=role)
         browser = app.test_client()
         page = browser.post("/", data={"text": ARTICLE, "target": ["de"], "api_key": key}).get_data(as_text=True)
         run = re.search(r'data-run="([\w-]+)" data-memory="(\w+)"', page)
@@ -387,19 +388,20 @@ def test_a_translate_key_s_correction_on_the_page_changes_its_result_not_the_mem
 
 def test_sign_ins_survive_a_restart(make_app, install, keys_db):
     install("en_de")
-    _, key = keys.add_key(keys_db, "desk")
+    _, key = keys.add_key(keys_at(keys_db), "desk")
     before = make_app(api_keys=True, keys_db=keys_db, rate_limit=None)
     cookie = signed_in_cookie(before, key)
     after = make_app(api_keys=True, keys_db=keys_db, rate_limit=None)  # the service started again
+    assert replay(after, cookie).status_code == 200
     assert after.secret_key == before.secret_key == (keys_db.parent / "secret_key").read_text()
     assert re.fullmatch(r"[0-9a-f]{64}", after.secret_key)
-    assert replay(after, cookie).status_code == 200
 
 
 def test_workers_starting_together_end_with_one_secret(tmp_path):
     path = tmp_path / "newsdesk" / "secret_key"
     with ThreadPoolExecutor(max_workers=8) as pool:
-        secrets_read = set(pool.map(lambda _: keys.load_or_create_secret(path), range(32)))
+        secrets_read = set(pool.map(lambda _: keys.load_or_create_secret(keys_at(path.with_name("keys.sqlite3"))),
+                                    range(32)))
     assert secrets_read == {path.read_text()}
     assert sorted(p.name for p in path.parent.iterdir()) == ["secret_key"]  # no drafts left behind
 
@@ -423,14 +425,14 @@ def mode(path: Path) -> int:
 def test_the_keys_file_its_folder_and_the_secret_are_readable_by_this_user_only(make_app, tmp_path):
     keys_db = tmp_path / "private" / "keys.sqlite3"
     make_app(keys_db=keys_db)
-    keys.add_key(keys_db, "desk")
+    keys.add_key(keys_at(keys_db), "desk")
     assert (mode(keys_db.parent), mode(keys_db), mode(keys_db.parent / "secret_key")) == (0o700, 0o600, 0o600)
 
 
 def test_a_keys_file_made_before_is_made_private(keys_db):
     sqlite3.connect(keys_db).close()
     os.chmod(keys_db, 0o644)
-    keys.list_keys(keys_db)
+    keys.list_keys(keys_at(keys_db))
     assert mode(keys_db) == 0o600
 
 
@@ -453,8 +455,8 @@ def test_over_the_rate_limit_gets_429_with_retry_after(make_app, install):
 
 def test_each_key_has_its_own_allowance(make_app, install, keys_db):
     install("en_de")
-    _, first = keys.add_key(keys_db, "first")
-    _, second = keys.add_key(keys_db, "second")
+    _, first = keys.add_key(keys_at(keys_db), "first")
+    _, second = keys.add_key(keys_at(keys_db), "second")
     client = make_app(api_keys=True, keys_db=keys_db, rate_limit="1/minute").test_client()
     assert client.post("/api/v1/summarize", json={"text": ARTICLE}, headers={"X-API-Key": first}).status_code == 200
     assert client.post("/api/v1/summarize", json={"text": ARTICLE}, headers={"X-API-Key": first}).status_code == 429
@@ -472,7 +474,7 @@ def test_made_up_keys_count_as_the_address_when_keys_are_off(make_app, install):
 
 def test_made_up_key_headers_beside_a_web_sign_in_count_as_the_signed_in_key(make_app, install, keys_db):
     install("en_de")
-    _, key = keys.add_key(keys_db, "desk")
+    _, key = keys.add_key(keys_at(keys_db), "desk")
     app = make_app(api_keys=True, keys_db=keys_db, rate_limit="2/minute")
     browser = app.test_client()
     assert browser.post("/", data={"text": ARTICLE, "target": ["de"], "api_key": key}).status_code == 200  # the address's

@@ -362,8 +362,8 @@ def test_with_keys_on_the_page_needs_the_main_form_s_sign_in_and_jobs_belong_to_
 
     install("en_de")
     app = make_app(jobs_dir=tmp_path / "jobs", api_keys=True, rate_limit=None)
-    _, alice = keys.add_key(app.config["NEWSDESK"].keys_db, "alice")
-    _, bob = keys.add_key(app.config["NEWSDESK"].keys_db, "bob")
+    _, alice = keys.add_key(app.config["NEWSDESK"], "alice")
+    _, bob = keys.add_key(app.config["NEWSDESK"], "bob")
     client = app.test_client()
     page = client.get("/batch").get_data(as_text=True)
     assert ("This service needs an API key, and this browser is not signed in: enter your key once on the "

@@ -147,9 +147,9 @@ def test_a_changed_glossary_is_never_served_from_the_cache(settings, install):
     from service.desk import glossary
 
     install("en_de")
-    glossary.add_term(settings.glossary_db, target="de", source_term="Gadhafi", target_term="Gaddafi")
+    glossary.add_term(settings, target="de", source_term="Gadhafi", target_term="Gaddafi")
     assert translating.translate(["Gadhafi must quit."], "en", "de", settings) == ["<de> Gaddafi must quit."]
-    glossary.add_term(settings.glossary_db, target="de", source_term="Gadhafi", target_term="Ghaddafi")
+    glossary.add_term(settings, target="de", source_term="Gadhafi", target_term="Ghaddafi")
     assert translating.translate(["Gadhafi must quit."], "en", "de", settings) == ["<de> Ghaddafi must quit."]
     assert translation.sentence_cache(settings).stats()["hits"] == 1  # the model's output was reused, the term not
 
@@ -159,7 +159,7 @@ def test_a_lost_placeholder_means_no_glossary_for_that_sentence_and_a_flag(setti
     from service.translation import packs as langpacks
 
     langpacks.install_archive(packs["en_de_mangles_zeros"], settings)
-    glossary.add_term(settings.glossary_db, target="de", source_term="Gadhafi", target_term="Gaddafi")
+    glossary.add_term(settings, target="de", source_term="Gadhafi", target_term="Gaddafi")
     result = process("Gadhafi must quit. Ships wait.", targets=("de",), source="en", settings=settings)
     german = result.translations["de"]
     assert german.sentences == ("<de> Gadhafi must quit.", "<de> Ships wait.")  # never "<de> 291 must quit."

@@ -20,6 +20,7 @@ from service.translation import packs as langpacks
 from service.translation.terms import (Glossary, Protected, Replacement, clean_language, clean_term, compile_terms,
                                        content_hash, protect, restore, term_table)
 from tests.argospack import build_pack
+from tests.stored import glossary_at
 
 GADDAFI = {"Gadhafi": "Gaddafi"}
 NEWSROOM = Glossary(by_target={"de": {"Gadhafi": "Gaddafi", "Tripoli": "Tripolis"}, "ru": {"Gadhafi": "Каддафи"}},
@@ -230,34 +231,34 @@ def test_copy_pack_round_trip(copy_packs, settings, pair, glossary_for, text, ex
 
 
 def test_store_round_trip_and_private_file(db):
-    assert glossary.load(db) == Glossary()
+    assert glossary.load(glossary_at(db)) == Glossary()
     assert not db.exists()
-    assert glossary.add_term(db, target="de", source_term="Gadhafi", target_term="Gadafi") is None
-    assert glossary.add_term(db, target="DE", source_term=" Gadhafi", target_term="Gaddafi") == "Gadafi"
-    assert glossary.add_term(db, target="de", source_term="Tripoli", target_term="Tripolis") is None
-    assert glossary.add_term(db, target="ru", source_term="Gadhafi", target_term="Каддафи") is None
-    assert glossary.keep_term(db, "NTC") is True
-    assert glossary.keep_term(db, "NTC") is False
-    assert glossary.load(db) == NEWSROOM
+    assert glossary.add_term(glossary_at(db), target="de", source_term="Gadhafi", target_term="Gadafi") is None
+    assert glossary.add_term(glossary_at(db), target="DE", source_term=" Gadhafi", target_term="Gaddafi") == "Gadafi"
+    assert glossary.add_term(glossary_at(db), target="de", source_term="Tripoli", target_term="Tripolis") is None
+    assert glossary.add_term(glossary_at(db), target="ru", source_term="Gadhafi", target_term="Каддафи") is None
+    assert glossary.keep_term(glossary_at(db), "NTC") is True
+    assert glossary.keep_term(glossary_at(db), "NTC") is False
+    assert glossary.load(glossary_at(db)) == NEWSROOM
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
 
 
 def test_add_term_checks_its_values(db):
     with pytest.raises(InvalidInput) as error:
-        glossary.add_term(db, target="German", source_term="Gadhafi", target_term="Gaddafi")
+        glossary.add_term(glossary_at(db), target="German", source_term="Gadhafi", target_term="Gaddafi")
     assert str(error.value) == ("target language: 'German' is not a language code; use an ISO 639-1 code such as "
                                 "'de', 'ru' or 'ar'")
     with pytest.raises(InvalidInput) as error:
-        glossary.add_term(db, target="de", source_term="Gadhafi", target_term="")
+        glossary.add_term(glossary_at(db), target="de", source_term="Gadhafi", target_term="")
     assert str(error.value) == "the target term is empty: give the term"
 
 
 def test_remove_term_from_one_language_or_everywhere(db):
-    glossary.replace_all(db, Glossary(by_target=NEWSROOM.by_target, keep=("NTC", "Gadhafi")))
-    assert glossary.remove_term(db, "Gadhafi", target="ru") == {"ru": "Каддафи"}
-    assert glossary.remove_term(db, "Gadhafi") == {"*": "Gadhafi", "de": "Gaddafi"}
-    assert glossary.load(db) == Glossary(by_target={"de": {"Tripoli": "Tripolis"}}, keep=("NTC",))
+    glossary.replace_all(glossary_at(db), Glossary(by_target=NEWSROOM.by_target, keep=("NTC", "Gadhafi")))
+    assert glossary.remove_term(glossary_at(db), "Gadhafi", target="ru") == {"ru": "Каддафи"}
+    assert glossary.remove_term(glossary_at(db), "Gadhafi") == {"*": "Gadhafi", "de": "Gaddafi"}
+    assert glossary.load(glossary_at(db)) == Glossary(by_target={"de": {"Tripoli": "Tripolis"}}, keep=("NTC",))
 
 
 @pytest.mark.parametrize(("term", "target", "message"), [
@@ -269,22 +270,22 @@ def test_remove_term_from_one_language_or_everywhere(db):
                        "`newsdesk glossary list` shows them all)"),
 ], ids=["close-match", "other-languages", "kept-only", "unknown"])
 def test_remove_term_names_what_there_is(db, term, target, message):
-    glossary.replace_all(db, NEWSROOM)
+    glossary.replace_all(glossary_at(db), NEWSROOM)
     with pytest.raises(InvalidInput) as error:
-        glossary.remove_term(db, term, target=target)
+        glossary.remove_term(glossary_at(db), term, target=target)
     assert str(error.value) == message
 
 
 def test_remove_from_an_empty_glossary(db):
     with pytest.raises(InvalidInput) as error:
-        glossary.remove_term(db, "NTC")
+        glossary.remove_term(glossary_at(db), "NTC")
     assert str(error.value) == "'NTC' is not in the glossary: the glossary is empty"
 
 
 def test_replace_all_replaces_everything(db):
-    glossary.replace_all(db, NEWSROOM)
-    assert glossary.replace_all(db, Glossary(keep=("BBC",))) == Glossary(keep=("BBC",))
-    assert glossary.load(db) == Glossary(keep=("BBC",))
+    glossary.replace_all(glossary_at(db), NEWSROOM)
+    assert glossary.replace_all(glossary_at(db), Glossary(keep=("BBC",))) == Glossary(keep=("BBC",))
+    assert glossary.load(glossary_at(db)) == Glossary(keep=("BBC",))
 
 
 # --- files ------------------------------------------------------------------------
@@ -417,26 +418,26 @@ TBX_TAIL = "</body></text></martif>"
         "header-language-twice", "bad-keep-cell-and-too-many-cells", "tbx-not-xml", "tbx-other-root",
         "tbx-no-source-language", "tbx-no-entries", "tbx-bad-entries", "tbx-external-entity-not-read"])
 def test_bad_files_are_refused_whole(db, file_name, data, message):
-    glossary.replace_all(db, NEWSROOM)
+    glossary.replace_all(glossary_at(db), NEWSROOM)
     with pytest.raises(InvalidInput) as error:
-        glossary.import_terms(db, data, file_name=file_name)
+        glossary.import_terms(glossary_at(db), data, file_name=file_name)
     assert str(error.value) == message
-    assert glossary.load(db) == NEWSROOM
+    assert glossary.load(glossary_at(db)) == NEWSROOM
 
 
 def test_import_goes_over_the_stored_glossary(db):
-    glossary.replace_all(db, Glossary(by_target={"de": {"Gadhafi": "Gadafi", "Benghazi": "Bengasi"},
+    glossary.replace_all(glossary_at(db), Glossary(by_target={"de": {"Gadhafi": "Gadafi", "Benghazi": "Bengasi"},
                                                  "ar": {"NTC": "المجلس"}}))
-    imported = glossary.import_terms(db, LONG_CSV.encode(), file_name="newsroom.csv")
+    imported = glossary.import_terms(glossary_at(db), LONG_CSV.encode(), file_name="newsroom.csv")
     assert imported == NEWSROOM
-    assert glossary.load(db) == Glossary(
+    assert glossary.load(glossary_at(db)) == Glossary(
         by_target={"de": {"Gadhafi": "Gaddafi", "Tripoli": "Tripolis", "Benghazi": "Bengasi"},
                    "ru": {"Gadhafi": "Каддафи"}}, keep=("NTC",))
 
 
 def test_export_csv(db):
-    glossary.replace_all(db, NEWSROOM)
-    assert glossary.export(db, fmt="csv") == ("source,language,term\n"
+    glossary.replace_all(glossary_at(db), NEWSROOM)
+    assert glossary.export(glossary_at(db), fmt="csv") == ("source,language,term\n"
                                               "Gadhafi,de,Gaddafi\n"
                                               "Gadhafi,ru,Каддафи\n"
                                               "NTC,*,NTC\n"
@@ -444,13 +445,13 @@ def test_export_csv(db):
 
 
 def test_export_tbx(db):
-    glossary.replace_all(db, Glossary(by_target={"de": {"NTC": "NÜR"}}, keep=("NTC",)))
-    assert glossary.export(db, fmt="tbx") == f"""<?xml version="1.0" encoding="UTF-8"?>
+    glossary.replace_all(glossary_at(db), Glossary(by_target={"de": {"NTC": "NÜR"}}, keep=("NTC",)))
+    assert glossary.export(glossary_at(db), fmt="tbx") == f"""<?xml version="1.0" encoding="UTF-8"?>
 <martif type="TBX" xml:lang="en">
   <martifHeader>
     <fileDesc>
       <sourceDesc>
-        <p>newsdesk glossary {glossary.load(db).version}</p>
+        <p>newsdesk glossary {glossary.load(glossary_at(db)).version}</p>
       </sourceDesc>
     </fileDesc>
   </martifHeader>
@@ -479,15 +480,15 @@ def test_export_tbx(db):
 def test_export_then_import_gives_the_same_glossary(db, tmp_path, fmt):
     tricky = NEWSROOM.merged(Glossary(by_target={"de": {"NTC": "NÜR", 'Say "no", then': "Sag <nein> & dann"},
                                                  "ar": {"NTC": "المجلس"}}, keep=("BBC",)))
-    glossary.replace_all(db, tricky)
+    glossary.replace_all(glossary_at(db), tricky)
     again = tmp_path / "again.sqlite3"
-    glossary.import_terms(again, glossary.export(db, fmt=fmt).encode(), file_name=f"glossary.{fmt}")
-    assert glossary.load(again) == tricky
+    glossary.import_terms(glossary_at(again), glossary.export(glossary_at(db), fmt=fmt).encode(), file_name=f"glossary.{fmt}")
+    assert glossary.load(glossary_at(again)) == tricky
 
 
 def test_export_refuses_other_formats(db):
     with pytest.raises(InvalidInput) as error:
-        glossary.export(db, fmt="xlsx")
+        glossary.export(glossary_at(db), fmt="xlsx")
     assert str(error.value) == "'xlsx' is not an export format; use one of: csv, tbx"
 
 
@@ -523,10 +524,10 @@ def test_cli_add_keep_list_remove(run, db):
     assert run("glossary", "list", "--to", "ru") == (0, "keep  NTC\nru    Gadhafi → Каддафи\n", "")
     code, out, _ = run("glossary", "list", "--to", "de", "--json")
     assert (code, json.loads(out)) == (0, {"terms": {"de": {"Gadhafi": "Gaddafi"}}, "keep": ["NTC"],
-                                           "version": glossary.load(db).version})
+                                           "version": glossary.load(glossary_at(db)).version})
     assert run("glossary", "remove", "Gadhafi", "--to", "ru") == (0, "removed: 'Gadhafi' (ru 'Каддафи')\n", "")
     assert run("glossary", "remove", "NTC") == (0, "removed: 'NTC' (kept)\n", "")
-    assert glossary.load(db) == Glossary(by_target={"de": {"Gadhafi": "Gaddafi"}})
+    assert glossary.load(glossary_at(db)) == Glossary(by_target={"de": {"Gadhafi": "Gaddafi"}})
 
 
 @pytest.mark.parametrize(("args", "code", "err"), [
@@ -561,7 +562,7 @@ def test_cli_import_of_a_bad_file_imports_nothing(run, db, tmp_path):
     assert run("glossary", "import", file) == (
         2, "", "error: bad.csv: 1 problem, so nothing was imported:\n  line 1: the target language: 'German' is not a "
                "language code; use an ISO 639-1 code such as 'de', 'ru' or 'ar'\n")
-    assert glossary.load(db) == Glossary()
+    assert glossary.load(glossary_at(db)) == Glossary()
 
 
 # --- the API ----------------------------------------------------------------------
@@ -586,7 +587,7 @@ def test_put_then_get(client, db):
     response = client.put("/api/v1/glossary", json=body)
     assert (response.status_code, response.json) == (200, {**body, "version": NEWSROOM.version})
     assert client.get("/api/v1/glossary").json == {**body, "version": NEWSROOM.version}
-    assert glossary.load(db) == NEWSROOM
+    assert glossary.load(glossary_at(db)) == NEWSROOM
     again = client.put("/api/v1/glossary", json={**client.get("/api/v1/glossary").json, "keep": []})  # GET's shape back
     assert again.json["keep"] == [] and again.json["terms"] == body["terms"]
 
@@ -613,7 +614,7 @@ def test_put_refuses_bad_shapes_by_field(client, db, body, message):
     client.put("/api/v1/glossary", json={"keep": ["BBC"]})
     response = client.put("/api/v1/glossary", json=body)
     assert (response.status_code, response.json) == (400, {"error": message})
-    assert glossary.load(db) == Glossary(keep=("BBC",))
+    assert glossary.load(glossary_at(db)) == Glossary(keep=("BBC",))
 
 
 def test_put_needs_json(client):
@@ -661,27 +662,27 @@ def test_inline_glossary_refuses_bad_shapes(value, message):
 # --- who changed what, and one undo (issue 31) ----------------------------------------
 
 def test_each_entry_records_who_changed_it_last_and_entries_that_stay_keep_theirs(db):
-    glossary.add_term(db, target="de", source_term="Gadhafi", target_term="Gaddafi")
-    glossary.replace_all(db, NEWSROOM, changed_by="chief")
-    by_entry = {(change.target, change.source): change.changed_by for change in glossary.changes(db)}
+    glossary.add_term(glossary_at(db), target="de", source_term="Gadhafi", target_term="Gaddafi")
+    glossary.replace_all(glossary_at(db), NEWSROOM, changed_by="chief")
+    by_entry = {(change.target, change.source): change.changed_by for change in glossary.changes(glossary_at(db))}
     assert by_entry == {("*", "NTC"): "chief", ("de", "Gadhafi"): "(command line)", ("de", "Tripoli"): "chief",
                         ("ru", "Gadhafi"): "chief"}  # Gaddafi was already so: the replace did not change it
-    assert [change.source for change in glossary.changes(db, changed_by="chief")] == ["NTC", "Tripoli", "Gadhafi"]
+    assert [change.source for change in glossary.changes(glossary_at(db), changed_by="chief")] == ["NTC", "Tripoli", "Gadhafi"]
 
 
 def test_a_wipe_or_an_import_can_be_undone_and_the_undo_too(db, tmp_path):
-    glossary.replace_all(db, NEWSROOM, changed_by="chief")
-    glossary.replace_all(db, Glossary(), changed_by="wire")  # the wipe of issue 31
-    assert glossary.load(db) == Glossary()
-    kept = glossary.previous(db)
+    glossary.replace_all(glossary_at(db), NEWSROOM, changed_by="chief")
+    glossary.replace_all(glossary_at(db), Glossary(), changed_by="wire")  # the wipe of issue 31
+    assert glossary.load(glossary_at(db)) == Glossary()
+    kept = glossary.previous(glossary_at(db))
     assert (kept.saved_by, kept.why, kept.entries) == ("wire", "replaced", 4)
-    restored, undone = glossary.restore(db, changed_by="chief")
+    restored, undone = glossary.restore(glossary_at(db), changed_by="chief")
     assert (restored, undone.saved_by) == (NEWSROOM, "wire")
-    assert glossary.previous(db).entries == 0  # the empty one is kept: restoring again empties it again
-    glossary.import_terms(db, b"Benghazi,de,Bengasi\n", file_name="more.csv", changed_by="desk")
-    assert glossary.previous(db).why == "import of more.csv"
-    assert glossary.restore(db)[0] == NEWSROOM
-    assert {change.changed_by for change in glossary.changes(db)} == {"chief"}  # restored rows keep their author
+    assert glossary.previous(glossary_at(db)).entries == 0  # the empty one is kept: restoring again empties it again
+    glossary.import_terms(glossary_at(db), b"Benghazi,de,Bengasi\n", file_name="more.csv", changed_by="desk")
+    assert glossary.previous(glossary_at(db)).why == "import of more.csv"
+    assert glossary.restore(glossary_at(db))[0] == NEWSROOM
+    assert {change.changed_by for change in glossary.changes(glossary_at(db))} == {"chief"}  # restored rows keep their author
 
 
 def test_restore_with_nothing_kept_says_when_a_version_is_kept(run):
@@ -691,11 +692,11 @@ def test_restore_with_nothing_kept_says_when_a_version_is_kept(run):
 
 
 def test_the_cli_restores_the_glossary_and_lists_who_changed_what(run, db):
-    glossary.replace_all(db, NEWSROOM, changed_by="chief")
-    glossary.replace_all(db, Glossary(keep=("BBC",)), changed_by="wire")
+    glossary.replace_all(glossary_at(db), NEWSROOM, changed_by="chief")
+    glossary.replace_all(glossary_at(db), Glossary(keep=("BBC",)), changed_by="wire")
     code, out, _ = run("glossary", "changes")
-    updated = glossary.changes(db)[0].updated
-    kept = glossary.previous(db)
+    updated = glossary.changes(glossary_at(db))[0].updated
+    kept = glossary.previous(glossary_at(db))
     assert (code, out) == (0, f"keep  BBC  (wire, {updated})\n"
                               f"kept for restore: 4 entries set aside {kept.saved} by wire (replaced)\n")
     code, out, _ = run("glossary", "restore")
@@ -715,5 +716,5 @@ def test_a_glossary_file_from_before_issue_31_is_read_and_its_entries_name_nobod
     old.execute("INSERT INTO glossary_terms VALUES ('de', 'Gadhafi', 'Gaddafi', '2025-01-02T03:04:05+00:00')")
     old.commit()
     old.close()
-    assert glossary.load(db) == Glossary(by_target={"de": {"Gadhafi": "Gaddafi"}})
-    assert glossary.changes(db) == [glossary.Change("de", "Gadhafi", "Gaddafi", "", "2025-01-02T03:04:05+00:00")]
+    assert glossary.load(glossary_at(db)) == Glossary(by_target={"de": {"Gadhafi": "Gaddafi"}})
+    assert glossary.changes(glossary_at(db)) == [glossary.Change("de", "Gadhafi", "Gaddafi", "", "2025-01-02T03:04:05+00:00")]

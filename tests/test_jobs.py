@@ -12,6 +12,7 @@ import pytest
 
 from service import pipeline, render
 from service.stores import redis_server
+from tests.stored import keys_at
 
 TARGETS = ["ar", "de"]
 
@@ -275,8 +276,8 @@ def test_with_keys_on_a_job_is_seen_only_with_the_key_that_submitted_it(make_app
 
     install("en_de")
     app = make_app(jobs_dir=tmp_path / "jobs", api_keys=True, rate_limit=None)
-    _, alice = keys.add_key(app.config["NEWSDESK"].keys_db, "alice")
-    _, bob = keys.add_key(app.config["NEWSDESK"].keys_db, "bob")
+    _, alice = keys.add_key(app.config["NEWSDESK"], "alice")
+    _, bob = keys.add_key(app.config["NEWSDESK"], "bob")
     client = app.test_client()
     assert client.post("/api/v1/jobs", json={"articles": [article(1)]}).status_code == 401
     job_id = client.post("/api/v1/jobs", json={"articles": [article(1)], "targets": ["de"]},
@@ -293,12 +294,12 @@ def test_a_new_key_that_takes_a_removed_key_s_name_sees_none_of_its_jobs(make_ap
     install("en_de")
     app = make_app(jobs_dir=tmp_path / "jobs", api_keys=True, rate_limit=None)
     database = app.config["NEWSDESK"].keys_db
-    _, old = keys.add_key(database, "desk")
+    _, old = keys.add_key(keys_at(database), "desk")
     client = app.test_client()
     job_id = client.post("/api/v1/jobs", json={"articles": [article(1)], "targets": ["de"]},
                          headers={"X-API-Key": old}).get_json()["id"]
-    keys.remove_key(database, "desk")
-    _, new = keys.add_key(database, "desk")
+    keys.remove_key(keys_at(database), "desk")
+    _, new = keys.add_key(keys_at(database), "desk")
     assert client.get(f"/api/v1/jobs/{job_id}", headers={"X-API-Key": new}).status_code == 404
 
 
@@ -344,7 +345,7 @@ def test_a_batch_may_be_larger_than_one_request_and_keys_are_still_checked_first
 
     install("en_de")
     app = make_app(jobs_dir=tmp_path / "jobs", api_keys=True, max_characters=1000, rate_limit=None)
-    _, key = keys.add_key(app.config["NEWSDESK"].keys_db, "wire")
+    _, key = keys.add_key(app.config["NEWSDESK"], "wire")
     client = app.test_client()
     body = {"articles": ["x" * 1001] * 3000, "targets": ["de"]}  # 3 MB: over NEWSDESK_MAX_REQUEST_BYTES
     assert client.post("/api/v1/jobs", json=body).status_code == 401

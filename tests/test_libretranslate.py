@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import pytest
 
 from service import keys
+from tests.stored import keys_at
 
 HELLO = "Hello world."
 SHIPS = "Ships wait."
@@ -294,7 +295,7 @@ def test_a_document_sent_with_its_key_in_the_form_gets_the_document_limit(make_a
     install("en_de")
     client = make_app(api_keys=True, keys_db=tmp_path / "keys.sqlite3", rate_limit=None, max_request_bytes=20_000,
                       max_document_bytes=200_000).test_client()
-    _, key = keys.add_key(tmp_path / "keys.sqlite3", "libretranslatepy")
+    _, key = keys.add_key(keys_at(tmp_path / "keys.sqlite3"), "libretranslatepy")
     response = upload(client, "strike.docx", _padded(word_article(), 60_000), api_key=key)
     assert response.status_code == 200, response.json
     assert download(client, response).status_code == 200
@@ -302,7 +303,7 @@ def test_a_document_sent_with_its_key_in_the_form_gets_the_document_limit(make_a
 
 def test_frontend_settings_say_keys_are_needed(make_app, tmp_path):
     client = make_app(api_keys=True, keys_db=tmp_path / "keys.sqlite3", max_characters=None, suggestions=True)
-    _, key = keys.add_key(tmp_path / "keys.sqlite3", "page")
+    _, key = keys.add_key(keys_at(tmp_path / "keys.sqlite3"), "page")
     found = client.test_client().get("/frontend/settings", headers={"X-API-Key": key}).json
     assert (found["charLimit"], found["apiKeys"], found["keyRequired"], found["suggestions"]) == (-1, True, True, True)
 
@@ -312,7 +313,7 @@ def test_frontend_settings_say_keys_are_needed(make_app, tmp_path):
 def test_a_key_in_the_query_string_lets_deep_translator_in(make_app, install, tmp_path):
     install("en_de")
     client = make_app(api_keys=True, keys_db=tmp_path / "keys.sqlite3", rate_limit=None).test_client()
-    _, key = keys.add_key(tmp_path / "keys.sqlite3", "deep-translator")
+    _, key = keys.add_key(keys_at(tmp_path / "keys.sqlite3"), "deep-translator")
     response = client.post(f"/translate?q=Hello+world.&source=en&target=de&api_key={key}")
     assert (response.status_code, response.json) == (200, {"translatedText": "<de> Hello world."})
 

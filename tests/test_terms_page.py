@@ -12,6 +12,7 @@ import pytest
 from service import keys
 from service.desk import glossary, memory
 from service.translation.terms import Glossary
+from tests.stored import keys_at
 
 KNOWN = "ar, de, en, es, fr, it, nl, pl, pt, ru, tr, uk"
 
@@ -29,7 +30,7 @@ def app(make_app, tmp_path):
 
 
 def test_an_editor_keeps_the_glossary_on_the_page(client, app):
-    db = app.config["NEWSDESK"].glossary_db
+    db = app.config["NEWSDESK"]
     assert said(client.post("/glossary/terms", data={"target": "de", "source_term": "Gadhafi",
                                                       "target_term": "Gadafi"})) == (
         200, "Added: 'Gadhafi' is written 'Gadafi' in German.")
@@ -50,7 +51,7 @@ def test_an_editor_keeps_the_glossary_on_the_page(client, app):
 
 
 def test_a_wiped_glossary_comes_back_with_a_click(client, app):
-    db = app.config["NEWSDESK"].glossary_db
+    db = app.config["NEWSDESK"]
     glossary.replace_all(db, Glossary(by_target={"de": {"Gadhafi": "Gaddafi"}}), changed_by="chief")
     glossary.replace_all(db, Glossary(), changed_by="wire")
     page = client.get("/glossary").get_data(as_text=True)
@@ -87,7 +88,7 @@ def test_with_keys_on_the_role_decides_what_the_pages_offer(make_app, tmp_path):
     browsers = {}
     for name, role in (("wire", "translate"), ("desk", "edit")):
         browsers[name] = app.test_client()
-        _, key = keys.add_key(keys_db, name, role=role)
+        _, key = keys.add_key(keys_at(keys_db), name, role=role)
         browsers[name].post("/", data={"text": "Ships wait.", "target": ["de"], "api_key": key})  # signs in
     wire = browsers["wire"].get("/glossary").get_data(as_text=True)
     assert 'id="read-only"' in wire and 'id="add-term"' not in wire
@@ -96,7 +97,7 @@ def test_with_keys_on_the_role_decides_what_the_pages_offer(make_app, tmp_path):
         "(`newsdesk keys role wire edit`)"))
     assert 'id="entries"' not in browsers["wire"].get("/memory").get_data(as_text=True)  # the desks' sentences
     assert said(browsers["desk"].post("/glossary/keep", data={"term": "NTC"}))[0] == 200
-    assert glossary.changes(app.config["NEWSDESK"].glossary_db)[0].changed_by == "desk"
+    assert glossary.changes(app.config["NEWSDESK"])[0].changed_by == "desk"
     assert "Restoring it takes a key with the admin role." not in browsers["desk"].get("/glossary").get_data(
         as_text=True)  # nothing is kept to restore yet
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import ARTIFACTS, make_driver, needs_browser, policy_violations, screenshot, submit_article
+from tests.stored import keys_at
 
 HARBOUR = (Path(__file__).parent / "data" / "harbour_strike.txt").read_text()
 RUSSIAN = ("Забастовка в порту закончилась\n\nДокеры Роттердама во вторник завершили пятидневную забастовку. "
@@ -255,7 +256,7 @@ def test_glossary_terms_are_highlighted_in_the_original_and_the_translation(make
 
     install("en_de")
     client = make_app().test_client()
-    glossary.add_term(settings.glossary_db, target="de", source_term="Rotterdam", target_term="Rotterdamm")
+    glossary.add_term(settings, target="de", source_term="Rotterdam", target_term="Rotterdamm")
     page = client.post("/", data={"text": HARBOUR, "target": ["de"], "summary": "2"}).get_data(as_text=True)
     assert 'Dock workers in <mark class="term" title="glossary term">Rotterdam</mark> ended' in page
     assert ('&lt;de&gt; Dock workers in <mark class="term" title="glossary: Rotterdam → Rotterdamm">Rotterdamm</mark> '
@@ -541,7 +542,7 @@ def test_while_correcting_the_original_the_glossary_and_the_differences_stay_in_
     from service.desk import glossary
 
     install("en_de_unsure", "de_en")
-    glossary.add_term(settings.glossary_db, target="de", source_term="Rotterdam", target_term="Rotterdamm")
+    glossary.add_term(settings, target="de", source_term="Rotterdam", target_term="Rotterdamm")
     server = make_server("127.0.0.1", 0, make_app(), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     driver = make_driver(tmp_path, size=(390, 844))  # a phone: no hover to show the source sentence
@@ -642,7 +643,7 @@ def test_in_a_browser_the_form_asks_for_a_key_once(browser, make_app, install, t
     from service import keys
 
     install("en_de")
-    _, key = keys.add_key(tmp_path / "keys.sqlite3", "night-desk")
+    _, key = keys.add_key(keys_at(tmp_path / "keys.sqlite3"), "night-desk")
     server = make_server("127.0.0.1", 0, make_app(api_keys=True, keys_db=tmp_path / "keys.sqlite3"), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}/"

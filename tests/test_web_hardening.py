@@ -8,6 +8,7 @@ import re
 import pytest
 
 from service import keys
+from tests.stored import keys_at
 
 ARTICLE = "Dock workers ended their strike on Tuesday. Ships are moving again."
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
@@ -27,7 +28,7 @@ def app(make_app, install):
 def keyed(make_app, install, tmp_path):
     install("en_de")
     keys_db = tmp_path / "keys.sqlite3"
-    _, key = keys.add_key(keys_db, "desk")
+    _, key = keys.add_key(keys_at(keys_db), "desk")
     return make_app(api_keys=True, keys_db=keys_db, rate_limit=None), key
 
 
@@ -114,7 +115,7 @@ def test_forget_key_from_another_page_is_refused_and_keeps_the_sign_in(keyed):
 def test_the_session_cookie_is_httponly_lax_and_secure_when_asked(make_app, install, tmp_path, secure_cookies, flags):
     install("en_de")
     keys_db = tmp_path / "keys.sqlite3"
-    _, key = keys.add_key(keys_db, "desk")
+    _, key = keys.add_key(keys_at(keys_db), "desk")
     app = make_app(api_keys=True, keys_db=keys_db, rate_limit=None, secure_cookies=secure_cookies)
     response = app.test_client().post("/", data={"text": ARTICLE, "target": ["de"], "api_key": key})
     [cookie] = response.headers.getlist("Set-Cookie")

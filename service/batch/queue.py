@@ -13,6 +13,8 @@ QUEUE_NAME = "newsdesk-articles"
 
 
 def queue_unavailable(settings: Settings, error: Exception) -> QueueUnavailable:
-    where = settings.redis_url or "the embedded Redis"
+    from ..stores import redis_server
+
+    where = redis_server.without_password(settings.redis_url) if settings.redis_url else "the embedded Redis"
     return QueueUnavailable(f"the job queue ({where}) does not answer ({error}): check that Redis is running "
                             "and NEWSDESK_REDIS_URL points to it, then send again")

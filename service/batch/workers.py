@@ -245,7 +245,7 @@ def ride_out(worker: ArticleWorker, settings: Settings) -> bool:
     was asked to stop meanwhile."""
     from rq.exceptions import StopRequested
 
-    where = settings.redis_url or "the embedded Redis"
+    where = redis_server.without_password(settings.redis_url) if settings.redis_url else "the embedded Redis"
     started, logged, delay = time.monotonic(), float("-inf"), 0.5
     try:
         while not worker.stop_requested.is_set():

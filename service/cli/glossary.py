@@ -30,7 +30,7 @@ def add_term(settings: Settings, target: str, source_term: str, target_term: str
 
     target = known_language(clean_language(target, what="--to"), what="--to", settings=settings)
     source_term, target_term = clean_term(source_term, what="SOURCE_TERM"), clean_term(target_term, what="TARGET_TERM")
-    before = glossary.add_term(settings.glossary_db, target=target, source_term=source_term, target_term=target_term)
+    before = glossary.add_term(settings, target=target, source_term=source_term, target_term=target_term)
     said = f"{source_term!r} is {target_term!r} in {target}"
     if before is None:
         click.echo(f"added: {said}")
@@ -49,7 +49,7 @@ def keep_term(settings: Settings, term: str) -> None:
     from ..translation.terms import clean_term
 
     term = clean_term(term, what="TERM")
-    if glossary.keep_term(settings.glossary_db, term):
+    if glossary.keep_term(settings, term):
         click.echo(f"kept: {term!r} stays as it is in every language")
     else:
         click.echo(f"unchanged: {term!r} is kept already")
@@ -64,7 +64,7 @@ def list_terms(settings: Settings, target: str | None, as_json: bool) -> None:
     from ..desk import glossary
     from ..translation.terms import Glossary, clean_language
 
-    stored = glossary.load(settings.glossary_db)
+    stored = glossary.load(settings)
     if target is not None:
         target = clean_language(target, what="--to")
         shown = Glossary(by_target={target: stored.by_target.get(target, {})}, keep=stored.keep)
@@ -75,7 +75,7 @@ def list_terms(settings: Settings, target: str | None, as_json: bool) -> None:
         return
     if not shown.size:
         where = f" for {target}" if target else ""
-        click.echo(f"no glossary terms{where} in {settings.glossary_db}; add one with "
+        click.echo(f"no glossary terms{where} in {glossary.location(settings)}; add one with "
                    "`newsdesk glossary add --to de TERM TRANSLATION` or `newsdesk glossary keep TERM`")
     for term in shown.keep:
         click.echo(f"keep  {term}")
@@ -93,7 +93,7 @@ def remove_term(settings: Settings, term: str, target: str | None) -> None:
     from ..desk import glossary
     from ..translation.terms import KEEP
 
-    removed = glossary.remove_term(settings.glossary_db, term, target=target)
+    removed = glossary.remove_term(settings, term, target=target)
     listed = ", ".join("kept" if language == KEEP else f"{language} {written!r}" for language, written in removed.items())
     click.echo(f"removed: {term!r} ({listed})")
 
@@ -105,10 +105,10 @@ def import_terms(settings: Settings, file: Path) -> None:
     """Add the terms of FILE (.csv, .tsv or .tbx) over the glossary's; a file with a problem imports nothing."""
     from ..desk import glossary
 
-    imported = glossary.import_terms(settings.glossary_db, file.read_bytes(), file_name=file.name)
+    imported = glossary.import_terms(settings, file.read_bytes(), file_name=file.name)
     counts = [f"{len(terms)} for {language}" for language, terms in imported.by_target.items()]
     counts += [f"{len(imported.keep)} kept"] if imported.keep else []
-    stored = glossary.load(settings.glossary_db)
+    stored = glossary.load(settings)
     click.echo(f"imported {file.name}: {', '.join(counts)}; the glossary has {stored.size} entries now "
                f"(version {stored.version})")
 
@@ -120,7 +120,7 @@ def restore_glossary(settings: Settings) -> None:
     glossary of now is kept in its place, so running it again undoes it."""
     from ..desk import glossary
 
-    restored, kept = glossary.restore(settings.glossary_db)
+    restored, kept = glossary.restore(settings)
     click.echo(f"restored the glossary set aside {kept.saved} by {kept.saved_by} ({kept.why}): {restored.size} "
                f"entries (version {restored.version}); the one it replaced is kept: `newsdesk glossary restore` "
                "again brings it back")
@@ -134,10 +134,10 @@ def list_changes(settings: Settings, changed_by: str | None) -> None:
     from ..desk import glossary
     from ..translation.terms import KEEP
 
-    for change in glossary.changes(settings.glossary_db, changed_by=changed_by):
+    for change in glossary.changes(settings, changed_by=changed_by):
         what = f"keep  {change.source}" if change.target == KEEP else f"{change.target:<5} {change.source} → {change.term}"
         click.echo(f"{what}  ({change.changed_by or 'unknown'}, {change.updated})")
-    kept = glossary.previous(settings.glossary_db)
+    kept = glossary.previous(settings)
     if kept is not None:
         click.echo(f"kept for restore: {kept.entries} entries set aside {kept.saved} by {kept.saved_by} ({kept.why})")
 
@@ -150,4 +150,4 @@ def export_terms(settings: Settings, fmt: str) -> None:
     """Print the whole glossary as CSV or TBX; `glossary import` reads either back."""
     from ..desk import glossary
 
-    click.echo(glossary.export(settings.glossary_db, fmt=fmt), nl=False)
+    click.echo(glossary.export(settings, fmt=fmt), nl=False)

@@ -25,9 +25,9 @@ def add_key(settings: Settings, name: str, role: str) -> None:
     """Create a key called NAME and print it (it is shown only this once)."""
     from .. import keys
 
-    record, key = keys.add_key(settings.keys_db, name, role=role)
+    record, key = keys.add_key(settings, name, role=role)
     click.echo(key)
-    click.echo(f"added key {record.name!r} ({record.role}) to {settings.keys_db}; it is shown only now, so store it"
+    click.echo(f"added key {record.name!r} ({record.role}) to {keys.location(settings)}; it is shown only now, so store it"
                + ("" if settings.api_keys else " (keys are not required yet: set NEWSDESK_API_KEYS=1)"), err=True)
 
 
@@ -39,7 +39,7 @@ def set_role(settings: Settings, name: str, role: str) -> None:
     """Give the key called NAME the ROLE (translate, edit or admin); it holds from its next request."""
     from .. import keys
 
-    record = keys.set_role(settings.keys_db, name, role)
+    record = keys.set_role(settings, name, role)
     click.echo(f"key {record.name!r} ({record.hint}) now has the role {record.role}")
 
 
@@ -49,9 +49,9 @@ def list_keys(settings: Settings) -> None:
     """Show every key's name, role, first characters and creation time."""
     from .. import keys
 
-    records = keys.list_keys(settings.keys_db)
+    records = keys.list_keys(settings)
     if not records:
-        click.echo(f"no keys in {settings.keys_db}; add one with `newsdesk keys add NAME`")
+        click.echo(f"no keys in {keys.location(settings)}; add one with `newsdesk keys add NAME`")
     for record in records:
         click.echo(f"{record.name}  {record.role}  {record.hint}  {record.created}")
 
@@ -63,5 +63,5 @@ def remove_key(settings: Settings, name: str) -> None:
     """Remove the key called NAME: requests using it are refused at once."""
     from .. import keys
 
-    record = keys.remove_key(settings.keys_db, name)
+    record = keys.remove_key(settings, name)
     click.echo(f"removed key {record.name!r} ({record.hint})")

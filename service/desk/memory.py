@@ -26,11 +26,10 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from .. import stores
 from ..config import Settings
-from ..errors import InvalidInput, QueueUnavailable, TooLarge
+from ..errors import InvalidInput, TooLarge
 
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")  # ISO 639-1, and the few 3-letter codes Argos packs use
 _WHITESPACE = re.compile(r"\s+")  # str patterns: Unicode whitespace too (no-break, thin, ideographic spaces)
@@ -232,11 +231,9 @@ def version(settings: Settings, *, source: str, target: str) -> str:
 
 def location(settings: Settings) -> str:
     """Where the memory is kept, for messages: the SQLite file, or the Redis URL without its password."""
-    if not settings.redis_url:
-        return str(settings.memory_db)
-    parts = urlsplit(settings.redis_url)
-    host = parts.netloc.rpartition("@")[2]
-    return "Redis at " + urlunsplit((parts.scheme, host, parts.path, "", ""))
+    from ..stores import redis_server
+
+    return redis_server.location(settings) if settings.redis_url else str(settings.memory_db)
 
 
 def _new_version() -> str:
@@ -441,15 +438,9 @@ class _RedisMemory:
         return cls._hash(source, target) + ":version"
 
     def _call(self, operation):
-        import redis
-
         from ..stores import redis_server
 
-        try:
-            return operation(redis_server.connect(self.settings))
-        except (redis.RedisError, OSError) as error:
-            raise QueueUnavailable(f"the translation memory ({location(self.settings)}) does not answer ({error}): "
-                                   "check that Redis is running and NEWSDESK_REDIS_URL points to it") from None
+        return redis_server.shared(self.settings, operation, what="the translation memory")
 
     def change(self, *, put: list[Entry], removed: list[tuple[str, str, str]] = (),
                kept: str | None = None) -> None:

@@ -38,7 +38,7 @@ def translate_detailed(sentences: list[str], source: str, target: str, settings:
 
 def effective_glossary(settings: Settings, extra: Glossary | None = None) -> Glossary:
     """The stored glossary (NEWSDESK_GLOSSARY_DB), with a request's own terms over it."""
-    stored = glossary_store.load(settings.glossary_db)
+    stored = glossary_store.load(settings)
     return stored.merged(extra) if extra is not None else stored
 
 

@@ -16,10 +16,11 @@ import logging
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, g, request, session
+from flask.sessions import NullSession, SecureCookieSessionInterface
 
 from .. import keys, stores
 from ..config import Settings
-from ..errors import InvalidSetting, KeyRejected, KeyRequired, RoleTooLow, ServiceError
+from ..errors import InvalidSetting, KeyRejected, KeyRequired, QueueUnavailable, RoleTooLow, ServiceError
 from . import inputs
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,12 @@ HOW_TO_GET_ONE = "ask the service's administrator for one (`newsdesk keys add NA
 
 def init_app(app: Flask, settings: Settings, protected: list[Blueprint], limited: list[Blueprint]) -> None:
     """Require keys on ``protected`` blueprints (when on) and rate-limit POSTs to ``limited`` ones."""
-    # Kept in a file, not made at each start: every worker, and the next start, signs alike.
-    app.secret_key = settings.secret_key or keys.load_or_create_secret(settings.keys_db.parent / "secret_key")
+    # Kept (a file, or the shared Redis), not made at each start: every worker, every node and the
+    # next start sign alike. From Redis at the first request, so that a node starts while it is away.
+    if settings.secret_key or not settings.redis_url:
+        app.secret_key = settings.secret_key or keys.load_or_create_secret(settings)
+    else:
+        app.session_interface = _KeptSecretSessions(settings)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=settings.secure_cookies)
     # App-level, not blueprint-level: blueprints are shared by every app the process makes.
@@ -44,6 +49,37 @@ def init_app(app: Flask, settings: Settings, protected: list[Blueprint], limited
 
     if settings.rate_limit is not None:
         _limit(app, settings, limited)
+
+
+class _KeptSecretSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing secret fetched from the shared Redis when
+    first needed (keys.load_or_create_secret). While that Redis does not answer, a request that
+    reads the session finds it empty and one that writes it gets the 503 naming the Redis: Flask
+    opens the session before any handler runs, where the error would be a bare 500."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def open_session(self, app: Flask, request):
+        if not app.secret_key:
+            try:
+                app.secret_key = keys.load_or_create_secret(self.settings)
+            except QueueUnavailable as error:
+                return _SessionUnavailable(error)
+        return super().open_session(app, request)
+
+
+class _SessionUnavailable(NullSession):
+    """An empty session whose changes raise why there is no session (the shared Redis's error)."""
+
+    def __init__(self, error: QueueUnavailable):
+        super().__init__()
+        self.error = error
+
+    def _fail(self, *args, **kwargs):
+        raise self.error
+
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
 
 
 def _limit(app: Flask, settings: Settings, limited: list[Blueprint]) -> None:
@@ -142,7 +178,7 @@ def require_role(role: str) -> None:
 
 def check(settings: Settings, key_hash: str) -> keys.ApiKey:
     """The key with this hash, or KeyRejected."""
-    record = keys.find_key(settings.keys_db, key_hash)
+    record = keys.find_key(settings, key_hash)
     if record is None:
         raise KeyRejected(f"the API key sent is not valid (unknown or removed): check it, or {HOW_TO_GET_ONE}")
     return record
@@ -153,7 +189,7 @@ def web_key(settings: Settings) -> keys.ApiKey | None:
     token = session.get(SESSION_TOKEN)
     if not token:
         return None
-    record = keys.find_session(settings.keys_db, token)
+    record = keys.find_session(settings, token)
     if record is None:
         session.pop(SESSION_TOKEN, None)
     return record
@@ -163,7 +199,7 @@ def remember_web_key(settings: Settings, key: str) -> keys.ApiKey:
     """Sign this browser in with ``key`` (KeyRejected when it is not valid)."""
     key_hash = keys.hash_key(key.strip())
     record = check(settings, key_hash)
-    session[SESSION_TOKEN] = keys.start_session(settings.keys_db, key_hash=key_hash)
+    session[SESSION_TOKEN] = keys.start_session(settings, key_hash=key_hash)
     return record
 
 
@@ -171,7 +207,7 @@ def forget_web_key(settings: Settings) -> None:
     """Sign this browser out: the session ends on the server, so a copied cookie stops working too."""
     token = session.pop(SESSION_TOKEN, None)
     if token:
-        keys.end_session(settings.keys_db, token)
+        keys.end_session(settings, token)
 
 
 # The API's self-description stays readable without a key, so clients can be built.

@@ -28,7 +28,7 @@ PUT_FIELDS = ("terms", "keep", "version")  # "version" as GET gives it back; it 
 @bp.get("/glossary")
 def show_glossary():
     """The service's glossary: terms per target language, kept terms, and its version."""
-    return jsonify(stored_glossary.load(inputs.current_settings().glossary_db).as_dict())
+    return jsonify(stored_glossary.load(inputs.current_settings()).as_dict())
 
 
 @bp.put("/glossary")
@@ -40,7 +40,7 @@ def replace_glossary():
     fields = _glossary_body()
     new = Glossary(by_target=inputs.terms_field(fields.get("terms", {}), label="field 'terms'"),
                    keep=inputs.keep_field(fields.get("keep", []), label="field 'keep'"))
-    return jsonify(stored_glossary.replace_all(inputs.current_settings().glossary_db, new,
+    return jsonify(stored_glossary.replace_all(inputs.current_settings(), new,
                                                changed_by=access.changed_by()).as_dict())
 
 
@@ -49,10 +49,10 @@ def glossary_changes():
     """Every entry with who last changed it and when (``?changed_by=NAME``: that key's), and the
     version kept for undo. With keys on, an ``edit`` key."""
     access.require_role("edit")
-    path = inputs.current_settings().glossary_db
-    kept = stored_glossary.previous(path)
+    settings = inputs.current_settings()
+    kept = stored_glossary.previous(settings)
     return jsonify(entries=[asdict(change) for change in stored_glossary.changes(
-                       path, changed_by=request.args.get("changed_by"))],
+                       settings, changed_by=request.args.get("changed_by"))],
                    previous=asdict(kept) if kept else None)
 
 
@@ -61,7 +61,7 @@ def restore_glossary():
     """Bring back the glossary as it was before it was last replaced, imported into or restored
     (the one of now is kept in its place); answer what is stored. With keys on, an ``admin`` key."""
     access.require_role("admin")
-    restored, _kept = stored_glossary.restore(inputs.current_settings().glossary_db, changed_by=access.changed_by())
+    restored, _kept = stored_glossary.restore(inputs.current_settings(), changed_by=access.changed_by())
     return jsonify(restored.as_dict())
 
 

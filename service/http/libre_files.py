@@ -26,6 +26,7 @@ from ..stages.html_text import rewrite_html_text
 from ..stages.pieces import Aligned
 from ..stages.sentences import split_sentences
 from ..stages.office import Limits
+from ..stores import redis_server
 from . import inputs
 from .error_responses import libretranslate_refusal as refusal
 from .openapi import STORED_FILE_NAME
@@ -236,20 +237,12 @@ _FILES_SCHEMA = (
 )
 
 
-def _files_db(settings: Settings) -> Path:
-    """Beside the desk's results (NEWSDESK_RESULTS_DB): one file every gunicorn worker reads."""
-    return settings.results_db.with_name("translated_files.sqlite3")
-
-
 def keep_file(settings: Settings, *, name: str, data: bytes) -> str:
     """Keep a translated file; return the name it is downloaded by: a random id, then its own name
-    made path-safe. Files past NEWSDESK_KEEP_TRANSLATED_FILES are removed whenever one is kept."""
+    made path-safe. Kept NEWSDESK_KEEP_TRANSLATED_FILES seconds."""
     stem = secure_filename(Path(name).stem) or "file"
     kept = f"{secrets.token_urlsafe(16)}.{stem}{Path(name).suffix.lower()}"
-    now = time.time()
-    with stores.transaction(_files_db(settings), _FILES_SCHEMA) as database:
-        database.execute("DELETE FROM translated_files WHERE stored < ?", (now - settings.keep_translated_files,))
-        database.execute("INSERT INTO translated_files (name, stored, data) VALUES (?, ?, ?)", (kept, now, data))
+    _files(settings).keep(kept, data)
     return kept
 
 
@@ -258,12 +251,54 @@ def kept_file(settings: Settings, name: str) -> bytes:
     if not re.fullmatch(STORED_FILE_NAME, name):
         raise refusal(InvalidInput(f"{name!r} is not the name of a translated file: use the translatedFileUrl "
                                    "POST /translate_file answered"), "invalid_filename")
-    with stores.transaction(_files_db(settings), _FILES_SCHEMA) as database:
-        row = database.execute("SELECT data FROM translated_files WHERE name = ? AND stored >= ?",
-                               (name, time.time() - settings.keep_translated_files)).fetchone()
-    if row is None:
+    data = _files(settings).kept(name)
+    if data is None:
         raise refusal(JobNotFound(f"no translated file {name!r} here: a file is kept "
                                   f"{settings.keep_translated_files} s after it was translated "
                                   "(NEWSDESK_KEEP_TRANSLATED_FILES); send it to POST /translate_file again"),
                       "file_not_found")
-    return row[0]
+    return data
+
+
+def _files(settings: Settings) -> _SqliteFiles | _RedisFiles:
+    """Where translated files wait for their download: NEWSDESK_REDIS_URL's Redis when set (a file
+    translated on one node downloads from any), else a file beside the desk's results."""
+    return _RedisFiles(settings) if settings.redis_url else _SqliteFiles(settings)
+
+
+class _SqliteFiles:
+    """In translated_files.sqlite3 beside NEWSDESK_RESULTS_DB: one file every gunicorn worker reads.
+    Files past their time are removed whenever one is kept."""
+
+    def __init__(self, settings: Settings):
+        self.path, self.seconds = settings.results_db.with_name("translated_files.sqlite3"), settings.keep_translated_files
+
+    def keep(self, name: str, data: bytes) -> None:
+        now = time.time()
+        with stores.transaction(self.path, _FILES_SCHEMA) as database:
+            database.execute("DELETE FROM translated_files WHERE stored < ?", (now - self.seconds,))
+            database.execute("INSERT INTO translated_files (name, stored, data) VALUES (?, ?, ?)", (name, now, data))
+
+    def kept(self, name: str) -> bytes | None:
+        with stores.transaction(self.path, _FILES_SCHEMA) as database:
+            row = database.execute("SELECT data FROM translated_files WHERE name = ? AND stored >= ?",
+                                   (name, time.time() - self.seconds)).fetchone()
+        return row[0] if row else None
+
+
+class _RedisFiles:
+    """In NEWSDESK_REDIS_URL's Redis, each file a key that expires when its time is up."""
+
+    PREFIX = "newsdesk:translated-file:"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def keep(self, name: str, data: bytes) -> None:
+        redis_server.shared(self.settings, lambda client: client.set(self.PREFIX + name, data,
+                                                                    ex=max(1, self.settings.keep_translated_files)),
+                            what="the translated files")
+
+    def kept(self, name: str) -> bytes | None:
+        return redis_server.shared(self.settings, lambda client: client.get(self.PREFIX + name),
+                                   what="the translated files")

@@ -48,7 +48,7 @@ def add_term():
         target = known_language(request.form.get("target", ""), what="Language", settings=settings)
         source_term = clean_term(request.form.get("source_term", ""), what="The term")
         target_term = clean_term(request.form.get("target_term", ""), what="How it is written")
-        before = stored_glossary.add_term(settings.glossary_db, target=target, source_term=source_term,
+        before = stored_glossary.add_term(settings, target=target, source_term=source_term,
                                           target_term=target_term, changed_by=access.changed_by())
         said = f"{source_term!r} is written {target_term!r} in {_name(target)}"
         return f"Added: {said}." if before is None else (
@@ -62,7 +62,7 @@ def keep_term():
     """Keep a term as it is in every language (a name, an acronym)."""
     def act(settings) -> str:
         term = clean_term(request.form.get("term", ""), what="The term to keep")
-        if stored_glossary.keep_term(settings.glossary_db, term, changed_by=access.changed_by()):
+        if stored_glossary.keep_term(settings, term, changed_by=access.changed_by()):
             return f"Kept: {term!r} stays as it is in every language."
         return f"Unchanged: {term!r} was kept already."
 
@@ -75,7 +75,7 @@ def remove_term():
     def act(settings) -> str:
         term = clean_term(request.form.get("term", ""), what="The term to remove")
         target = request.form.get("target", "")
-        removed = stored_glossary.remove_term(settings.glossary_db, term,
+        removed = stored_glossary.remove_term(settings, term,
                                               target=target if target == KEEP else clean_language(target, what="Language"))
         return "Removed: " + "; ".join("keeping " + repr(term) if language == KEEP else
                                        f"{term!r} in {_name(language)} ({written!r})"
@@ -88,7 +88,7 @@ def remove_term():
 def restore_glossary():
     """Bring back the glossary kept before the last replace, import or restore."""
     def act(settings) -> str:
-        restored, kept = stored_glossary.restore(settings.glossary_db, changed_by=access.changed_by())
+        restored, kept = stored_glossary.restore(settings, changed_by=access.changed_by())
         return (f"Restored the glossary set aside {kept.saved} by {kept.saved_by} ({kept.why}): {restored.size} "
                 "entries. The one it replaced is kept in its place: restore again to bring it back.")
 
@@ -110,12 +110,12 @@ def _action(act, *, role: str, page):
 def _glossary_page(*, message: str = "", error: str = "", status: int = 200, values=None):
     settings = inputs.current_settings()
     page = _page(settings)
-    changes = stored_glossary.changes(settings.glossary_db) if page["may_read"] else []
+    changes = stored_glossary.changes(settings) if page["may_read"] else []
     return render_template(
         "glossary.html", **page, message=message, error=error, values=values or {},
         kept=[change for change in changes if change.target == KEEP],
         terms=[change for change in changes if change.target != KEEP],
-        previous=stored_glossary.previous(settings.glossary_db) if page["may_read"] else None), status
+        previous=stored_glossary.previous(settings) if page["may_read"] else None), status
 
 
 # --- the memory --------------------------------------------------------------------------

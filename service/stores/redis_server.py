@@ -28,9 +28,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import redis
 
@@ -38,6 +40,7 @@ from ..config import Settings
 from ..errors import InvalidSetting, QueueUnavailable
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Clients (and their connection pools) per process, URL and timeout: resources, like the loaded packs.
 _clients: dict[tuple[int, str, float | None, float], redis.Redis] = {}
@@ -54,6 +57,28 @@ def connect(settings: Settings, socket_timeout: float | None = 5.0) -> redis.Red
     ``socket_timeout`` None is for RQ workers, which set their own for blocking waits.
     """
     return client_for(url_of(settings), setting="NEWSDESK_REDIS_URL", socket_timeout=socket_timeout)
+
+
+def location(settings: Settings) -> str:
+    """NEWSDESK_REDIS_URL without its password, for messages: "Redis at redis://host:6379/0"."""
+    return "Redis at " + without_password(settings.redis_url)
+
+
+def without_password(url: str) -> str:
+    """A Redis URL as messages and logs may show it: no user or password, no query."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+
+
+def shared(settings: Settings, operation: Callable[[redis.Redis], T], *, what: str) -> T:
+    """``operation`` on a client of NEWSDESK_REDIS_URL's Redis, which keeps ``what`` (e.g. "the API keys")
+    for every node; a Redis that does not answer is a QueueUnavailable (503) that names it, never a
+    silent local fallback (issue 33)."""
+    try:
+        return operation(connect(settings))
+    except (redis.RedisError, OSError) as error:
+        raise QueueUnavailable(f"{what} ({location(settings)}) does not answer ({error}): check that Redis is "
+                               "running and NEWSDESK_REDIS_URL points to it") from None
 
 
 def client_for(url: str, *, setting: str, socket_timeout: float | None, connect_timeout: float = 5.0) -> redis.Redis:
