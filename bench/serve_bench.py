@@ -166,7 +166,7 @@ def run_newsdesk(args, corpus: list[str], targets: list[str]) -> float:
         ready_after = wait_until(loaded, server)
         time.sleep(2)  # let every worker finish loading its packs
         workers = worker_pids(server.pid)
-        print(f"\nnewsdesk: gunicorn {args.workers} workers x {args.threads} threads, {args.inter_threads} "
+        print(f"\nnewsdesk: gunicorn {args.workers} workers x {args.threads} threads, {replicas(args)} "
               f"replicas per pack; targets {targets}")
         print(f"  start-up to a worker serving with ar, de, ru loaded: {ready_after:.2f} s")
         print(f"  RSS after loading ar, de, ru: master {megabytes(process_rss_mb([server.pid]))}; "
@@ -193,15 +193,21 @@ def run_newsdesk(args, corpus: list[str], targets: list[str]) -> float:
         shutil.rmtree(drop_in, ignore_errors=True)
 
 
+def replicas(args) -> str:
+    """--inter-threads as the report says it: the number, or the service's own choice."""
+    return args.inter_threads or "cores/workers"
+
+
 def start_newsdesk(args, drop_in: Path, **settings: str) -> tuple[subprocess.Popen, str]:
-    """The Procfile's web: line on a free port with the bench packs; extra NEWSDESK_* settings as keywords."""
+    """The Procfile's web: line on a free port with the bench packs; extra NEWSDESK_* settings as keywords
+    (None: left to the service)."""
     port = free_port()
     command = next(line for line in (REPO / "Procfile").read_text().splitlines() if line.startswith("web:"))
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "PORT": str(port),
            "HOST": "127.0.0.1", "NEWSDESK_PACKAGES_DIR": str(OUT / "packages"), "NEWSDESK_LANGPACKS_DIR": str(drop_in),
            "NEWSDESK_DOWNLOAD_MISSING": "0", "NEWSDESK_WORKERS": args.workers, "NEWSDESK_THREADS": args.threads,
            "NEWSDESK_RATE_LIMIT": "none",  # all clients share one address: measure the model, not the limiter
-           **{f"NEWSDESK_{name.upper()}": value for name, value in settings.items()}}
+           **{f"NEWSDESK_{name.upper()}": value for name, value in settings.items() if value is not None}}
     # exec: the shell becomes the gunicorn master, whose children are the workers.
     server = subprocess.Popen(["sh", "-c", "exec " + command.removeprefix("web:").strip()], cwd=REPO, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -293,7 +299,7 @@ def run_small(args, corpus: list[str]) -> None:
         runs[name] = small_requests(argparse.Namespace(**{**vars(args), "workers": workers, "threads": threads}),
                                     corpus, **settings)
     for wait in args.batch_waits:
-        name = (f"{args.workers} worker(s) x {args.threads} threads, {args.inter_threads} replicas, shared batches, "
+        name = (f"{args.workers} worker(s) x {args.threads} threads, {replicas(args)} replicas, shared batches, "
                 f"wait {float(wait) * 1000:g} ms")
         runs[name] = small_requests(args, corpus, shared_batches="1", batch_wait=wait, inter_threads=args.inter_threads)
     raw = raw_ctranslate2(corpus, args.small_seconds)
@@ -374,7 +380,8 @@ def main() -> None:
     # The Procfile's defaults (service/http/gunicorn_conf.py, NEWSDESK_INTER_THREADS).
     parser.add_argument("--workers", default="1")
     parser.add_argument("--threads", default="32")
-    parser.add_argument("--inter-threads", default="2", help="NEWSDESK_INTER_THREADS: CTranslate2 replicas per pack")
+    parser.add_argument("--inter-threads", help="NEWSDESK_INTER_THREADS: CTranslate2 replicas per pack (default: the "
+                        "service's own choice, from the cores)")
     parser.add_argument("--small-clients", type=int, default=16, help="clients of the small-request load")
     parser.add_argument("--small-seconds", type=float, default=20, help="seconds of the small-request load")
     parser.add_argument("--small-only", action="store_true", help="run only the small-request load")

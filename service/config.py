@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import defaults
+from . import defaults, machine
 from .errors import InvalidSetting
 
 ENV_PREFIX = "NEWSDESK_"
@@ -41,6 +41,11 @@ def _setting(default: Any, meaning: str) -> Any:
 def _limit(default: Any, meaning: str) -> Any:
     """A setting that bounds work or input: ``None`` (``none`` in the environment) lifts it."""
     return field(default=default, metadata={"meaning": f"{meaning}; none = no limit", "limit": True})
+
+
+# The whole-number settings whose default (None) is chosen in Settings.load from the cores this
+# process may use (service/machine.py), and which part of machine.pack_threads() each takes.
+FROM_THE_CORES = {"inter_threads": "lanes", "intra_threads": "threads"}
 
 
 @dataclass(frozen=True)
@@ -79,11 +84,13 @@ class Settings:
         "on a GPU), int8, int8_float32, float16, float32, ..."
     )
     inter_threads: int = _setting(
-        2, "CTranslate2 batches decoded in parallel per pack (its replicas; one per core: with several gunicorn "
-        "workers, cores divided by NEWSDESK_WORKERS)"
+        None, "CTranslate2 batches decoded in parallel per pack (its replicas, the batcher's lanes); unset: one per core "
+        "this process may use (CPU affinity and cgroup quota, rounded down), divided by gunicorn's NEWSDESK_WORKERS, "
+        "at least 1; the choice is logged at start-up"
     )
     intra_threads: int = _setting(
-        1, "CTranslate2 threads per batch (0 = CTranslate2's default of 4; on 2 cores 1 is faster)"
+        None, "CTranslate2 threads per batch (0 = CTranslate2's default of 4); unset: 1, since a lane per core served "
+        "concurrent requests better than more threads per lane"
     )
     max_batch_size: int | None = _limit(
         64, "sentences per CTranslate2 batch (without a limit: one batch per call)"
@@ -242,9 +249,11 @@ class Settings:
 
     @classmethod
     def load(
-        cls, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+        cls, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None, *,
+        workers: int = machine.ALONE, cores: machine.Cores | None = None,
     ) -> Settings:
-        """Build settings from defaults, then ``NEWSDESK_*`` variables, then ``overrides``."""
+        """Build settings from defaults, then ``NEWSDESK_*`` variables, then ``overrides``; the lanes and
+        threads left unset come from ``cores`` (default: this machine's), shared by ``workers`` processes."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for spec in dataclasses.fields(cls):
@@ -258,7 +267,7 @@ class Settings:
         for spec in dataclasses.fields(cls):
             if spec.metadata.get("limit") and spec.name in values:
                 _check_limit(ENV_PREFIX + spec.name.upper(), values[spec.name])
-        settings = cls(**values)
+        settings = cls(**_from_the_machine(values, workers=workers, cores=cores))
         return dataclasses.replace(
             settings,
             langpacks_dir=Path(settings.langpacks_dir).expanduser(),
@@ -295,6 +304,16 @@ class Settings:
         ]
 
 
+def _from_the_machine(values: dict[str, Any], *, workers: int, cores: machine.Cores | None) -> dict[str, Any]:
+    """``values`` with each setting of FROM_THE_CORES that is unset (or None) chosen from the cores;
+    the machine is read only when one is."""
+    unset = [name for name in FROM_THE_CORES if values.get(name) is None]
+    if not unset:
+        return values
+    chosen = machine.pack_threads(cores=(cores or machine.read_cores()).usable, workers=workers)
+    return {**values, **{name: getattr(chosen, FROM_THE_CORES[name]) for name in unset}}
+
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -310,8 +329,10 @@ def _check_limit(variable: str, value: Any) -> None:
 
 
 def _parse(variable: str, raw: str, spec: dataclasses.Field) -> Any:
-    """Convert an environment string to the type of the setting's default."""
-    text, default = raw.strip(), spec.default
+    """Convert an environment string to the type of the setting's default (those chosen from the
+    cores are whole numbers)."""
+    text = raw.strip()
+    default = 0 if spec.name in FROM_THE_CORES else spec.default
     if spec.metadata.get("limit") and text.lower() == "none":
         return None
     if isinstance(default, bool):
@@ -342,6 +363,8 @@ same names to `create_app(test_config)` in lower case without the prefix. A limi
 ends "none = no limit") is lifted with `none` (`None` in code); 0 or an empty value for a limit
 is refused at start with a message that says so, so "no limit" has one spelling. Files and
 folders under `~/.local/share/newsdesk` are under `$XDG_DATA_HOME/newsdesk` when that is set.
+A default "from the cores" is chosen at start from the cores the process may use, and logged
+([Cores, lanes and threads](operations.md#cores-lanes-and-threads)).
 gunicorn's own settings (`PORT`, `HOST`, `NEWSDESK_WORKERS`, `NEWSDESK_THREADS`,
 `NEWSDESK_TIMEOUT`) are in [Operations](operations.md#settings-gunicorn-reads).
 """
@@ -359,6 +382,8 @@ def _shown_default(variable: str, default: Any) -> str:
     name = variable.removeprefix(ENV_PREFIX).lower()
     if default is None and name in DATA_FILES:
         return f"`{DATA_FOLDER_SHOWN}/{DATA_FILES[name]}`"
+    if default is None and name in FROM_THE_CORES:
+        return "from the cores"
     if isinstance(default, bool):
         return "`1`" if default else "`0`"
     if isinstance(default, float):

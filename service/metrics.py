@@ -56,6 +56,13 @@ def _made() -> SimpleNamespace:
         loaded_packs=Gauge("newsdesk_loaded_packs", "Language packs loaded in a worker", multiprocess_mode="liveall"),
         worker_memory=Gauge("newsdesk_worker_max_rss_bytes", "Peak resident memory of a worker",
                             multiprocess_mode="liveall"),
+        # The same in every worker: the one last written stands for all.
+        cores_usable=Gauge("newsdesk_cores_usable", "CPU cores this process may use (CPU affinity, and the cgroup "
+                           "quota rounded down)", multiprocess_mode="mostrecent"),
+        lanes=Gauge("newsdesk_lanes", "CTranslate2 batches decoded at once per pack (NEWSDESK_INTER_THREADS)",
+                    multiprocess_mode="mostrecent"),
+        intra_threads=Gauge("newsdesk_intra_threads", "CTranslate2 threads per batch (NEWSDESK_INTRA_THREADS)",
+                            multiprocess_mode="mostrecent"),
     )
 
 
@@ -96,6 +103,14 @@ def note_worker(*, loaded_packs: int, queue_depth: int | None) -> None:
     families.worker_memory.set(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
     if queue_depth is not None:
         families.queue_depth.set(queue_depth)
+
+
+def note_cores(*, usable: int, lanes: int, intra_threads: int) -> None:
+    """The cores this process may use, and the lanes and threads each pack was loaded with."""
+    families = _families()
+    families.cores_usable.set(usable)
+    families.lanes.set(lanes)
+    families.intra_threads.set(intra_threads)
 
 
 def exposition() -> bytes:

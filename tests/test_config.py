@@ -32,7 +32,8 @@ def test_environment_then_overrides():
     ("NEWSDESK_BEAM_SIZE", "four", "NEWSDESK_BEAM_SIZE='four': must be a whole number"),
     ("NEWSDESK_DECODING_RATIO", "x", "NEWSDESK_DECODING_RATIO='x': must be a number"),
     ("NEWSDESK_INSTALL_ON_START", "maybe", "NEWSDESK_INSTALL_ON_START='maybe': use one of 1/0, true/false, yes/no, on/off"),
-], ids=["int", "float", "bool"])
+    ("NEWSDESK_INTER_THREADS", "many", "NEWSDESK_INTER_THREADS='many': must be a whole number"),
+], ids=["int", "float", "bool", "from-the-cores"])
 def test_a_bad_environment_value_names_the_variable(variable, value, message):
     with pytest.raises(InvalidSetting) as caught:
         Settings.load(environ={variable: value})

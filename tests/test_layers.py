@@ -22,7 +22,7 @@ MODELS = {"ctranslate2", "argostranslate", "sentencepiece"}
 # Floors, lowest first: a module imports only from its own floor or those below (issue 29).
 FLOORS = (
     ("ground", ("service.errors", "service.defaults", "service.config", "service.metrics", "service.stores",
-                "service.keys", "service.alignment")),
+                "service.keys", "service.alignment", "service.machine")),
     ("stages", ("service.stages",)),
     ("translation", ("service.translation", "service.outcome")),
     ("desk", ("service.desk",)),

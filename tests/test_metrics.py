@@ -65,3 +65,17 @@ def test_with_api_keys_on_the_scraper_needs_the_token_not_a_key(make_app, tmp_pa
     client = make_app(metrics=True, api_keys=True, keys_db=tmp_path / "keys.sqlite3",
                       redis_url="redis://127.0.0.1:1/0").test_client()
     assert client.get("/metrics").status_code == 200
+
+
+@pytest.mark.parametrize("extra, shown", [
+    ({}, (1, 1, 1)),
+    ({"inter_threads": 3, "intra_threads": 2}, (1, 3, 2)),
+], ids=["from-the-cores", "set"])
+def test_metrics_show_the_cores_and_each_packs_lanes_and_threads(make_app, monkeypatch, extra, shown):
+    from service import machine
+
+    monkeypatch.setattr(machine, "read_cores", lambda: machine.Cores(affinity=8, quota=1.5))
+    client = make_app(metrics=True, redis_url="redis://127.0.0.1:1/0", **extra).test_client()
+    samples = _samples(client.get("/metrics").get_data(as_text=True))
+    assert tuple(_value(samples, name) for name in ("newsdesk_cores_usable", "newsdesk_lanes",
+                                                     "newsdesk_intra_threads")) == shown

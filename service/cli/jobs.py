@@ -8,10 +8,12 @@ from pathlib import Path
 
 import click
 
-from .. import defaults
+from .. import defaults, machine
 from ..config import Settings
 from ..errors import InvalidSetting, JobNotFinished
 from .common import EXIT_FAILURE
+
+log = logging.getLogger(__name__)
 
 
 @click.command("worker")
@@ -30,6 +32,9 @@ def worker_command(settings: Settings, burst: bool, name: str | None) -> None:
         raise InvalidSetting("`newsdesk worker` needs NEWSDESK_REDIS_URL, the Redis the web service queues jobs in "
                              "(e.g. redis://127.0.0.1:6379/0); without it the web service runs batch jobs itself")
     logging.getLogger().setLevel(logging.INFO)
+    # Its packs have the cores to themselves (Settings.load's default): it is not one of gunicorn's workers.
+    log.info("%s", machine.startup_line(cores=machine.read_cores(), workers=machine.ALONE,
+                                        lanes=settings.inter_threads, threads=settings.intra_threads))
     run_worker(settings, burst=burst, name=name)
 
 

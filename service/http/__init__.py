@@ -8,11 +8,13 @@ responses, ``access`` checks keys and rate limits, ``hooks`` gives every request
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
 
+from .. import machine
 from ..config import Settings
 from ..errors import ServiceError
 from ..translation import packs
@@ -30,7 +32,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """
     test_config = dict(test_config or {})
     flask_keys = {key: test_config.pop(key) for key in list(test_config) if key.isupper()}
-    settings = Settings.load(overrides=test_config)
+    # gunicorn's workers share the cores: each loads its packs with its share of them.
+    settings = Settings.load(overrides=test_config, workers=machine.gunicorn_workers(os.environ))
 
     app = Flask(__name__)
     # MAX_CONTENT_LENGTH: werkzeug refuses a larger body (413) before reading it.

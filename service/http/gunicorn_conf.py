@@ -8,14 +8,17 @@ master also runs the embedded Redis for batch jobs, and each worker a job thread
 import os
 import tempfile
 
+from .. import machine
+
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
-# One worker whose packs hold a CTranslate2 replica per core (NEWSDESK_INTER_THREADS, 2): all
+# One worker whose packs hold a CTranslate2 replica per core (NEWSDESK_INTER_THREADS, chosen from
+# the cores this process may use and divided by the workers, service/machine.py): all
 # concurrent requests meet in one batcher per pack, which decodes a batch per replica at once,
 # so one batch's turnaround overlaps the other's decoding. Two single-replica workers split the
 # clients between two batchers and left a core idle at every turnaround: 16 small clients got
 # 0.73x raw CTranslate2 that way, 0.9x this way, and articles 10 % more, in half the memory
 # (bench/serve_bench.py; docs/benchmarks.md).
-workers = int(os.environ.get("NEWSDESK_WORKERS", "1"))
+workers = machine.gunicorn_workers(os.environ)
 # A request thread per client whose sentences are to share a batch: a thread waiting for its
 # batch costs no CPU (the asyncio front holds the connections), and 32 covers 16 clients with
 # room for the page, /health and articles (translation/batching.py).
@@ -35,11 +38,14 @@ if os.environ.get("NEWSDESK_METRICS", "").strip().lower() in {"1", "true", "yes"
 
 
 def when_ready(server):
-    """Start the embedded Redis for batch jobs in the master, before the workers fork, so
-    they all share it (only without NEWSDESK_REDIS_URL)."""
+    """Say which cores, lanes and threads the service runs with; start the embedded Redis for
+    batch jobs in the master, before the workers fork, so they all share it (only without
+    NEWSDESK_REDIS_URL)."""
     from service.stores import redis_server
 
     settings = server.app.wsgi().config["NEWSDESK"]
+    server.log.info("%s", machine.startup_line(cores=machine.read_cores(), workers=server.cfg.workers,
+                                               lanes=settings.inter_threads, threads=settings.intra_threads))
     if not settings.redis_url:
         redis_server.embedded_redis(settings)
     redis_server.warn_unless_durable(settings)

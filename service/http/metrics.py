@@ -12,7 +12,7 @@ import hmac
 import redis
 from flask import Blueprint, Response, jsonify, request
 
-from .. import metrics, translation
+from .. import machine, metrics, translation
 from ..batch import jobs
 from ..stores import redis_server
 from ..errors import ServiceError
@@ -36,4 +36,6 @@ def scrape():
     except (redis.RedisError, ServiceError):
         depth = None  # no job queue to count: the gauge keeps its last value
     metrics.note_worker(loaded_packs=len(translation.loaded_pairs()), queue_depth=depth)
+    metrics.note_cores(usable=machine.read_cores().usable, lanes=settings.inter_threads,
+                       intra_threads=settings.intra_threads)
     return Response(metrics.exposition(), mimetype=metrics.CONTENT_TYPE)
