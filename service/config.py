@@ -148,11 +148,13 @@ class Settings:
         False, "require an API key (X-API-Key header) on the API and the web form; manage with `newsdesk keys`"
     )
     keys_db: Path = _setting(
-        None, "SQLite file of hashed API keys (default $XDG_DATA_HOME/newsdesk/keys.sqlite3)"
+        None, "SQLite file of hashed API keys and web sign-ins (default $XDG_DATA_HOME/newsdesk/keys.sqlite3); with "
+        "NEWSDESK_REDIS_URL they live in that Redis"
     )
     glossary_db: Path = _setting(
         None, "SQLite file of the glossary, terms per target language and terms kept as they are "
-        "(default $XDG_DATA_HOME/newsdesk/glossary.sqlite3); one glossary for the whole service"
+        "(default $XDG_DATA_HOME/newsdesk/glossary.sqlite3); one glossary for the whole service; with NEWSDESK_REDIS_URL "
+        "it lives in that Redis"
     )
     memory_db: Path = _setting(
         None, "SQLite file of the translation memory, editors' corrections per language pair "
@@ -160,7 +162,8 @@ class Settings:
     )
     results_db: Path = _setting(
         None, "SQLite file of the web desk's recent results, with their progress and editors' changes, so that "
-        "downloads and edits work from any worker (default $XDG_DATA_HOME/newsdesk/results.sqlite3)"
+        "downloads and edits work from any worker (default $XDG_DATA_HOME/newsdesk/results.sqlite3); with "
+        "NEWSDESK_REDIS_URL they live in that Redis, and /translate_file's results too"
     )
     keep_results: float | None = _limit(
         24.0, "hours the web desk keeps a result for its page, downloads and edits"
@@ -190,8 +193,10 @@ class Settings:
         "workers x setting)"
     )
     redis_url: str = _setting(
-        "", "Redis for batch jobs, e.g. redis://host:6379/0: `newsdesk worker` processes on any number of machines "
-        "share the work and web nodes only queue it; empty = an embedded Redis, and the web service's own "
+        "", "Redis for batch jobs and everything the newsroom shares, e.g. redis://:PASSWORD@host:6379/0: API keys, "
+        "the glossary, the memory, the desk's results and translated files live there, so any number of web nodes are "
+        "one service, and `newsdesk worker` processes on any number of machines share the work (web nodes only queue "
+        "it); empty = an embedded Redis for jobs and counters, SQLite files for the rest, and the web service's own "
         "workers run the jobs"
     )
     jobs_dir: Path = _setting(

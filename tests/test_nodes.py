@@ -213,16 +213,12 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
 
 def _key_for_both(a: Node, b: Node) -> str:
     """An admin key for the desks' work in every row but the first: made on A with `newsdesk keys
-    add`. Today each node has its own keys file, so A's is copied to B before B starts; once keys
-    live in Redis there is no such file and nothing is copied. Row 1 tests the sharing of keys
-    themselves, with keys made while the nodes run."""
+    add`, before B starts, and kept in the shared Redis only (no node has a keys file). Row 1 tests
+    the sharing of keys themselves, with keys made while the nodes run."""
     made = newsdesk(a, "keys", "add", DESK_KEY_NAME, "--role", "admin")
     assert made.returncode == 0, made.stderr
-    keys_file = Path(a.env["XDG_DATA_HOME"]) / "newsdesk" / "keys.sqlite3"
-    if keys_file.exists():
-        target = Path(b.env["XDG_DATA_HOME"]) / "newsdesk" / "keys.sqlite3"
-        target.parent.mkdir(parents=True, mode=0o700)
-        shutil.copy(keys_file, target)
+    for node in (a, b):
+        assert not (Path(node.env["XDG_DATA_HOME"]) / "newsdesk" / "keys.sqlite3").exists()
     return made.stdout.strip()
 
 
