@@ -7,6 +7,11 @@ through real web nodes."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import shutil
+import socket
+import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -193,3 +198,53 @@ def test_a_redis_that_does_not_answer_is_named_never_a_quiet_local_fallback(sett
         call(down)
     assert str(caught.value).startswith(f"{what} (Redis at {DOWN}) does not answer (")
     assert str(caught.value).endswith("check that Redis is running and NEWSDESK_REDIS_URL points to it")
+
+
+def start_redis(folder, port: int) -> subprocess.Popen:
+    """Debian's redis-server on ``port`` with its append-only file in ``folder`` (as the README's Redis)."""
+    server = shutil.which("redis-server")
+    if server is None:
+        if os.environ.get("NEWSDESK_REQUIRE_REDIS") == "1":
+            pytest.fail("redis-server is not installed (`make test` installs it as root)")
+        pytest.skip("redis-server is not installed (.ci/run installs it)")
+    process = subprocess.Popen([server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "yes",
+                                "--appendfsync", "always", "--dir", str(folder)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            if redis.Redis(port=port).ping():
+                return process
+        except redis.RedisError:
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.05)
+
+
+def test_everything_shared_is_there_after_redis_restarts_with_its_append_only_file(settings, tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    node = dataclasses.replace(settings, redis_url=f"redis://127.0.0.1:{port}/0", keys_db=tmp_path / "keys.sqlite3",
+                               glossary_db=tmp_path / "glossary.sqlite3", results_db=tmp_path / "results.sqlite3")
+    server = start_redis(tmp_path, port)
+    try:
+        record, key = keys.add_key(node, "desk")
+        glossary.add_term(node, target="de", source_term="Gadhafi", target_term="Gaddafi")
+        version = glossary.load(node).version
+        run_id = results.start(node, owner="desk", form={"text": "x"})
+        results.add_step(node, run_id, Step("cleaned"))
+        name = libre_files.keep_file(node, name="a.txt", data=b"translated")
+    finally:
+        server.terminate()  # SIGTERM: as a service manager stops it
+        server.wait(timeout=10)
+    server = start_redis(tmp_path, port)
+    try:
+        assert keys.find_key(node, keys.hash_key(key)) == record
+        assert glossary.load(node).version == version
+        assert results.load(node, run_id, owner="desk").steps == (Step("cleaned"),)
+        assert libre_files.kept_file(node, name) == b"translated"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
