@@ -19,7 +19,7 @@ import redis
 
 from service import keys, pipeline
 from service.desk import glossary, results
-from service.errors import InvalidInput, JobNotFound, QueueUnavailable
+from service.errors import InvalidInput, InvalidSetting, JobNotFound, QueueUnavailable
 from service.http import libre_files
 from service.outcome import Step
 from service.translation.terms import Glossary
@@ -248,3 +248,28 @@ def test_everything_shared_is_there_after_redis_restarts_with_its_append_only_fi
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_desk_run_refused_while_redis_is_down_gives_its_place_back(make_app, install):
+    install("en_de", "en_ar", "en_ru")
+    client = make_app(redis_url="redis://:hunter2@127.0.0.1:9/0", rate_limit=None).test_client()
+    for _ in range(6):  # more than the worker's places for desk runs
+        refused = client.post("/runs", data={"text": "The port reopened on Monday.", "target": ["de"]})
+        assert refused.status_code == 503
+        assert refused.get_json()["error"].startswith("the desk's results (Redis at redis://127.0.0.1:9/0) does not "
+                                                      "answer (")
+        assert "hunter2" not in refused.get_data(as_text=True)
+
+
+def test_no_message_and_no_statistic_shows_the_redis_password(make_app, install, caplog):
+    install("en_de")
+    client = make_app(redis_url="redis://:hunter2@127.0.0.1:9/0", rate_limit=None).test_client()
+    client.post("/translate", json={"q": "The port reopened.", "source": "en", "target": "de"})
+    stats = client.get("/api/v1/stats").get_data(as_text=True)
+    assert "redis://127.0.0.1:9/0" in stats and "hunter2" not in stats
+    assert "hunter2" not in caplog.text
+    with pytest.raises(InvalidSetting) as unreadable:
+        glossary.load(dataclasses.replace(make_app().config["NEWSDESK"], redis_url="redis://:ab/cd@127.0.0.1:9/0"))
+    assert str(unreadable.value) == ("NEWSDESK_REDIS_URL is not a Redis URL (not shown here: it may hold a password): "
+                                     "write it like redis://:PASSWORD@host:6379/0, with any '/', '@' or ':' in the "
+                                     "password written %2F, %40, %3A")

@@ -90,8 +90,12 @@ def start_run():
         if not room.acquire(blocking=False):
             raise ServiceBusy(f"this server is already working on {RUNS_PER_WORKER} articles from the desk: "
                               "send this one again in a moment")
-        run_id = results.start(settings, owner=_owner(settings), form=values, document=document.kept)
-        _remember_run(run_id)
+        try:
+            run_id = results.start(settings, owner=_owner(settings), form=values, document=document.kept)
+            _remember_run(run_id)
+        except BaseException:  # the shared Redis did not answer: the place is free again
+            room.release()
+            raise
     except ServiceError as error:
         return jsonify(error=str(error)), error_responses.status_for(error)
 

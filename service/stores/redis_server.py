@@ -89,9 +89,11 @@ def client_for(url: str, *, setting: str, socket_timeout: float | None, connect_
     if client is None:
         try:
             client = redis.Redis.from_url(url, socket_timeout=socket_timeout, socket_connect_timeout=connect_timeout)
-        except ValueError as error:
-            raise InvalidSetting(f"{setting}={url!r} is not a Redis URL ({error}): write it like "
-                                 "redis://host:6379/0") from None
+        except ValueError:
+            # Neither the URL nor redis-py's words about it: either may hold the password.
+            raise InvalidSetting(f"{setting} is not a Redis URL (not shown here: it may hold a password): write it "
+                                 "like redis://:PASSWORD@host:6379/0, with any '/', '@' or ':' in the password "
+                                 "written %2F, %40, %3A") from None
         if socket_timeout is not None:  # a worker's client is its own: RQ changes its timeout
             client = _clients.setdefault(key, client)
     return client

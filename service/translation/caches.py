@@ -127,14 +127,21 @@ class SharedSentenceCache:
                 self.failures += 1
             self._paused_until = time.monotonic() + self.PAUSE_AFTER_FAILURE
             log.warning("shared sentence cache at %s did not answer (%s); translating without it for %.0f s",
-                        self.url, error, self.PAUSE_AFTER_FAILURE)
+                        _shown(self.url), error, self.PAUSE_AFTER_FAILURE)
             return None
 
     def stats(self) -> dict:
         with self._lock:
             asked = self.hits + self.misses
-            return {"url": self.url, "hits": self.hits, "misses": self.misses, "failures": self.failures,
+            return {"url": _shown(self.url), "hits": self.hits, "misses": self.misses, "failures": self.failures,
                     "hit_rate": round(self.hits / asked, 4) if asked else None}
+
+
+def _shown(url: str) -> str:
+    """The cache's Redis URL as /api/v1/stats and the log may show it: without its password."""
+    from ..stores import redis_server
+
+    return redis_server.without_password(url)
 
 
 _sentence_cache = SentenceCache(0)
