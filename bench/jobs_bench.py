@@ -36,6 +36,7 @@ from bench.serve_bench import article  # noqa: E402
 from bench.translate_bench import OUT, bench_settings, english_text, install_packs  # noqa: E402
 from service import batch, pipeline  # noqa: E402
 from service.batch import jobs, queue
+from service.stores import redis_server
 
 CLAIM_SECONDS = 10
 
@@ -212,8 +213,8 @@ def main() -> None:
     print(f"{args.articles} articles of 18 sentences ({origin}), targets {','.join(targets)}, base-cost packs, "
           f"sentence cache off, {os.cpu_count()} CPUs; {args.rounds} rounds, in turn")
 
-    url = queue.embedded_redis(settings).url
-    connection = queue.connect(settings, socket_timeout=None)
+    url = redis_server.embedded_redis(settings).url
+    connection = redis_server.connect(settings, socket_timeout=None)
     times: dict[str, list[float]] = {"direct": [], "1 worker": [], "2 workers": []}
     for _ in range(args.rounds):
         times["direct"].append(direct(len(texts), targets))

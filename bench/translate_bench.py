@@ -31,6 +31,7 @@ from service import translation  # noqa: E402
 
 from service.translation import packs as langpacks
 from service.config import Settings  # noqa: E402
+from service.translation.decoding import ARGOS_LENGTH_PENALTY  # noqa: E402
 from tests.argospack import build_base_pack  # noqa: E402
 
 OUT = REPO / "bench" / "out"
@@ -68,12 +69,13 @@ def install_packs(corpus: list[str], targets=TARGETS) -> None:
         langpacks.install_archive(archive, settings)
 
 
-def raw_call(loaded, tokens, settings: Settings):
-    """CTranslate2 alone: one translate_batch with the options translate() uses."""
+def raw_call(loaded, tokens, settings: Settings, **extra):
+    """CTranslate2 alone: one translate_batch with the options translate() uses (and ``extra``
+    ones, such as asynchronous=True)."""
     cap = math.ceil(settings.decoding_ratio * max(map(len, tokens))) + settings.decoding_extra
     return loaded.translator.translate_batch(
         tokens, beam_size=settings.beam_size, max_batch_size=settings.max_batch_size, batch_type="examples",
-        max_decoding_length=cap, length_penalty=translation.ARGOS_LENGTH_PENALTY, replace_unknowns=True)
+        max_decoding_length=cap, length_penalty=ARGOS_LENGTH_PENALTY, replace_unknowns=True, **extra)
 
 
 def timed(function) -> float:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from service import translation
-from service.translation import models
+from service.translation import decoding, models
 
 from service.translation import packs as langpacks
 from service.errors import InvalidInput, LanguagePackMissing, UnsupportedLanguage
@@ -149,7 +149,8 @@ def test_beam_and_batch_settings_do_not_change_the_copy(settings, install, beam_
 
 @pytest.fixture
 def model_calls(settings, install, monkeypatch):
-    """Install en->de and record the size of every batch sent to the model."""
+    """Install en->de and record the size of every batch sent to the model (a batch dealt over
+    several replicas counts once: how many lanes were idle is not what these tests are about)."""
     install("en_de")
     loaded = translation.load_pack("en", "de", settings)
     calls = []
@@ -157,17 +158,62 @@ def model_calls(settings, install, monkeypatch):
 
     class Spy:
         def translate_batch(self, batch, **options):
-            calls.append(len(batch))
             return real(batch, **options)
 
     spied = dataclasses.replace(loaded, translator=Spy())
     monkeypatch.setattr(translation, "load_pack", lambda *args: spied)
+    real_groups = decoding._decode_groups
+    monkeypatch.setattr(decoding, "_decode_groups",
+                        lambda groups, *rest: calls.append(sum(map(len, groups))) or real_groups(groups, *rest))
     return calls
 
 
 def test_the_whole_list_goes_to_the_model_in_one_call(settings, model_calls):
     translation.translate([f"{s} ({i})" for i in range(7) for s in ARTICLE], "en", "de", settings)
     assert model_calls == [21]
+
+
+@pytest.fixture
+def dealt_groups(monkeypatch):
+    """Record, per batch sent to the model, the sizes of the groups it was dealt in (one per replica)."""
+    seen = []
+    real = decoding._decode_groups
+    monkeypatch.setattr(decoding, "_decode_groups",
+                        lambda groups, *rest: seen.append([len(group) for group in groups]) or real(groups, *rest))
+    return seen
+
+
+@pytest.mark.parametrize("shared_batches", [True, False], ids=["shared-batches", "a-batch-per-request"])
+def test_issue_33_a_lone_request_is_dealt_over_both_replicas_and_translates_as_one_batch_does(
+        settings, install, dealt_groups, shared_batches):
+    """inter_threads=2: a lone request's parts are decoded in two groups at once, one per replica;
+    the texts, confidences and alignments are those of one replica decoding them as one batch."""
+    install("en_de")
+    sentences = [f"{sentence} ({number})" for number in range(3) for sentence in ARTICLE]
+    outputs = {}
+    for lanes in (1, 2):
+        chosen = with_settings(settings, inter_threads=lanes, shared_batches=shared_batches, cache_sentences=0)
+        outputs[lanes] = translation.translate_detailed(sentences, "en", "de", chosen, aligned=True)
+    assert dealt_groups == [[9], [5, 4]]
+    assert [item.text for item in outputs[2]] == [f"<de> {sentence}" for sentence in sentences]
+    assert outputs[2] == outputs[1]  # texts, confidences, alternatives
+    for dealt, whole in zip(outputs[2], outputs[1]):
+        assert (dealt.alignment.source, dealt.alignment.target, dealt.alignment.links) == (
+            whole.alignment.source, whole.alignment.target, whole.alignment.links)
+        assert (dealt.alignment.weights == whole.alignment.weights).all()
+
+
+def test_issue_33_alternatives_come_back_with_their_own_sentence_when_dealt(settings, install, dealt_groups):
+    """The unsure pack's runner-up for "offer" is "union": each sentence with it gets its own."""
+    install("en_de_unsure")
+    sentences = ["The offer was made.", "Hello world.", "They accepted the offer on Friday.", "Ships wait."]
+    outputs = {lanes: translation.translate_detailed(sentences, "en", "de", with_settings(settings, inter_threads=lanes),
+                                                     alternatives=1)
+               for lanes in (1, 2)}
+    assert dealt_groups == [[4], [2, 2]]
+    assert outputs[2] == outputs[1]
+    assert [item.alternatives for item in outputs[2]][::2] == [("<de> The union was made.",),
+                                                                ("<de> They accepted the union on Friday.",)]
 
 
 def test_a_sentence_translated_once_comes_from_the_cache(settings, model_calls):

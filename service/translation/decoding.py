@@ -15,7 +15,7 @@ from .. import metrics
 from ..alignment import Alignment, piece_spans
 from ..config import Settings
 from ..errors import InvalidInput, TimedOut
-from .batching import Batcher
+from .batching import Batcher, LaneCount
 from .caches import cache_scope, sentence_cache, shared_cache
 from .models import LoadedPack, Tokenizer
 
@@ -210,31 +210,46 @@ def _decode_in_batches(parts: list[list[str]], loaded: LoadedPack, settings: Set
         if deadline is not None and time.monotonic() > deadline:
             raise TimedOut.past(settings.request_timeout)
         batch = order[start : start + size]
-        chosen = [parts[i] for i in batch]
-        if settings.shared_batches:
-            decoded = _batcher(loaded, settings, ranked, aligned).decode(
-                chosen, deadline=deadline, timed_out=lambda: TimedOut.past(settings.request_timeout))
-        else:
-            decoded = _decode_batch(chosen, loaded, settings, ranked, aligned)
+        decoded = _batcher(loaded, settings, ranked, aligned).decode(
+            [parts[i] for i in batch], deadline=deadline, timed_out=lambda: TimedOut.past(settings.request_timeout))
         for index, found in zip(batch, decoded):
             hypotheses[index] = found
     return hypotheses
 
 
+# Lanes busy in this process, over every pack: an article into three languages keeps the cores
+# busy with three batches, and dealing each over idle lanes as well would only shrink them.
+_BUSY_LANES = LaneCount()
+
+
 def _batcher(loaded: LoadedPack, settings: Settings, ranked: int, aligned: bool) -> Batcher:
-    """The pack's batcher for these options: requests decoded with the same ones share batches."""
+    """The pack's batcher for these options: requests decoded with the same ones share batches
+    (with shared_batches off, each request has batches of its own); a batch that finds the pack's
+    other replicas idle is dealt over them."""
     key = (ranked, aligned, settings)
     batcher = loaded.batchers.get(key)
     if batcher is None:
-        made = Batcher(lambda parts: _decode_batch(parts, loaded, settings, ranked, aligned),
-                       max_parts=settings.max_batch_size,
-                       wait=settings.batch_wait, lanes=settings.inter_threads, on_batch=metrics.count_batch)
+        made = Batcher(lambda groups: _decode_groups(groups, loaded, settings, ranked, aligned),
+                       max_parts=settings.max_batch_size, wait=settings.batch_wait, lanes=settings.inter_threads,
+                       shared=settings.shared_batches, busy=_BUSY_LANES, on_batch=metrics.count_batch)
         batcher = loaded.batchers.setdefault(key, made)  # two threads at once: both use the first one stored
     return batcher
 
 
-def _decode_batch(parts: list[list[str]], loaded: LoadedPack, settings: Settings, ranked: int,
-                  aligned: bool = False) -> list[list[_Hypothesis]]:
+def _decode_groups(groups: list[list[list[str]]], loaded: LoadedPack, settings: Settings, ranked: int,
+                   aligned: bool) -> list[list[list[_Hypothesis]]]:
+    """Decode each group as a CTranslate2 batch of its own, all at once: posted asynchronously,
+    the translator's replicas (inter_threads) take one each, with no thread of ours per group
+    (https://opennmt.net/CTranslate2/parallel.html: "calling methods multiple times with
+    asynchronous=True")."""
+    posted = [loaded.translator.translate_batch(group, asynchronous=True,
+                                                **_batch_options(group, loaded, settings, ranked, aligned))
+              for group in groups]
+    return [[_hypotheses(waiting.result(), aligned) for waiting in results] for results in posted]
+
+
+def _batch_options(parts: list[list[str]], loaded: LoadedPack, settings: Settings, ranked: int,
+                   aligned: bool) -> dict[str, Any]:
     prefix = loaded.pack.target_prefix
     options: dict[str, Any] = dict(
         beam_size=max(settings.beam_size, ranked),  # N hypotheses need a beam of at least N
@@ -250,17 +265,15 @@ def _decode_batch(parts: list[list[str]], loaded: LoadedPack, settings: Settings
     )
     if prefix:
         options["target_prefix"] = [[prefix]] * len(parts)
-    results = loaded.translator.translate_batch(parts, **options)
-    found = []
-    for result in results:
-        hypotheses = []
-        attention = result.attention if aligned else [None] * len(result.hypotheses)
-        for pieces, score, weights in zip(result.hypotheses, result.scores, attention):
-            length = len(pieces) + 1
-            hypotheses.append(_Hypothesis(pieces=pieces, log_probability=score * length ** ARGOS_LENGTH_PENALTY,
-                                          length=length, attention=weights))
-        found.append(hypotheses)
-    return found
+    return options
+
+
+def _hypotheses(result, aligned: bool) -> list[_Hypothesis]:
+    """One part's ctranslate2.TranslationResult as its hypotheses, best first."""
+    attention = result.attention if aligned else [None] * len(result.hypotheses)
+    return [_Hypothesis(pieces=pieces, log_probability=score * (len(pieces) + 1) ** ARGOS_LENGTH_PENALTY,
+                        length=len(pieces) + 1, attention=weights)
+            for pieces, score, weights in zip(result.hypotheses, result.scores, attention)]
 
 
 def _written_pieces(hypothesis: list[str], input_length: int, loaded: LoadedPack, settings: Settings) -> list[str]:
