@@ -178,7 +178,8 @@ class Settings:
     )
     secret_key: str = _setting(
         "", "signs the web form's session cookie; empty = one generated once and kept, readable by this user "
-        "only, in secret_key beside NEWSDESK_KEYS_DB (sign-ins survive restarts)"
+        "only, in secret_key beside NEWSDESK_KEYS_DB, or with NEWSDESK_REDIS_URL in that Redis, the same for every "
+        "node (sign-ins survive restarts)"
     )
     secure_cookies: bool = _setting(
         False, "mark the web form's cookies Secure, sent over HTTPS only: set it when a TLS front serves newsdesk"
