@@ -99,7 +99,7 @@ class Settings:
         True, "decode the sentences of concurrent requests to the same pack in shared CTranslate2 batches"
     )
     batch_wait: float = _setting(
-        0.05, "at most this many seconds a batch waits for the requests that were in the last batch to come back "
+        0.05, "at most this many seconds a batch waits for its lane's share of the requests in flight to come back "
         "(clients that send again as soon as they are answered); a lone request never waits; 0 = never wait"
     )
     metrics: bool = _setting(

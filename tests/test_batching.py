@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -116,6 +117,23 @@ def test_after_a_shared_batch_the_next_one_waits_briefly_for_those_clients_to_co
             time.sleep(0.03)
         assert [future.result() for future in again] == [["ONE"], ["TWO"], ["THREE"]]
     assert model.batches == [["busy"], ["one", "two", "three"], ["one", "two", "three"]]
+
+
+def test_with_two_lanes_clients_that_send_again_at_once_share_them_evenly():
+    """Eight clients on two lanes: batches of about four each, not one of 1 beside one of 7
+    (issue 33: a lane that counted only its own last batch kept decoding a lone client)."""
+    model = SlowModel(seconds=0.05)
+    batcher = Batcher(model, max_parts=64, wait=0.5, lanes=2)
+
+    def client(number: int) -> list[list[str]]:
+        return [batcher.decode([[f"c{number}r{rounds}"]], deadline=None, timed_out=_timed_out)
+                for rounds in range(10)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(client, range(8)))
+    assert answers == [[[f"C{number}R{rounds}"] for rounds in range(10)] for number in range(8)]
+    commonest = Counter(len(batch) for batch in model.batches).most_common(1)[0][0]
+    assert commonest in (3, 4)  # a lane's share, give or take a client whose answer is on its way
 
 
 def test_a_lone_client_never_waits_for_company():
